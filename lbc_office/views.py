@@ -1,0 +1,116 @@
+"""The roof's pages: each role's landing page, the reports, and the health check."""
+
+from __future__ import annotations
+
+import logging
+import os
+
+from django.contrib.auth.decorators import login_not_required
+from django.db import connection
+from django.db.models import Count, Q
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from lbc_office import reports
+from lbc_office.auth import role_required
+from lbc_office.celery import app as celery_app
+from lbc_office.models import Role
+from registry.models import Child, ChildStatus, GuardianType, School, StatusChange
+
+log = logging.getLogger(__name__)
+
+
+def home(request):
+    """Each role lands where its work is."""
+    user = request.user
+    if user.is_official:
+        return _official_home(request)
+    if user.is_teacher:
+        return _teacher_home(request)
+    if user.is_volunteer:
+        children = Child.objects.visible_to(user).active().select_related("school")
+        return render(request, "lbc_office/home_volunteer.html", {"children": children})
+    return redirect("reports")
+
+
+def _official_home(request):
+    active = Child.objects.active()
+    figures = active.aggregate(
+        children=Count("pk"),
+        both_away=Count("pk", filter=Q(father_away=True, mother_away=True)),
+        alone=Count("pk", filter=Q(guardian=GuardianType.NONE)),
+        poor=Count("pk", filter=Q(poor=True)),
+        boarding=Count("pk", filter=Q(boarding=True)),
+    )
+    recent = StatusChange.objects.select_related("child", "created_by").order_by("-created_at")[:8]
+    return render(
+        request,
+        "lbc_office/home_official.html",
+        {
+            "figures": figures,
+            "schools": School.objects.filter(active=True).count(),
+            "recent": recent,
+        },
+    )
+
+
+def _teacher_home(request):
+    schools = (
+        School.objects.visible_to(request.user)
+        .annotate(active_children=Count("children", filter=Q(children__status=ChildStatus.ACTIVE)))
+        .order_by("name")
+    )
+    return render(request, "lbc_office/home_teacher.html", {"schools": schools})
+
+
+@role_required(Role.OFFICIAL, Role.VIEWER)
+def report_index(request):
+    rows = reports.status_table()
+    if not request.user.is_official:
+        rows = reports.suppress_small(rows, {k for k, _label in reports.STATUS_COLUMNS})
+    keys = [key for key, _label in reports.STATUS_COLUMNS]
+    table = [{"row": row, "cells": [row[key] for key in keys]} for row in rows]
+    return render(
+        request,
+        "lbc_office/reports.html",
+        {"status_table": table, "status_columns": reports.STATUS_COLUMNS},
+    )
+
+
+@login_not_required
+@never_cache
+@require_GET
+def healthz(request):
+    """200 when the database and the Celery broker answer, 503 otherwise (no details leak)."""
+    checks = {"database": _database_ok(), "broker": _broker_ok()}
+    ok = all(checks.values())
+    return JsonResponse(
+        {"status": "ok" if ok else "unavailable", **checks}, status=200 if ok else 503
+    )
+
+
+def _database_ok() -> bool:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            return cursor.fetchone() == (1,)
+    except Exception:
+        log.warning("healthz: database unreachable", exc_info=True)
+        return False
+
+
+def _broker_ok() -> bool:
+    url = str(celery_app.conf.broker_url)
+    if url.startswith("filesystem://"):
+        folder = (celery_app.conf.broker_transport_options or {}).get("data_folder_in", "")
+        os.makedirs(folder, exist_ok=True)
+        return os.access(folder, os.W_OK)
+    try:
+        with celery_app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=2)
+        return True
+    except Exception:
+        log.warning("healthz: broker unreachable", exc_info=True)
+        return False

@@ -1,0 +1,79 @@
+"""Admin for the register's reference data. Children are kept in the app's own screens, where
+their validation, history and status changes apply; here they can only be read."""
+
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from registry.models import Child, County, FamilyRoom, School, Teacher, Town, Village
+
+
+class NoDeleteAdmin(admin.ModelAdmin):
+    """Reference data is retired (``active``), never deleted; saves record who made them."""
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        obj.updated_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(County)
+class CountyAdmin(NoDeleteAdmin):
+    list_display = ["code", "name"]
+
+
+@admin.register(Town)
+class TownAdmin(NoDeleteAdmin):
+    list_display = ["name", "kind", "county"]
+    list_filter = ["county", "kind"]
+    search_fields = ["name"]
+
+
+@admin.register(Village)
+class VillageAdmin(NoDeleteAdmin):
+    list_display = ["name", "kind", "town"]
+    list_filter = ["town"]
+    search_fields = ["name"]
+
+
+class FamilyRoomInline(admin.TabularInline):
+    model = FamilyRoom
+    fields = ["kind", "label", "active"]
+    extra = 0
+    can_delete = False
+
+
+@admin.register(School)
+class SchoolAdmin(NoDeleteAdmin, SimpleHistoryAdmin):
+    list_display = ["code", "name", "town", "level", "boarding", "bathroom", "canteen", "active"]
+    list_filter = ["level", "boarding", "town"]
+    search_fields = ["code", "name"]
+    inlines = [FamilyRoomInline]
+
+
+@admin.register(Teacher)
+class TeacherAdmin(NoDeleteAdmin):
+    list_display = ["user"]
+    search_fields = ["user__username", "user__full_name"]
+    filter_horizontal = ["schools"]
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Child)
+class ChildAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "school", "grade", "status"]
+    list_filter = ["status", "grade"]
+    search_fields = ["name", "id_number"]
+    list_select_related = ["school"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

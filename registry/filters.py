@@ -1,0 +1,109 @@
+"""The children list's search and filters (django-filter)."""
+
+from __future__ import annotations
+
+import re
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from registry import idnumber
+from registry.forms import grade_choices
+from registry.models import Child, ChildStatus, GuardianType, School, Town
+
+ALL_STATUSES = "all"
+YES_NO = [("", _("Any")), ("yes", _("Yes")), ("no", _("No"))]
+_ID_LIKE = re.compile(r"^[0-9Xx０-９Ｘｘ\s\-]{4,}$")
+
+
+def search_q(text: str) -> Q:
+    """A name (Chinese characters, any part) or an identity number (whole, its start, or the
+    last four digits that the masked number shows)."""
+    text = text.strip()
+    if _ID_LIKE.match(text):
+        digits = idnumber.normalise(text)
+        if len(digits) == 18:
+            return Q(id_number=digits)
+        if len(digits) <= 4:
+            return Q(id_number__endswith=digits)
+        return Q(id_number__startswith=digits)
+    return Q(name__icontains=text)
+
+
+class YesNoFilter(django_filters.ChoiceFilter):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("choices", YES_NO[1:])
+        kwargs.setdefault("empty_label", YES_NO[0][1])
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if value == "yes":
+            return qs.filter(**{self.field_name: True})
+        if value == "no":
+            return qs.filter(**{self.field_name: False})
+        return qs
+
+
+class ChildFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label=_("Name or identity number"),
+        method="filter_search",
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+    town = django_filters.ModelChoiceFilter(
+        label=_("Town"),
+        field_name="village__town",
+        queryset=Town.objects.all(),
+        empty_label=_("All towns"),
+    )
+    school = django_filters.ModelChoiceFilter(
+        label=_("School"), queryset=School.objects.none(), empty_label=_("All schools")
+    )
+    grade = django_filters.TypedChoiceFilter(
+        label=_("Grade"), choices=grade_choices(), coerce=int, empty_label=_("All grades")
+    )
+    guardian = django_filters.ChoiceFilter(
+        label=_("Guardian"), choices=GuardianType.choices, empty_label=_("Any guardian")
+    )
+    both_parents_away = django_filters.ChoiceFilter(
+        label=_("Both parents away"),
+        choices=YES_NO[1:],
+        empty_label=YES_NO[0][1],
+        method="filter_both_away",
+    )
+    boarding = YesNoFilter(label=_("Boarding"))
+    poor = YesNoFilter(label=_("Poor household"))
+    status = django_filters.ChoiceFilter(
+        label=_("Status"),
+        choices=[*ChildStatus.choices, (ALL_STATUSES, _("All statuses"))],
+        empty_label=None,
+        method="filter_status",
+    )
+
+    class Meta:
+        model = Child
+        fields = []
+
+    def __init__(self, data=None, *args, user, **kwargs):
+        data = data.copy() if data is not None else {}
+        # The list opens on the children the office is working with now.
+        if not data.get("status"):
+            data["status"] = ChildStatus.ACTIVE
+        super().__init__(data, *args, **kwargs)
+        self.filters["school"].queryset = School.objects.visible_to(user).order_by("name")
+
+    def filter_search(self, qs, name, value):
+        return qs.filter(search_q(value)) if value.strip() else qs
+
+    def filter_both_away(self, qs, name, value):
+        both = Q(father_away=True, mother_away=True)
+        if value == "yes":
+            return qs.filter(both)
+        if value == "no":
+            return qs.exclude(both)
+        return qs
+
+    def filter_status(self, qs, name, value):
+        return qs if value == ALL_STATUSES else qs.filter(status=value)

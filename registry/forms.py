@@ -1,0 +1,151 @@
+"""Forms of the register.
+
+Every form names its fields (never ``__all__``), so extra POST fields are ignored.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from registry import idnumber
+from registry.models import (
+    Child,
+    ChildStatus,
+    FamilyRoom,
+    Guardian,
+    HealthCheck,
+    ParentAway,
+    School,
+    Town,
+    Village,
+)
+
+
+class DateInput(forms.DateInput):
+    """The phone's own date picker."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+def grade_choices(blank: str | None = None):
+    choices = [(g, _("Grade %(grade)d") % {"grade": g}) for g in range(1, 10)]
+    return [("", blank), *choices] if blank is not None else choices
+
+
+class VillageChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.town.name} · {obj.name}"
+
+
+class ChildForm(forms.ModelForm):
+    grade = forms.TypedChoiceField(label=_("grade"), coerce=int, choices=grade_choices("---------"))
+    village = VillageChoiceField(
+        label=_("household village"),
+        queryset=Village.objects.select_related("town").order_by("town__name", "name"),
+        help_text=_("Town · village or neighbourhood committee of the household registration."),
+    )
+
+    class Meta:
+        model = Child
+        fields = [
+            "name",
+            "id_number",
+            "sex",
+            "date_of_birth",
+            "school",
+            "grade",
+            "village",
+            "father_away",
+            "mother_away",
+            "remaining_parent_unable",
+            "guardian",
+            "boarding",
+            "poor",
+            "wishes",
+            "notes",
+        ]
+        widgets = {
+            "date_of_birth": DateInput(),
+            "id_number": forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text"}),
+            "sex": forms.RadioSelect,
+            "wishes": forms.Textarea(attrs={"rows": 3}),
+            "notes": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["school"].queryset = School.objects.visible_to(user).filter(active=True)
+        self.fields["id_number"].help_text = _("18 characters; the last may be X.")
+
+    def clean_id_number(self):
+        return idnumber.normalise(self.cleaned_data["id_number"])
+
+
+class StatusChangeForm(forms.Form):
+    status = forms.ChoiceField(label=_("new status"), choices=ChildStatus.choices)
+    date = forms.DateField(label=_("date of the change"), widget=DateInput())
+    reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, child: Child, **kwargs):
+        kwargs.setdefault("initial", {"date": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [
+            (value, label) for value, label in ChildStatus.choices if value != child.status
+        ]
+
+
+class HealthCheckForm(forms.ModelForm):
+    class Meta:
+        model = HealthCheck
+        fields = ["date", "height_cm", "weight_kg", "notes"]
+        widgets = {"date": DateInput(), "notes": forms.Textarea(attrs={"rows": 3})}
+
+
+class ParentAwayForm(forms.ModelForm):
+    class Meta:
+        model = ParentAway
+        fields = ["name", "phone", "work_city", "work_province", "away_since", "notes"]
+        widgets = {
+            "away_since": DateInput(),
+            "phone": forms.TextInput(attrs={"inputmode": "tel"}),
+            "notes": forms.Textarea(attrs={"rows": 2}),
+        }
+
+
+class GuardianForm(forms.ModelForm):
+    class Meta:
+        model = Guardian
+        fields = ["name", "relation", "phone", "birth_year", "schooling", "notes"]
+        widgets = {
+            "phone": forms.TextInput(attrs={"inputmode": "tel"}),
+            "notes": forms.Textarea(attrs={"rows": 2}),
+        }
+
+
+class SchoolForm(forms.ModelForm):
+    class Meta:
+        model = School
+        fields = ["code", "name", "town", "level", "boarding", "bathroom", "canteen", "active"]
+
+
+class FamilyRoomForm(forms.ModelForm):
+    class Meta:
+        model = FamilyRoom
+        fields = ["kind", "label", "active"]
+
+
+class TownForm(forms.ModelForm):
+    class Meta:
+        model = Town
+        fields = ["county", "name", "kind"]
+
+
+class VillageForm(forms.ModelForm):
+    class Meta:
+        model = Village
+        fields = ["name", "kind"]

@@ -1,0 +1,43 @@
+"""The register: places, schools, children and the records of their personal files."""
+
+from registry.models.children import (
+    Child,
+    ChildStatus,
+    Guardian,
+    GuardianType,
+    HealthCheck,
+    ParentAway,
+    Sex,
+    StatusChange,
+    age_on,
+)
+from registry.models.people import Teacher
+from registry.models.places import (
+    GRADES_BY_LEVEL,
+    County,
+    FamilyRoom,
+    School,
+    SchoolLevel,
+    Town,
+    Village,
+)
+
+__all__ = [
+    "GRADES_BY_LEVEL",
+    "Child",
+    "ChildStatus",
+    "County",
+    "FamilyRoom",
+    "Guardian",
+    "GuardianType",
+    "HealthCheck",
+    "ParentAway",
+    "School",
+    "SchoolLevel",
+    "Sex",
+    "StatusChange",
+    "Teacher",
+    "Town",
+    "Village",
+    "age_on",
+]

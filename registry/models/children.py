@@ -1,0 +1,420 @@
+"""The child's personal file (个人档案) and the records tied to it."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from lbc_office.models import TrackedModel
+from registry import idnumber
+from registry.access import scope_children
+from registry.models.places import County, School, Village
+
+
+class Sex(models.TextChoices):
+    MALE = "M", _("Male")
+    FEMALE = "F", _("Female")
+
+
+class GuardianType(models.TextChoices):
+    GRANDPARENTS = "grandparents", _("Grandparents")
+    MOTHER = "mother", _("Mother (stayed at home)")
+    FATHER = "father", _("Father (stayed at home)")
+    RELATIVES = "relatives", _("Other relatives")
+    NONE = "none", _("Nobody: lives alone")
+
+
+class ChildStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    REUNITED = "reunited", _("Reunited with parents")
+    MOVED_WITH_PARENTS = "moved_with_parents", _("Moved away with parents")
+    AGED_OUT = "aged_out", _("Aged out")
+    TRANSFERRED = "transferred", _("Transferred out of the county")
+    CLOSED = "closed", _("Closed")
+
+
+def age_on(birth_date: datetime.date, day: datetime.date) -> int:
+    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+
+
+class ChildRecordQuerySet(models.QuerySet):
+    """For records tied to one child: they are visible exactly when the child is."""
+
+    child_path = "child"
+
+    def visible_to(self, user):
+        return scope_children(self, user, self.child_path)
+
+
+class ChildQuerySet(ChildRecordQuerySet):
+    child_path = ""
+
+    def active(self):
+        return self.filter(status=ChildStatus.ACTIVE)
+
+    def both_parents_away(self):
+        return self.filter(father_away=True, mother_away=True)
+
+    def national_definition(self):
+        """Under 16 with both parents away, or one away and the other unable to be guardian."""
+        sixteen_years_ago = _years_before(timezone.localdate(), 16)
+        return self.filter(date_of_birth__gt=sixteen_years_ago).filter(
+            models.Q(father_away=True, mother_away=True) | models.Q(remaining_parent_unable=True)
+        )
+
+
+def _years_before(day: datetime.date, years: int) -> datetime.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+class Child(TrackedModel):
+    county = models.ForeignKey(
+        County, verbose_name=_("county"), on_delete=models.PROTECT, related_name="children"
+    )
+    id_number = models.CharField(_("identity number"), max_length=18, unique=True)
+    name = models.CharField(_("name"), max_length=50)
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
+    date_of_birth = models.DateField(_("date of birth"))
+    school = models.ForeignKey(
+        School, verbose_name=_("school"), on_delete=models.PROTECT, related_name="children"
+    )
+    grade = models.PositiveSmallIntegerField(
+        _("grade"), validators=[MinValueValidator(1), MaxValueValidator(9)]
+    )
+    village = models.ForeignKey(
+        Village,
+        verbose_name=_("household village"),
+        help_text=_(
+            "The village or neighbourhood committee of the child's household registration."
+        ),
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    father_away = models.BooleanField(_("father works away"), default=False)
+    mother_away = models.BooleanField(_("mother works away"), default=False)
+    remaining_parent_unable = models.BooleanField(
+        _("the parent at home cannot be guardian"),
+        default=False,
+        help_text=_("Only one parent is away and the other cannot look after the child."),
+    )
+    guardian = models.CharField(_("guardian"), max_length=16, choices=GuardianType.choices)
+    boarding = models.BooleanField(_("boards at school"), default=False)
+    poor = models.BooleanField(_("poor household"), default=False)
+    status = models.CharField(
+        _("status"), max_length=20, choices=ChildStatus.choices, default=ChildStatus.ACTIVE
+    )
+    status_changed_on = models.DateField(_("status since"), null=True, blank=True)
+    wishes = models.TextField(
+        _("in the child's own words"),
+        blank=True,
+        help_text=_("What the child says they need and wish for, written as they said it."),
+    )
+    notes = models.TextField(_("notes"), blank=True)
+
+    objects = ChildQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("child")
+        verbose_name_plural = _("children")
+        ordering = ["name", "id"]
+        constraints = [
+            models.CheckConstraint(
+                name="child_a_parent_is_away",
+                condition=models.Q(father_away=True) | models.Q(mother_away=True),
+            ),
+            models.CheckConstraint(
+                name="child_grade_in_compulsory_education",
+                condition=models.Q(grade__gte=1, grade__lte=9),
+            ),
+            models.CheckConstraint(
+                name="child_status_valid",
+                condition=models.Q(status__in=[s.value for s in ChildStatus]),
+            ),
+        ]
+        indexes = [
+            # The children list: a school's (or a teacher's schools') active children by name.
+            models.Index(fields=["school", "status", "name"], name="child_school_status_name"),
+            # The county-wide list, filtered by status and ordered by name.
+            models.Index(fields=["status", "name"], name="child_status_name"),
+            models.Index(fields=["village", "status"], name="child_village_status"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("registry:child_detail", args=[self.pk])
+
+    @property
+    def both_parents_away(self) -> bool:
+        return self.father_away and self.mother_away
+
+    @property
+    def masked_id_number(self) -> str:
+        return idnumber.mask(self.id_number)
+
+    @property
+    def age(self) -> int:
+        return age_on(self.date_of_birth, timezone.localdate())
+
+    def clean(self):
+        """The rules of a personal file; each error names its field and says why."""
+        errors: dict[str, list] = {}
+
+        def add(field, message):
+            errors.setdefault(field, []).append(message)
+
+        today = timezone.localdate()
+        info = None
+        if self.id_number:
+            self.id_number = idnumber.normalise(self.id_number)
+            try:
+                info = idnumber.parse(self.id_number)
+            except ValidationError as exc:
+                add("id_number", exc.messages[0])
+
+        if self.date_of_birth:
+            if self.date_of_birth > today:
+                add("date_of_birth", _("The date of birth cannot be in the future."))
+            elif age_on(self.date_of_birth, today) >= settings.LBC_MAX_AGE:
+                add(
+                    "date_of_birth",
+                    _("This child is %(age)d: the register keeps children under %(max)d.")
+                    % {"age": age_on(self.date_of_birth, today), "max": settings.LBC_MAX_AGE},
+                )
+            if info and info.birth_date != self.date_of_birth:
+                add(
+                    "date_of_birth",
+                    _(
+                        "The date of birth (%(dob)s) does not agree with the identity number, "
+                        "which gives %(id_dob)s."
+                    )
+                    % {
+                        "dob": self.date_of_birth.isoformat(),
+                        "id_dob": info.birth_date.isoformat(),
+                    },
+                )
+        if info and self.sex and info.sex != self.sex:
+            add(
+                "sex",
+                _(
+                    "The identity number's 17th digit (%(digit)s) is for a %(id_sex)s, "
+                    "but the sex entered is %(sex)s."
+                )
+                % {
+                    "digit": info.number[16],
+                    "id_sex": Sex(info.sex).label.lower(),
+                    "sex": Sex(self.sex).label.lower(),
+                },
+            )
+
+        school = self.school if self.school_id else None
+        if school is not None and self.grade and self.grade not in school.grades:
+            add(
+                "grade",
+                _("%(school)s is a %(level)s and teaches grades %(first)d to %(last)d.")
+                % {
+                    "school": school.name,
+                    "level": school.get_level_display().lower(),
+                    "first": school.grades[0],
+                    "last": school.grades[-1],
+                },
+            )
+        if school is not None and self.boarding and not school.boarding:
+            add("boarding", _("%(school)s is not a boarding school.") % {"school": school.name})
+
+        if not self.father_away and not self.mother_away:
+            add(
+                "father_away",
+                _("A left-behind child has a parent working away: tick father or mother."),
+            )
+        if self.guardian == GuardianType.MOTHER and self.mother_away:
+            add("guardian", _("The mother works away, so she cannot be the guardian at home."))
+        if self.guardian == GuardianType.FATHER and self.father_away:
+            add("guardian", _("The father works away, so he cannot be the guardian at home."))
+        if self.remaining_parent_unable and self.father_away and self.mother_away:
+            add(
+                "remaining_parent_unable",
+                _("Both parents work away: there is no parent at home to be unable."),
+            )
+
+        if errors:
+            raise ValidationError(errors)
+
+
+class ParentAway(TrackedModel):
+    """A parent who works away from home (外出务工)."""
+
+    class Relation(models.TextChoices):
+        FATHER = "father", _("Father")
+        MOTHER = "mother", _("Mother")
+
+    child = models.ForeignKey(
+        Child, verbose_name=_("child"), on_delete=models.PROTECT, related_name="parents_away"
+    )
+    relation = models.CharField(_("relation"), max_length=8, choices=Relation.choices)
+    name = models.CharField(_("name"), max_length=50, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    work_city = models.CharField(_("city of work"), max_length=50, blank=True)
+    work_province = models.CharField(_("province of work"), max_length=50, blank=True)
+    away_since = models.DateField(_("away since"), null=True, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+
+    objects = ChildRecordQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("parent working away")
+        verbose_name_plural = _("parents working away")
+        ordering = ["relation"]
+        constraints = [
+            models.UniqueConstraint(fields=["child", "relation"], name="parent_away_one_per_role"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name or self.get_relation_display()
+
+    def clean(self):
+        if self.away_since and self.away_since > timezone.localdate():
+            raise ValidationError({"away_since": _("This date cannot be in the future.")})
+
+
+class Guardian(TrackedModel):
+    """Who looks after the child at home (监护人)."""
+
+    class Relation(models.TextChoices):
+        GRANDFATHER = "grandfather", _("Grandfather")
+        GRANDMOTHER = "grandmother", _("Grandmother")
+        MOTHER = "mother", _("Mother")
+        FATHER = "father", _("Father")
+        UNCLE_AUNT = "uncle_aunt", _("Uncle or aunt")
+        SIBLING = "sibling", _("Older brother or sister")
+        OTHER = "other", _("Other")
+
+    class Schooling(models.TextChoices):
+        NONE = "none", _("No schooling")
+        PRIMARY = "primary", _("Primary school")
+        MIDDLE = "middle", _("Middle school")
+        HIGH = "high", _("High school or more")
+
+    child = models.ForeignKey(
+        Child, verbose_name=_("child"), on_delete=models.PROTECT, related_name="guardians"
+    )
+    name = models.CharField(_("name"), max_length=50)
+    relation = models.CharField(_("relation"), max_length=16, choices=Relation.choices)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    birth_year = models.PositiveSmallIntegerField(
+        _("year of birth"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1900), MaxValueValidator(2100)],
+    )
+    schooling = models.CharField(
+        _("schooling"), max_length=16, choices=Schooling.choices, blank=True
+    )
+    notes = models.TextField(_("health and situation"), blank=True)
+
+    objects = ChildRecordQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("guardian")
+        verbose_name_plural = _("guardians")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self):
+        if self.birth_year and self.birth_year > timezone.localdate().year - 14:
+            raise ValidationError({"birth_year": _("A guardian must be at least 14 years old.")})
+
+
+class HealthCheck(TrackedModel):
+    child = models.ForeignKey(
+        Child, verbose_name=_("child"), on_delete=models.PROTECT, related_name="health_checks"
+    )
+    date = models.DateField(_("date"))
+    height_cm = models.DecimalField(
+        _("height (cm)"),
+        max_digits=4,
+        decimal_places=1,
+        validators=[MinValueValidator(40), MaxValueValidator(220)],
+    )
+    weight_kg = models.DecimalField(
+        _("weight (kg)"),
+        max_digits=4,
+        decimal_places=1,
+        validators=[MinValueValidator(5), MaxValueValidator(200)],
+    )
+    notes = models.TextField(_("findings"), blank=True)
+
+    objects = ChildRecordQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("health check")
+        verbose_name_plural = _("health checks")
+        ordering = ["-date", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                name="health_check_height_plausible",
+                condition=models.Q(height_cm__gte=40, height_cm__lte=220),
+            ),
+            models.CheckConstraint(
+                name="health_check_weight_plausible",
+                condition=models.Q(weight_kg__gte=5, weight_kg__lte=200),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d}"
+
+    def clean(self):
+        if self.date and self.date > timezone.localdate():
+            raise ValidationError({"date": _("A health check cannot be dated in the future.")})
+        if self.date and self.child_id and self.date < self.child.date_of_birth:
+            raise ValidationError({"date": _("This date is before the child was born.")})
+
+
+class StatusChange(models.Model):
+    """One change of a child's status, with its date and reason. Written only by the service."""
+
+    child = models.ForeignKey(
+        Child, verbose_name=_("child"), on_delete=models.PROTECT, related_name="status_changes"
+    )
+    from_status = models.CharField(_("from"), max_length=20, choices=ChildStatus.choices)
+    to_status = models.CharField(_("to"), max_length=20, choices=ChildStatus.choices)
+    date = models.DateField(_("date"))
+    reason = models.TextField(_("reason"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    objects = ChildRecordQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
+        ordering = ["-date", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_from_status_display()} → {self.get_to_status_display()}"

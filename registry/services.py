@@ -1,0 +1,190 @@
+"""Operations that change the register. Views, the admin, imports and tasks all call these.
+
+Each runs in one transaction, validates with ``full_clean()`` before saving, and records who
+did it (``created_by``/``updated_by`` and the change history).
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from registry.models import (
+    Child,
+    ChildStatus,
+    FamilyRoom,
+    Guardian,
+    HealthCheck,
+    ParentAway,
+    School,
+    StatusChange,
+    Town,
+    Village,
+)
+
+
+def _save(instance, *, by, fields: dict[str, Any] | None = None, update_fields=None):
+    """Set ``fields``, stamp who did it, validate and save: the one write path of this module."""
+    for name, value in (fields or {}).items():
+        setattr(instance, name, value)
+    if instance.pk is None and hasattr(instance, "created_by_id"):
+        instance.created_by = by
+    if hasattr(instance, "updated_by_id"):
+        instance.updated_by = by
+    instance._history_user = by  # read by django-simple-history
+    instance.full_clean()
+    if update_fields is not None:
+        update_fields = [*update_fields, "updated_by", "updated_at"]
+    instance.save(update_fields=update_fields)
+    return instance
+
+
+# --- Places and schools -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def save_town(*, town: Town, by, **fields) -> Town:
+    return _save(town, by=by, fields=fields)
+
+
+@transaction.atomic
+def save_village(*, village: Village, by, **fields) -> Village:
+    return _save(village, by=by, fields=fields)
+
+
+@transaction.atomic
+def save_school(*, school: School, by, **fields) -> School:
+    if "town" in fields:
+        fields["county"] = fields["town"].county
+    return _save(school, by=by, fields=fields)
+
+
+@transaction.atomic
+def save_family_room(*, room: FamilyRoom, by, **fields) -> FamilyRoom:
+    return _save(room, by=by, fields=fields)
+
+
+# --- Children ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_child(*, by, **fields) -> Child:
+    child = Child(status=ChildStatus.ACTIVE, status_changed_on=timezone.localdate())
+    fields["county"] = fields["school"].county
+    return _save(child, by=by, fields=fields)
+
+
+@transaction.atomic
+def update_child(*, child: Child, by, **fields) -> Child:
+    """Change the file's details. The status is not changed here: see ``change_child_status``."""
+    fields.pop("status", None)
+    if "school" in fields:
+        fields["county"] = fields["school"].county
+    return _save(child, by=by, fields=fields)
+
+
+@transaction.atomic
+def change_child_status(
+    *, child: Child, status: str, on: datetime.date, reason: str, by
+) -> StatusChange:
+    """Move a child to another status (left the county, reunited, closed, back to active…).
+
+    The file is never deleted: the change is recorded with its date, reason and author.
+    """
+    child = Child.objects.select_for_update().get(pk=child.pk)
+    errors = {}
+    if status not in ChildStatus.values:
+        errors["status"] = _("Choose a status from the list.")
+    elif status == child.status:
+        errors["status"] = _("The child already has this status.")
+    if not (reason or "").strip():
+        errors["reason"] = _("Say why the status changes.")
+    if on > timezone.localdate():
+        errors["date"] = _("The date of the change cannot be in the future.")
+    elif on < child.date_of_birth:
+        errors["date"] = _("The date of the change is before the child was born.")
+    if errors:
+        raise ValidationError(errors)
+    change = StatusChange(
+        child=child,
+        from_status=child.status,
+        to_status=status,
+        date=on,
+        reason=reason.strip(),
+        created_by=by,
+    )
+    change.full_clean()
+    change.save()
+    _save(
+        child,
+        by=by,
+        fields={"status": status, "status_changed_on": on},
+        update_fields=["status", "status_changed_on"],
+    )
+    return change
+
+
+@transaction.atomic
+def save_parent_away(*, child: Child, relation: str, by, **fields) -> ParentAway:
+    """Create or update the father's or mother's record; the parent must be marked as away."""
+    away = child.father_away if relation == ParentAway.Relation.FATHER else child.mother_away
+    if not away:
+        raise ValidationError(
+            _("The file does not say this parent works away: change that in the file first.")
+        )
+    parent = ParentAway.objects.filter(child=child, relation=relation).first()
+    parent = parent or ParentAway(child=child, relation=relation)
+    return _save(parent, by=by, fields=fields)
+
+
+@transaction.atomic
+def save_guardian(*, guardian: Guardian, by, **fields) -> Guardian:
+    return _save(guardian, by=by, fields=fields)
+
+
+@transaction.atomic
+def record_health_check(*, child: Child, by, **fields) -> HealthCheck:
+    return _save(HealthCheck(child=child), by=by, fields=fields)
+
+
+# --- Background work --------------------------------------------------------------------------
+
+
+def mark_aged_out(*, today: datetime.date | None = None, by=None) -> int:
+    """Every active child who has reached the register's age limit becomes "aged out".
+
+    Safe to run twice or late: it only ever touches children who are still active, one at a
+    time under a row lock, so a second run finds nothing left to do.
+    """
+    today = today or timezone.localdate()
+    limit = settings.LBC_MAX_AGE
+    try:
+        born_on_or_before = today.replace(year=today.year - limit)
+    except ValueError:  # 29 February
+        born_on_or_before = today.replace(year=today.year - limit, day=28)
+    candidates = Child.objects.active().filter(date_of_birth__lte=born_on_or_before)
+    count = 0
+    for child in candidates.only("pk").iterator():
+        with transaction.atomic():
+            still_active = (
+                Child.objects.select_for_update()
+                .filter(pk=child.pk, status=ChildStatus.ACTIVE)
+                .first()
+            )
+            if still_active is None:  # another run, or a person, got there first
+                continue
+            change_child_status(
+                child=still_active,
+                status=ChildStatus.AGED_OUT,
+                on=today,
+                reason=_("Reached the age of %(age)d.") % {"age": limit},
+                by=by,
+            )
+            count += 1
+    return count

@@ -1,0 +1,38 @@
+from django.urls import path
+
+from registry import views
+
+app_name = "registry"
+
+urlpatterns = [
+    path("children/", views.child_list, name="child_list"),
+    path("children/new/", views.child_create, name="child_create"),
+    path("children/<int:pk>/", views.child_detail, name="child_detail"),
+    path("children/<int:pk>/edit/", views.child_edit, name="child_edit"),
+    path("children/<int:pk>/status/", views.child_status, name="child_status"),
+    path("children/<int:pk>/health-checks/new/", views.health_check_add, name="health_check_add"),
+    path(
+        "children/<int:pk>/parents/<str:relation>/",
+        views.parent_away_edit,
+        name="parent_away_edit",
+    ),
+    path("children/<int:pk>/guardians/new/", views.guardian_edit, name="guardian_add"),
+    path(
+        "children/<int:pk>/guardians/<int:guardian_pk>/",
+        views.guardian_edit,
+        name="guardian_edit",
+    ),
+    path("schools/", views.school_list, name="school_list"),
+    path("schools/new/", views.school_edit, name="school_create"),
+    path("schools/<int:pk>/", views.school_detail, name="school_detail"),
+    path("schools/<int:pk>/edit/", views.school_edit, name="school_edit"),
+    path("schools/<int:school_pk>/rooms/new/", views.family_room_edit, name="family_room_add"),
+    path(
+        "schools/<int:school_pk>/rooms/<int:pk>/", views.family_room_edit, name="family_room_edit"
+    ),
+    path("towns/", views.town_list, name="town_list"),
+    path("towns/new/", views.town_edit, name="town_create"),
+    path("towns/<int:pk>/edit/", views.town_edit, name="town_edit"),
+    path("towns/<int:town_pk>/villages/new/", views.village_edit, name="village_add"),
+    path("towns/<int:town_pk>/villages/<int:pk>/", views.village_edit, name="village_edit"),
+]

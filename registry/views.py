@@ -1,0 +1,306 @@
+"""Views of the register: thin — fetch within scope, form, service, redirect."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import models
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from lbc_office.auth import role_required
+from lbc_office.models import Role
+from registry import access, selectors, services
+from registry.filters import ChildFilter
+from registry.forms import (
+    ChildForm,
+    FamilyRoomForm,
+    GuardianForm,
+    HealthCheckForm,
+    ParentAwayForm,
+    SchoolForm,
+    StatusChangeForm,
+    TownForm,
+    VillageForm,
+)
+from registry.models import Child, FamilyRoom, Guardian, ParentAway, School, Town, Village
+
+official_only = role_required(Role.OFFICIAL)
+
+
+# --- Fetch-and-authorise helpers: the only way views reach a record --------------------------
+
+
+def get_child_for_user(request, pk, *, edit: bool = False, queryset=None) -> Child:
+    """The child if ``request.user`` may see it, else 404; ``edit`` also needs an editing role.
+
+    ``queryset`` may add select/prefetch for the page; the scope is always applied on top.
+    """
+    queryset = queryset if queryset is not None else Child.objects.select_related("school")
+    child = get_object_or_404(queryset.visible_to(request.user), pk=pk)
+    if edit and not access.can_edit_children(request.user):
+        raise PermissionDenied
+    return child
+
+
+def _require_reader(request):
+    if not access.can_read_children(request.user):
+        raise PermissionDenied
+
+
+def _save_form(request, form, operation, **kwargs) -> bool:
+    """Run ``operation`` with the form's data; put the service's refusals back on the form."""
+    if not form.is_valid():
+        return False
+    try:
+        operation(by=request.user, **kwargs, **form.cleaned_data)
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return False
+    return True
+
+
+# --- Children ---------------------------------------------------------------------------------
+
+
+def child_list(request):
+    _require_reader(request)
+    child_filter = ChildFilter(
+        request.GET,
+        queryset=selectors.children_for_list(request.user),
+        user=request.user,
+    )
+    page = Paginator(child_filter.qs, settings.LBC_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "registry/child_list.html",
+        {
+            "filter": child_filter,
+            "page": page,
+            "query": query.urlencode(),
+            "can_edit": access.can_edit_children(request.user),
+        },
+    )
+
+
+def child_detail(request, pk):
+    _require_reader(request)
+    child = get_child_for_user(request, pk, queryset=selectors.personal_file_queryset())
+    return render(
+        request,
+        "registry/child_detail.html",
+        {
+            "child": child,
+            "file": selectors.personal_file(child),
+            "can_edit": access.can_edit_children(request.user),
+        },
+    )
+
+
+def child_create(request):
+    if not access.can_edit_children(request.user):
+        raise PermissionDenied
+    form = ChildForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            child = services.create_child(by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request, _("The personal file of %(name)s was created.") % {"name": child}
+            )
+            return redirect(child)
+    return render(request, "registry/child_form.html", {"form": form, "child": None})
+
+
+def child_edit(request, pk):
+    child = get_child_for_user(request, pk, edit=True)
+    form = ChildForm(request.POST or None, instance=child, user=request.user)
+    if request.method == "POST" and _save_form(request, form, services.update_child, child=child):
+        messages.success(request, _("The personal file was saved."))
+        return redirect(child)
+    return render(request, "registry/child_form.html", {"form": form, "child": child})
+
+
+def child_status(request, pk):
+    child = get_child_for_user(request, pk, edit=True)
+    form = StatusChangeForm(request.POST or None, child=child)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.change_child_status(
+                child=child, status=data["status"], on=data["date"], reason=data["reason"],
+                by=request.user,
+            )  # fmt: skip
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The status was changed."))
+            return redirect(child)
+    return render(request, "registry/child_status_form.html", {"form": form, "child": child})
+
+
+def health_check_add(request, pk):
+    child = get_child_for_user(request, pk, edit=True)
+    form = HealthCheckForm(request.POST or None)
+    if request.method == "POST" and _save_form(
+        request, form, services.record_health_check, child=child
+    ):
+        messages.success(request, _("The health check was recorded."))
+        return redirect(child)
+    return render(
+        request,
+        "registry/record_form.html",
+        {"form": form, "child": child, "title": _("Record a health check")},
+    )
+
+
+def parent_away_edit(request, pk, relation):
+    child = get_child_for_user(request, pk, edit=True)
+    if relation not in ParentAway.Relation.values:
+        raise Http404
+    parent = child.parents_away.filter(relation=relation).first()
+    form = ParentAwayForm(request.POST or None, instance=parent)
+    if request.method == "POST" and _save_form(
+        request, form, services.save_parent_away, child=child, relation=relation
+    ):
+        messages.success(request, _("Saved."))
+        return redirect(child)
+    title = ParentAway.Relation(relation).label
+    return render(
+        request, "registry/record_form.html", {"form": form, "child": child, "title": title}
+    )
+
+
+def guardian_edit(request, pk, guardian_pk=None):
+    child = get_child_for_user(request, pk, edit=True)
+    guardian = (
+        get_object_or_404(child.guardians, pk=guardian_pk) if guardian_pk else Guardian(child=child)
+    )
+    form = GuardianForm(request.POST or None, instance=guardian)
+    if request.method == "POST" and _save_form(
+        request, form, services.save_guardian, guardian=guardian
+    ):
+        messages.success(request, _("Saved."))
+        return redirect(child)
+    return render(
+        request,
+        "registry/record_form.html",
+        {"form": form, "child": child, "title": _("Guardian")},
+    )
+
+
+# --- Schools, towns and villages (officials) --------------------------------------------------
+
+
+@official_only
+def school_list(request):
+    schools = (
+        School.objects.select_related("town")
+        .annotate(
+            active_children=models.Count(
+                "children", filter=models.Q(children__status="active"), distinct=True
+            ),
+            phones=models.Count(
+                "family_rooms",
+                filter=models.Q(
+                    family_rooms__kind=FamilyRoom.Kind.PHONE, family_rooms__active=True
+                ),
+                distinct=True,
+            ),
+            chat_rooms=models.Count(
+                "family_rooms",
+                filter=models.Q(
+                    family_rooms__kind=FamilyRoom.Kind.CHAT_ROOM, family_rooms__active=True
+                ),
+                distinct=True,
+            ),
+        )
+        .order_by("town__name", "name")
+    )
+    page = Paginator(schools, 50).get_page(request.GET.get("page"))
+    return render(request, "registry/school_list.html", {"page": page})
+
+
+@official_only
+def school_detail(request, pk):
+    school = get_object_or_404(School.objects.select_related("town", "county"), pk=pk)
+    return render(
+        request,
+        "registry/school_detail.html",
+        {
+            "school": school,
+            "rooms": school.family_rooms.all(),
+            "teachers": school.teachers.select_related("user"),
+            "active_children": school.children.active().count(),
+        },
+    )
+
+
+@official_only
+def school_edit(request, pk=None):
+    school = get_object_or_404(School, pk=pk) if pk else School()
+    form = SchoolForm(request.POST or None, instance=school)
+    if request.method == "POST" and _save_form(request, form, services.save_school, school=school):
+        messages.success(request, _("The school was saved."))
+        return redirect("registry:school_detail", pk=school.pk)
+    return render(request, "registry/simple_form.html", {"form": form, "title": _("School")})
+
+
+@official_only
+def family_room_edit(request, school_pk, pk=None):
+    school = get_object_or_404(School, pk=school_pk)
+    room = get_object_or_404(school.family_rooms, pk=pk) if pk else FamilyRoom(school=school)
+    form = FamilyRoomForm(request.POST or None, instance=room)
+    if request.method == "POST" and _save_form(request, form, services.save_family_room, room=room):
+        messages.success(request, _("Saved."))
+        return redirect("registry:school_detail", pk=school.pk)
+    return render(
+        request,
+        "registry/simple_form.html",
+        {"form": form, "title": _("Family room at %(school)s") % {"school": school}},
+    )
+
+
+@official_only
+def town_list(request):
+    towns = (
+        Town.objects.select_related("county")
+        .prefetch_related(models.Prefetch("villages", Village.objects.order_by("name")))
+        .annotate(school_count=models.Count("schools", distinct=True))
+        .order_by("name")
+    )
+    return render(request, "registry/town_list.html", {"towns": towns})
+
+
+@official_only
+def town_edit(request, pk=None):
+    town = get_object_or_404(Town, pk=pk) if pk else Town()
+    form = TownForm(request.POST or None, instance=town)
+    if request.method == "POST" and _save_form(request, form, services.save_town, town=town):
+        messages.success(request, _("The town was saved."))
+        return redirect("registry:town_list")
+    return render(request, "registry/simple_form.html", {"form": form, "title": _("Town")})
+
+
+@official_only
+def village_edit(request, town_pk, pk=None):
+    town = get_object_or_404(Town, pk=town_pk)
+    village = get_object_or_404(town.villages, pk=pk) if pk else Village(town=town)
+    form = VillageForm(request.POST or None, instance=village)
+    if request.method == "POST" and _save_form(
+        request, form, services.save_village, village=village
+    ):
+        messages.success(request, _("Saved."))
+        return redirect("registry:town_list")
+    return render(
+        request,
+        "registry/simple_form.html",
+        {"form": form, "title": _("Village committee in %(town)s") % {"town": town}},
+    )

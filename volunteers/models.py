@@ -1,0 +1,1 @@
+"""Volunteers, assignments and monthly check-ins (issue: volunteers). Empty so far."""
