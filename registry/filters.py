@@ -61,8 +61,8 @@ class ChildFilter(django_filters.FilterSet):
     school = django_filters.ModelChoiceFilter(
         label=_("School"), queryset=School.objects.none(), empty_label=_("All schools")
     )
-    grade = django_filters.TypedChoiceFilter(
-        label=_("Grade"), choices=grade_choices(), coerce=int, empty_label=_("All grades")
+    grade = django_filters.ChoiceFilter(
+        label=_("Grade"), choices=grade_choices(), empty_label=_("All grades")
     )
     guardian = django_filters.ChoiceFilter(
         label=_("Guardian"), choices=GuardianType.choices, empty_label=_("Any guardian")

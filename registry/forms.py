@@ -43,6 +43,13 @@ class VillageChoiceField(forms.ModelChoiceField):
 
 
 class ChildForm(forms.ModelForm):
+    # Longer than 18 on purpose: spaces and dashes typed by a clerk are removed before checking.
+    id_number = forms.CharField(
+        label=_("identity number"),
+        max_length=30,
+        help_text=_("18 characters; the last may be X."),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
     grade = forms.TypedChoiceField(label=_("grade"), coerce=int, choices=grade_choices("---------"))
     village = VillageChoiceField(
         label=_("household village"),
@@ -71,7 +78,6 @@ class ChildForm(forms.ModelForm):
         ]
         widgets = {
             "date_of_birth": DateInput(),
-            "id_number": forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text"}),
             "sex": forms.RadioSelect,
             "wishes": forms.Textarea(attrs={"rows": 3}),
             "notes": forms.Textarea(attrs={"rows": 2}),
@@ -80,7 +86,6 @@ class ChildForm(forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["school"].queryset = School.objects.visible_to(user).filter(active=True)
-        self.fields["id_number"].help_text = _("18 characters; the last may be X.")
 
     def clean_id_number(self):
         return idnumber.normalise(self.cleaned_data["id_number"])

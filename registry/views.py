@@ -89,7 +89,6 @@ def child_list(request):
 
 
 def child_detail(request, pk):
-    _require_reader(request)
     child = get_child_for_user(request, pk, queryset=selectors.personal_file_queryset())
     return render(
         request,

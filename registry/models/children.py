@@ -188,7 +188,11 @@ class Child(TrackedModel):
         if self.date_of_birth:
             if self.date_of_birth > today:
                 add("date_of_birth", _("The date of birth cannot be in the future."))
-            elif age_on(self.date_of_birth, today) >= settings.LBC_MAX_AGE:
+            elif (
+                self.status == ChildStatus.ACTIVE
+                and age_on(self.date_of_birth, today) >= settings.LBC_MAX_AGE
+            ):
+                # Only the active register is age-limited: a file that has left it stays valid.
                 add(
                     "date_of_birth",
                     _("This child is %(age)d: the register keeps children under %(max)d.")

@@ -1,0 +1,49 @@
+# The README's commands. `make setup` is idempotent: it does nothing when the lock is unchanged.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+UV_VERSION := 0.9.30
+STAMP := $(VENV)/.installed-from-lock
+PYTEST_ARGS ?=
+
+.PHONY: setup run test lint format messages check-messages bench clean
+
+setup: $(STAMP)
+
+# Python 3.11 is all a fresh machine needs: the venv gets uv, uv installs the lock exactly.
+$(STAMP): pyproject.toml uv.lock
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@test -x $(BIN)/uv || $(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	UV_PROJECT_ENVIRONMENT=$(VENV) $(BIN)/uv sync --frozen --inexact --quiet
+	@touch $@
+
+# The product on the embedded defaults (SQLite in var/, Celery broker on local disk).
+run: setup
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	bin/run-local
+
+# The whole suite: on PostgreSQL when DATABASE_URL is set, else SQLite.
+test: setup
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: setup
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+# Refresh the Chinese catalogue after changing user-facing strings, then translate and compile.
+messages: setup
+	$(BIN)/python manage.py makemessages -l zh_Hans --no-obsolete --add-location file
+	$(BIN)/python manage.py compilemessages -l zh_Hans
+
+# Fails when a string is not in the catalogue, not translated, or the .mo is stale.
+check-messages: setup
+	$(BIN)/python scripts/check_messages.py
+
+clean:
+	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache

@@ -1,0 +1,68 @@
+"""Shared fixtures: the personas every access test is written against.
+
+official — the county office; teacher_a — teacher of school A; teacher_b — teacher of school B;
+volunteer — a volunteer (no assignment yet); viewer — a report viewer; anonymous — nobody.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+
+from lbc_office.models import Role
+from tests.factories import ChildFactory, SchoolFactory, TeacherFactory, UserFactory
+
+
+@dataclass
+class Personas:
+    official: object
+    teacher_a: object
+    teacher_b: object
+    volunteer: object
+    viewer: object
+    school_a: object
+    school_b: object
+    child_a: object
+    child_b: object
+
+    def client_for(self, name: str) -> Client:
+        client = Client()
+        if name != "anonymous":
+            client.force_login(getattr(self, name))
+        return client
+
+
+def pytest_configure(config):
+    from django.conf import settings
+
+    # Hashing passwords properly takes a third of a second each: tests need no such cost.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+ROLES = ["official", "teacher_a", "teacher_b", "volunteer", "viewer", "anonymous"]
+
+
+@pytest.fixture
+def personas(db) -> Personas:
+    school_a = SchoolFactory(name="甲小学", code="A001")
+    school_b = SchoolFactory(name="乙小学", code="B001", town=school_a.town)
+    teacher_a = TeacherFactory(user__username="teacher_a", schools=[school_a]).user
+    teacher_b = TeacherFactory(user__username="teacher_b", schools=[school_b]).user
+    return Personas(
+        official=UserFactory(username="official", role=Role.OFFICIAL),
+        teacher_a=teacher_a,
+        teacher_b=teacher_b,
+        volunteer=UserFactory(username="volunteer", role=Role.VOLUNTEER),
+        viewer=UserFactory(username="viewer", role=Role.VIEWER),
+        school_a=school_a,
+        school_b=school_b,
+        child_a=ChildFactory(school=school_a, name="张小明"),
+        child_b=ChildFactory(school=school_b, name="李小红", sex="F"),
+    )
+
+
+@pytest.fixture
+def official_client(personas) -> Client:
+    return personas.client_for("official")

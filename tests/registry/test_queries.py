@@ -1,0 +1,56 @@
+"""Pages cost a fixed number of queries whatever the data size (pinned here)."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from registry import services
+from registry.models import Guardian, ParentAway
+from tests.factories import ChildFactory, HealthCheckFactory
+
+pytestmark = pytest.mark.django_db
+
+# session, user, count, one page of children, town and school choices, and the session's save
+# (an UPDATE between a SAVEPOINT and its RELEASE). A teacher's scope is a join, not a query.
+LIST_QUERIES = {"official": 9, "teacher_a": 9}
+# session, user, the child with its school/village/town/county/authors, parents away, guardians,
+# health checks with authors, status changes with authors, and the session's save (3).
+FILE_QUERIES = 10
+
+
+def _fill_school(school, n):
+    ChildFactory.create_batch(n, school=school)
+
+
+@pytest.mark.parametrize("role", ["official", "teacher_a"])
+@pytest.mark.parametrize("n", [10, 200])
+def test_children_list_query_count_is_fixed(personas, django_assert_num_queries, role, n):
+    _fill_school(personas.school_a, n)
+    client = personas.client_for(role)
+    with django_assert_num_queries(LIST_QUERIES[role]):
+        response = client.get(reverse("registry:child_list"), {"q": "王", "grade": "3"})
+    assert response.status_code == 200
+    assert response.context["page"].paginator.count == n
+
+
+@pytest.mark.parametrize("n", [1, 30])
+def test_personal_file_query_count_is_fixed(personas, django_assert_num_queries, n):
+    child = personas.child_a
+    HealthCheckFactory.create_batch(n, child=child)
+    for i in range(n):
+        Guardian.objects.create(child=child, name=f"监护人{i}", relation="grandmother")
+    ParentAway.objects.create(child=child, relation="father", name="张强", work_city="东莞")
+    for i in range(n):
+        services.change_child_status(
+            child=child,
+            status="closed" if i % 2 == 0 else "active",
+            on=child.date_of_birth.replace(year=child.date_of_birth.year + 1),
+            reason=f"reason {i}",
+            by=personas.official,
+        )
+    client = personas.client_for("official")
+    with django_assert_num_queries(FILE_QUERIES):
+        response = client.get(child.get_absolute_url())
+    assert response.status_code == 200
+    assert len(response.context["file"].health_checks) == n
