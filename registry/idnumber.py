@@ -80,7 +80,11 @@ def parse(value: str) -> IdInfo:
 
 
 def check_digit_for(first17: str) -> str:
-    """The check character for 17 digits (used by the demo data and test factories)."""
+    """The check character for 17 digits (used by the demo data and test factories).
+
+    stdnum's ``calc_check_digit`` takes a whole 18-character number and ignores its last
+    character, so any placeholder will do there.
+    """
     return ric.calc_check_digit(first17 + "0")
 
 

@@ -59,8 +59,8 @@ def test_production_settings_pass_check_deploy():
         SECRET_KEY="a-long-random-production-secret-for-the-check-only-0123456789",
         ALLOWED_HOSTS="lbc.example.org",
     )
+    # --fail-level WARNING: any warning at all would make the exit code non-zero.
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "no issues" in result.stdout
 
 
 def test_production_refuses_to_start_without_a_secret_key():

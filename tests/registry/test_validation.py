@@ -19,6 +19,13 @@ pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
 
 
+@pytest.fixture(autouse=True)
+def english():
+    """Messages are lazy: keep English active until the assertions have read them."""
+    with translation.override("en"):
+        yield
+
+
 def _form_data(school, village, **overrides):
     dob = datetime.date(TODAY.year - 9, 5, 20)
     data = {
@@ -234,7 +241,7 @@ def test_database_refuses_grade_ten():
 
 def test_health_check_in_the_future_is_refused():
     child = ChildFactory()
-    with translation.override("en"), pytest.raises(ValidationError) as exc:
+    with pytest.raises(ValidationError) as exc:
         services.record_health_check(
             child=child,
             by=None,
@@ -254,7 +261,7 @@ def test_health_check_with_impossible_height_is_refused():
 
 def test_status_change_needs_a_reason_and_a_new_status():
     child = ChildFactory()
-    with translation.override("en"), pytest.raises(ValidationError) as exc:
+    with pytest.raises(ValidationError) as exc:
         services.change_child_status(child=child, status="active", on=TODAY, reason=" ", by=None)
     assert "already has this status" in exc.value.message_dict["status"][0]
     assert "Say why" in exc.value.message_dict["reason"][0]
@@ -271,6 +278,6 @@ def test_status_change_cannot_be_in_the_future():
 
 def test_parent_details_need_the_parent_marked_away():
     child = ChildFactory(father_away=True, mother_away=False, guardian=GuardianType.MOTHER)
-    with translation.override("en"), pytest.raises(ValidationError) as exc:
+    with pytest.raises(ValidationError) as exc:
         services.save_parent_away(child=child, relation="mother", by=None, name="刘芳")
     assert "does not say this parent works away" in " ".join(exc.value.messages)

@@ -1,0 +1,212 @@
+"""Benchmark: how fast the children list, search and personal file answer at county scale.
+
+Generates a register of N children (default 54,660: Wuxi's compulsory-education LBC) in a
+separate PostgreSQL database, then times each page through Django's full request stack (test
+client: middleware, session, templates; no network), N runs each, and prints median and p95.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/lbc_bench \
+        .venv/bin/python scripts/bench_register.py --children 54660
+
+The database is dropped and filled anew unless --reuse is given. Figures go in
+docs/PERFORMANCE.md by hand, with the machine they were measured on.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+# Production-like request handling: no DEBUG query log, no SSL redirect for the test client.
+os.environ.setdefault("DEBUG", "0")
+os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key-not-for-production-0123456789")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
+os.environ.setdefault("SESSION_COOKIE_SECURE", "0")
+os.environ.setdefault("CSRF_COOKIE_SECURE", "0")
+os.environ.setdefault("STATIC_MANIFEST", "0")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lbc_office.settings")
+
+SURNAMES = "王李张刘陈杨黄赵周吴徐孙朱马胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"  # noqa: E501
+GIVEN = "小明红华丽军芳强敏静磊洋勇艳杰娟涛超秀霞平刚桂英宇浩然欣怡梓涵子轩雨萱佳琪俊杰思远"
+
+
+def _setup(reuse: bool) -> None:
+    import django
+    from django.conf import settings
+
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        sys.exit("Set DATABASE_URL=postgres://…/lbc_bench (a database this script may drop).")
+    if not reuse:
+        import psycopg
+
+        name = settings_db_name(url)
+        admin = url.rsplit("/", 1)[0] + "/postgres"
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            conn.execute(f'CREATE DATABASE "{name}"')
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    assert settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+
+
+def settings_db_name(url: str) -> str:
+    return url.rsplit("/", 1)[1].split("?")[0]
+
+
+def generate(children: int, schools: int = 221, towns: int = 32, seed: int = 2011) -> None:
+    from django.db import connection
+
+    from lbc_office.models import Role, User
+    from registry.idnumber import check_digit_for
+    from registry.models import Child, County, School, Teacher, Town, Village
+
+    rng = random.Random(seed)
+    county = County.objects.create(code="500238", name="巫溪县")
+    town_objs = Town.objects.bulk_create(
+        [Town(county=county, name=f"镇{i:02d}") for i in range(towns)]
+    )
+    villages = Village.objects.bulk_create(
+        [Village(town=t, name=f"村{j:02d}") for t in town_objs for j in range(8)]
+    )
+    school_objs = School.objects.bulk_create(
+        [
+            School(
+                county=county,
+                town=town_objs[i % towns],
+                code=f"5002380{i:03d}",
+                name=f"学校{i:03d}",
+                level="primary" if i % 4 else "middle",
+                boarding=i % 3 == 0,
+                canteen=True,
+            )
+            for i in range(schools)
+        ]
+    )
+    today = datetime.date.today()
+    used: set[str] = set()
+    batch: list[Child] = []
+    t0 = time.perf_counter()
+    for n in range(children):
+        school = school_objs[rng.randrange(schools)]
+        grade = rng.randint(1, 6) if school.level == "primary" else rng.randint(7, 9)
+        dob = datetime.date(today.year - grade - 6, rng.randint(1, 12), rng.randint(1, 28))
+        sex = rng.choice("MF")
+        while True:
+            seq = rng.randrange(0, 500) * 2 + (1 if sex == "M" else 0)
+            first17 = f"500238{dob:%Y%m%d}{seq:03d}"
+            if first17 not in used:
+                used.add(first17)
+                break
+        father, mother = rng.random() < 0.85, rng.random() < 0.45
+        if not (father or mother):
+            father = True
+        batch.append(
+            Child(
+                county=county,
+                id_number=first17 + check_digit_for(first17),
+                name=rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN),
+                sex=sex,
+                date_of_birth=dob,
+                school=school,
+                grade=grade,
+                village=villages[rng.randrange(len(villages))],
+                father_away=father,
+                mother_away=mother,
+                guardian="grandparents" if father and mother else "mother" if father else "father",
+                boarding=school.boarding and rng.random() < 0.4,
+                poor=rng.random() < 0.18,
+            )
+        )
+        if len(batch) == 10_000:
+            Child.objects.bulk_create(batch)
+            batch.clear()
+    Child.objects.bulk_create(batch)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    print(f"generated {children:,} children in {time.perf_counter() - t0:.1f}s")
+
+    official = User.objects.create_user("bench-official", password="x", role=Role.OFFICIAL)
+    teacher_user = User.objects.create_user("bench-teacher", password="x", role=Role.TEACHER)
+    Teacher.objects.create(user=teacher_user).schools.set(school_objs[:2])
+    del official
+
+
+def _time(client, url, runs):
+    from django.db import connection, reset_queries
+    from django.test.utils import CaptureQueriesContext
+
+    samples = []
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    queries = len(ctx.captured_queries)
+    for _ in range(runs):
+        t = time.perf_counter()
+        response = client.get(url)
+        samples.append((time.perf_counter() - t) * 1000)
+        reset_queries()
+    samples.sort()
+    p95 = samples[min(len(samples) - 1, int(len(samples) * 0.95))]
+    return statistics.median(samples), p95, queries
+
+
+def measure(runs: int) -> list[tuple[str, str, float, float, int]]:
+    from django.test import Client
+
+    from lbc_office.models import User
+    from registry.models import Child
+
+    sample = Child.objects.order_by("id")[Child.objects.count() // 2]
+    teacher_child = Child.objects.filter(school__teachers__user__username="bench-teacher").first()
+    cases = [
+        ("bench-official", "list, first page (active)", "/children/"),
+        ("bench-official", "search by name (2 characters)", f"/children/?q={sample.name[:2]}"),
+        ("bench-official", "search by whole identity number", f"/children/?q={sample.id_number}"),
+        ("bench-official", "search by last four digits", f"/children/?q={sample.id_number[-4:]}"),
+        ("bench-official", "filters: town + grade + poor", f"/children/?town={sample.village.town_id}&grade={sample.grade}&poor=yes"),  # noqa: E501
+        ("bench-official", "last page of all children", "/children/?status=all&page=99999"),
+        ("bench-official", "personal file", f"/children/{sample.pk}/"),
+        ("bench-official", "dashboard", "/"),
+        ("bench-official", "reports (Table 1)", "/reports/"),
+        ("bench-teacher", "teacher: list of two schools", "/children/"),
+        ("bench-teacher", "teacher: search by name", f"/children/?q={teacher_child.name[:1]}"),
+        ("bench-teacher", "teacher: personal file", f"/children/{teacher_child.pk}/"),
+    ]
+    results = []
+    clients = {}
+    for username, label, url in cases:
+        if username not in clients:
+            clients[username] = Client()
+            clients[username].force_login(User.objects.get(username=username))
+        median, p95, queries = _time(clients[username], url, runs)
+        results.append((username, label, median, p95, queries))
+        print(f"{label:40s} median {median:7.1f} ms   p95 {p95:7.1f} ms   {queries} queries")
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--children", type=int, default=54_660)
+    parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--reuse", action="store_true", help="keep the generated database")
+    args = parser.parse_args()
+    _setup(args.reuse)
+    if not args.reuse:
+        generate(args.children)
+    measure(args.runs)
+
+
+if __name__ == "__main__":
+    main()
