@@ -38,8 +38,8 @@ format: setup
 
 # Refresh the Chinese catalogue after changing user-facing strings, then translate and compile.
 messages: setup
-	$(BIN)/python manage.py makemessages -l zh_Hans --no-obsolete --add-location file
-	$(BIN)/python manage.py compilemessages -l zh_Hans
+	$(BIN)/python manage.py makemessages -l zh_Hans --no-obsolete --add-location file --ignore=.venv
+	$(BIN)/python manage.py compilemessages -l zh_Hans --ignore=.venv
 
 # Fails when a string is not in the catalogue, not translated, or the .mo is stale.
 check-messages: setup

@@ -98,7 +98,7 @@ def generate(children: int, schools: int = 221, towns: int = 32, seed: int = 201
     used: set[str] = set()
     batch: list[Child] = []
     t0 = time.perf_counter()
-    for n in range(children):
+    for _ in range(children):
         school = school_objs[rng.randrange(schools)]
         grade = rng.randint(1, 6) if school.level == "primary" else rng.randint(7, 9)
         dob = datetime.date(today.year - grade - 6, rng.randint(1, 12), rng.randint(1, 28))
@@ -175,7 +175,11 @@ def measure(runs: int) -> list[tuple[str, str, float, float, int]]:
         ("bench-official", "search by name (2 characters)", f"/children/?q={sample.name[:2]}"),
         ("bench-official", "search by whole identity number", f"/children/?q={sample.id_number}"),
         ("bench-official", "search by last four digits", f"/children/?q={sample.id_number[-4:]}"),
-        ("bench-official", "filters: town + grade + poor", f"/children/?town={sample.village.town_id}&grade={sample.grade}&poor=yes"),  # noqa: E501
+        (
+            "bench-official",
+            "filters: town + grade + poor",
+            f"/children/?town={sample.village.town_id}&grade={sample.grade}&poor=yes",
+        ),  # noqa: E501
         ("bench-official", "last page of all children", "/children/?status=all&page=99999"),
         ("bench-official", "personal file", f"/children/{sample.pk}/"),
         ("bench-official", "dashboard", "/"),

@@ -22,14 +22,15 @@ _VOLATILE = re.compile(r'^"POT-Creation-Date:.*$', re.M)
 
 
 def run(*args: str) -> str:
-    return subprocess.run(args, cwd=ROOT, check=True, capture_output=True, text=True).stdout
+    return subprocess.run(args, cwd=ROOT, check=True, capture_output=True, text=True).stdout  # noqa: S603
 
 
 def main() -> int:
     problems = []
     before = PO.read_text(encoding="utf-8")
     try:
-        run(*MANAGE, "makemessages", "-l", "zh_Hans", "--no-obsolete", "--add-location", "file")
+        run(*MANAGE, "makemessages", "-l", "zh_Hans", "--no-obsolete", "--add-location", "file",
+            "--ignore=.venv")  # fmt: skip
         after = PO.read_text(encoding="utf-8")
     finally:
         PO.write_text(before, encoding="utf-8")

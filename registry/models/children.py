@@ -11,6 +11,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from lbc_office.models import TrackedModel
@@ -83,7 +84,7 @@ class Child(TrackedModel):
         County, verbose_name=_("county"), on_delete=models.PROTECT, related_name="children"
     )
     id_number = models.CharField(_("identity number"), max_length=18, unique=True)
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("of a person", "name"), max_length=50)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
     date_of_birth = models.DateField(_("date of birth"))
     school = models.ForeignKey(
@@ -211,30 +212,19 @@ class Child(TrackedModel):
                     },
                 )
         if info and self.sex and info.sex != self.sex:
-            add(
-                "sex",
-                _(
-                    "The identity number's 17th digit (%(digit)s) is for a %(id_sex)s, "
-                    "but the sex entered is %(sex)s."
-                )
-                % {
-                    "digit": info.number[16],
-                    "id_sex": Sex(info.sex).label.lower(),
-                    "sex": Sex(self.sex).label.lower(),
-                },
+            message = (
+                _("The identity number's 17th digit (%(digit)s) is odd, which is for a boy.")
+                if info.sex == Sex.MALE
+                else _("The identity number's 17th digit (%(digit)s) is even, which is for a girl.")
             )
+            add("sex", message % {"digit": info.number[16]})
 
         school = self.school if self.school_id else None
         if school is not None and self.grade and self.grade not in school.grades:
             add(
                 "grade",
-                _("%(school)s is a %(level)s and teaches grades %(first)d to %(last)d.")
-                % {
-                    "school": school.name,
-                    "level": school.get_level_display().lower(),
-                    "first": school.grades[0],
-                    "last": school.grades[-1],
-                },
+                _("%(school)s teaches grades %(first)d to %(last)d.")
+                % {"school": school.name, "first": school.grades[0], "last": school.grades[-1]},
             )
         if school is not None and self.boarding and not school.boarding:
             add("boarding", _("%(school)s is not a boarding school.") % {"school": school.name})
@@ -251,7 +241,7 @@ class Child(TrackedModel):
         if self.remaining_parent_unable and self.father_away and self.mother_away:
             add(
                 "remaining_parent_unable",
-                _("Both parents work away: there is no parent at home to be unable."),
+                _("Both parents work away, so leave this box unticked."),
             )
 
         if errors:
@@ -269,7 +259,7 @@ class ParentAway(TrackedModel):
         Child, verbose_name=_("child"), on_delete=models.PROTECT, related_name="parents_away"
     )
     relation = models.CharField(_("relation"), max_length=8, choices=Relation.choices)
-    name = models.CharField(_("name"), max_length=50, blank=True)
+    name = models.CharField(pgettext_lazy("of a person", "name"), max_length=50, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     work_city = models.CharField(_("city of work"), max_length=50, blank=True)
     work_province = models.CharField(_("province of work"), max_length=50, blank=True)
@@ -316,7 +306,7 @@ class Guardian(TrackedModel):
     child = models.ForeignKey(
         Child, verbose_name=_("child"), on_delete=models.PROTECT, related_name="guardians"
     )
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("of a person", "name"), max_length=50)
     relation = models.CharField(_("relation"), max_length=16, choices=Relation.choices)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     birth_year = models.PositiveSmallIntegerField(
@@ -328,7 +318,7 @@ class Guardian(TrackedModel):
     schooling = models.CharField(
         _("schooling"), max_length=16, choices=Schooling.choices, blank=True
     )
-    notes = models.TextField(_("health and situation"), blank=True)
+    notes = models.TextField(_("health, work and daily situation"), blank=True)
 
     objects = ChildRecordQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["updated_at"])
@@ -399,8 +389,8 @@ class StatusChange(models.Model):
     child = models.ForeignKey(
         Child, verbose_name=_("child"), on_delete=models.PROTECT, related_name="status_changes"
     )
-    from_status = models.CharField(_("from"), max_length=20, choices=ChildStatus.choices)
-    to_status = models.CharField(_("to"), max_length=20, choices=ChildStatus.choices)
+    from_status = models.CharField(_("previous status"), max_length=20, choices=ChildStatus.choices)
+    to_status = models.CharField(_("new status"), max_length=20, choices=ChildStatus.choices)
     date = models.DateField(_("date"))
     reason = models.TextField(_("reason"))
     created_by = models.ForeignKey(

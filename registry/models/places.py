@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from lbc_office.models import TrackedModel
@@ -15,7 +16,7 @@ class County(TrackedModel):
     """A county (县). Every child, visit and check-in knows its county, the future shard key."""
 
     code = models.CharField(_("administrative code"), max_length=6, unique=True)
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("of a place", "name"), max_length=50)
 
     class Meta:
         verbose_name = _("county")
@@ -28,14 +29,14 @@ class County(TrackedModel):
 
 class Town(TrackedModel):
     class Kind(models.TextChoices):
-        TOWN = "town", _("Town")
+        TOWN = "town", pgettext_lazy("kind of town", "Town")
         TOWNSHIP = "township", _("Township")
         SUBDISTRICT = "subdistrict", _("Subdistrict")
 
     county = models.ForeignKey(
         County, verbose_name=_("county"), on_delete=models.PROTECT, related_name="towns"
     )
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("of a place", "name"), max_length=50)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.TOWN)
 
     class Meta:
@@ -58,7 +59,7 @@ class Village(TrackedModel):
     town = models.ForeignKey(
         Town, verbose_name=_("town"), on_delete=models.PROTECT, related_name="villages"
     )
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("of a place", "name"), max_length=50)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.VILLAGE)
 
     class Meta:
@@ -95,12 +96,12 @@ class School(TrackedModel):
         Town, verbose_name=_("town"), on_delete=models.PROTECT, related_name="schools"
     )
     code = models.CharField(_("school code"), max_length=20, unique=True)
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(pgettext_lazy("of a place", "name"), max_length=100)
     level = models.CharField(_("level"), max_length=16, choices=SchoolLevel.choices)
     boarding = models.BooleanField(_("boarding school"), default=False)
     bathroom = models.BooleanField(_("has a bathroom block"), default=False)
     canteen = models.BooleanField(_("has a canteen"), default=False)
-    active = models.BooleanField(_("open"), default=True)
+    active = models.BooleanField(_("still teaching"), default=True)
 
     objects = SchoolQuerySet.as_manager()
     history = HistoricalRecords()

@@ -38,7 +38,10 @@ def test_secret_from_a_file(monkeypatch, tmp_path):
 
 
 def _manage(*args, **environ):
-    base = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY"}}
+    # A clean production-like environment: nothing the test run itself set (the browser tests
+    # allow async-unsafe calls, which check --deploy rightly refuses).
+    dropped = {"DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    base = {k: v for k, v in os.environ.items() if k not in dropped}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,

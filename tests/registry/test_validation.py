@@ -106,9 +106,10 @@ def test_birth_date_must_agree_with_the_number(setting):
 
 def test_sex_must_agree_with_the_number(setting):
     dob = datetime.date(TODAY.year - 9, 5, 20)
-    errors = _errors(setting, id_number=make_id_number(dob, "F"), sex="M")
+    number = make_id_number(dob, "F")
+    errors = _errors(setting, id_number=number, sex="M")
     assert set(errors) == {"sex"}
-    assert "is for a female, but the sex entered is male" in errors["sex"]
+    assert f"17th digit ({number[16]}) is even, which is for a girl" in errors["sex"]
 
 
 def test_grade_must_be_taught_at_the_school(setting):
@@ -182,7 +183,7 @@ def test_the_mother_at_home_can_be_guardian(setting):
 
 def test_remaining_parent_unable_needs_a_parent_at_home(setting):
     errors = _errors(setting, remaining_parent_unable="on")
-    assert "no parent at home" in errors["remaining_parent_unable"]
+    assert "leave this box unticked" in errors["remaining_parent_unable"]
 
 
 def test_identity_number_is_unique(setting):
