@@ -44,7 +44,7 @@ def _official_home(request):
         poor=Count("pk", filter=Q(poor=True)),
         boarding=Count("pk", filter=Q(boarding=True)),
     )
-    recent = StatusChange.objects.select_related("child", "created_by").order_by("-created_at")[:8]
+    recent = StatusChange.objects.select_related("child").order_by("-date", "-id")[:8]
     return render(
         request,
         "lbc_office/home_official.html",

@@ -94,6 +94,14 @@ class ChildFilter(django_filters.FilterSet):
         super().__init__(data, *args, **kwargs)
         self.filters["school"].queryset = School.objects.visible_to(user).order_by("name")
 
+    @property
+    def form(self):
+        form = super().form
+        for name, field in form.fields.items():
+            if name != "q":  # Bootstrap's look for the selects of the filter panel
+                field.widget.attrs["class"] = "form-select"
+        return form
+
     def filter_search(self, qs, name, value):
         return qs.filter(search_q(value)) if value.strip() else qs
 

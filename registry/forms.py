@@ -18,6 +18,7 @@ from registry.models import (
     HealthCheck,
     ParentAway,
     School,
+    Sex,
     Town,
     Village,
 )
@@ -86,6 +87,7 @@ class ChildForm(forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["school"].queryset = School.objects.visible_to(user).filter(active=True)
+        self.fields["sex"].choices = Sex.choices  # two radio buttons, no empty one
 
     def clean_id_number(self):
         return idnumber.normalise(self.cleaned_data["id_number"])

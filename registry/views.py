@@ -83,6 +83,8 @@ def child_list(request):
             "filter": child_filter,
             "page": page,
             "query": query.urlencode(),
+            # The filter panel opens by itself only when a filter (not just a search) is set.
+            "filters_open": any(v for k, v in request.GET.items() if k not in {"q", "page"}),
             "can_edit": access.can_edit_children(request.user),
         },
     )
