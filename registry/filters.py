@@ -92,7 +92,11 @@ class ChildFilter(django_filters.FilterSet):
         if not data.get("status"):
             data["status"] = ChildStatus.ACTIVE
         super().__init__(data, *args, **kwargs)
-        self.filters["school"].queryset = School.objects.visible_to(user).order_by("name")
+        schools = School.objects.visible_to(user).order_by("name")
+        if data.get("town"):
+            # Choosing a town narrows the schools to its own (the list stays short on a phone).
+            schools = schools.filter(town_id=data["town"]) if data["town"].isdigit() else schools
+        self.filters["school"].queryset = schools
 
     @property
     def form(self):

@@ -65,15 +65,42 @@ def settings_db_name(url: str) -> str:
     return url.rsplit("/", 1)[1].split("?")[0]
 
 
+CHILDREN_PER_COUNTY = 58_750  # 2.35 M children over Chongqing's 40 counties
+
+
 def generate(children: int, schools: int = 221, towns: int = 32, seed: int = 2011) -> None:
+    """One county per 58,750 children (Wuxi-sized), each with 221 schools and 32 towns."""
     from django.db import connection
 
     from lbc_office.models import Role, User
-    from registry.idnumber import check_digit_for
-    from registry.models import Child, County, School, Teacher, Town, Village
+    from registry.models import Teacher
 
     rng = random.Random(seed)
-    county = County.objects.create(code="500238", name="巫溪县")
+    counties = max(1, -(-children // CHILDREN_PER_COUNTY))
+    t0 = time.perf_counter()
+    first_schools = []
+    for c in range(counties):
+        share = children // counties + (1 if c < children % counties else 0)
+        code = "500238" if counties == 1 else f"50{c + 1:02d}38"
+        county_schools = _county(rng, code, share, schools, towns)
+        if c == 0:
+            first_schools = county_schools[:2]  # the benchmark teacher's two schools
+        print(f"  county {code}: {share:,} children ({time.perf_counter() - t0:.0f}s)")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    print(
+        f"generated {children:,} children in {counties} counties in {time.perf_counter() - t0:.1f}s"
+    )
+    User.objects.create_user("bench-official", password="x", role=Role.OFFICIAL)
+    teacher_user = User.objects.create_user("bench-teacher", password="x", role=Role.TEACHER)
+    Teacher.objects.create(user=teacher_user).schools.set(first_schools)
+
+
+def _county(rng, code, children, schools, towns):
+    from registry.idnumber import check_digit_for
+    from registry.models import Child, County, School, Town, Village
+
+    county = County.objects.create(code=code, name=f"县{code}")
     town_objs = Town.objects.bulk_create(
         [Town(county=county, name=f"镇{i:02d}") for i in range(towns)]
     )
@@ -85,8 +112,8 @@ def generate(children: int, schools: int = 221, towns: int = 32, seed: int = 201
             School(
                 county=county,
                 town=town_objs[i % towns],
-                code=f"5002380{i:03d}",
-                name=f"学校{i:03d}",
+                code=f"{code}{i:04d}",
+                name=f"学校{code}-{i:03d}",
                 level="primary" if i % 4 else "middle",
                 boarding=i % 3 == 0,
                 canteen=True,
@@ -97,7 +124,6 @@ def generate(children: int, schools: int = 221, towns: int = 32, seed: int = 201
     today = datetime.date.today()
     used: set[str] = set()
     batch: list[Child] = []
-    t0 = time.perf_counter()
     for _ in range(children):
         school = school_objs[rng.randrange(schools)]
         grade = rng.randint(1, 6) if school.level == "primary" else rng.randint(7, 9)
@@ -105,7 +131,7 @@ def generate(children: int, schools: int = 221, towns: int = 32, seed: int = 201
         sex = rng.choice("MF")
         while True:
             seq = rng.randrange(0, 500) * 2 + (1 if sex == "M" else 0)
-            first17 = f"500238{dob:%Y%m%d}{seq:03d}"
+            first17 = f"{code}{dob:%Y%m%d}{seq:03d}"
             if first17 not in used:
                 used.add(first17)
                 break
@@ -133,14 +159,7 @@ def generate(children: int, schools: int = 221, towns: int = 32, seed: int = 201
             Child.objects.bulk_create(batch)
             batch.clear()
     Child.objects.bulk_create(batch)
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
-    print(f"generated {children:,} children in {time.perf_counter() - t0:.1f}s")
-
-    official = User.objects.create_user("bench-official", password="x", role=Role.OFFICIAL)
-    teacher_user = User.objects.create_user("bench-teacher", password="x", role=Role.TEACHER)
-    Teacher.objects.create(user=teacher_user).schools.set(school_objs[:2])
-    del official
+    return school_objs
 
 
 def _time(client, url, runs):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from registry.models import Child, ChildStatus, Guardian, HealthCheck
+from registry.models import Child, ChildStatus, Guardian, HealthCheck, ParentAway, StatusChange
 from tests.conftest import ROLES
 
 pytestmark = pytest.mark.django_db
@@ -131,17 +131,26 @@ def test_teacher_search_never_reaches_another_school(personas):
     assert list(by_id.context["page"]) == []
 
 
-@pytest.mark.parametrize("role", ["teacher_a", "teacher_b", "volunteer", "viewer"])
+@pytest.mark.parametrize("role", ["official", "teacher_a", "teacher_b", "volunteer", "viewer"])
 def test_querysets_scope_every_record_type(personas, role):
-    HealthCheck.objects.create(
-        child=personas.child_a, date="2026-01-05", height_cm=120, weight_kg=25
+    child = personas.child_a
+    HealthCheck.objects.create(child=child, date="2026-01-05", height_cm=120, weight_kg=25)
+    Guardian.objects.create(child=child, name="张奶奶", relation="grandmother")
+    ParentAway.objects.create(child=child, relation="father", name="张强")
+    StatusChange.objects.create(
+        child=child, from_status="active", to_status="closed", date="2026-01-05", reason="x"
     )
     user = getattr(personas, role)
     visible = set(Child.objects.visible_to(user).values_list("name", flat=True))
-    checks = HealthCheck.objects.visible_to(user).count()
-    expected = {"teacher_a": {"张小明"}, "teacher_b": {"李小红"}}.get(role, set())
+    expected = {
+        "official": {"张小明", "李小红"},
+        "teacher_a": {"张小明"},
+        "teacher_b": {"李小红"},
+    }.get(role, set())
     assert visible == expected
-    assert checks == (1 if role == "teacher_a" else 0)
+    sees_a = "张小明" in expected
+    for model in (HealthCheck, Guardian, ParentAway, StatusChange):
+        assert model.objects.visible_to(user).count() == (1 if sees_a else 0), model.__name__
 
 
 def test_inactive_official_sees_nothing(personas):
