@@ -3,29 +3,16 @@ page costs the same number of queries however much data there is."""
 
 from __future__ import annotations
 
-import datetime
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, QuerySet
-from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
+from registry import timeline
 from registry.models import Child, HealthCheck, ParentAway, StatusChange
-
-TIMELINE_LIMIT = 50
 
 
 def children_for_list(user) -> QuerySet:
     return Child.objects.visible_to(user).select_related("school", "village__town")
-
-
-@dataclass(frozen=True)
-class TimelineEvent:
-    date: datetime.date
-    kind: str  # a short code for the template's icon
-    title: str
-    detail: str = ""
-    by: str = ""
 
 
 @dataclass
@@ -35,7 +22,7 @@ class PersonalFile:
     guardians: list = field(default_factory=list)
     health_checks: list = field(default_factory=list)
     status_changes: list = field(default_factory=list)
-    timeline: list[TimelineEvent] = field(default_factory=list)
+    timeline: timeline.TimelinePage | None = None
 
     @property
     def parent_slots(self):
@@ -58,51 +45,13 @@ def personal_file_queryset() -> QuerySet:
     )
 
 
-def personal_file(child: Child) -> PersonalFile:
+def personal_file(child: Child, *, timeline_page: int = 1) -> PersonalFile:
     """Assemble the file of a child fetched through ``personal_file_queryset``."""
-    pf = PersonalFile(
+    return PersonalFile(
         child=child,
         parents_away=list(child.parents_away.all()),
         guardians=list(child.guardians.all()),
         health_checks=list(child.health_checks.all()),
         status_changes=list(child.status_changes.all()),
+        timeline=timeline.page(child, timeline_page),
     )
-    pf.timeline = _timeline(pf)
-    return pf
-
-
-def _timeline(pf: PersonalFile) -> list[TimelineEvent]:
-    """The child's story, newest first. Later capabilities (visits, calls, check-ins) add
-    their events here."""
-    events = [
-        TimelineEvent(
-            date=hc.date,
-            kind="health",
-            title=str(_("Health check")),
-            detail=f"{hc.height_cm} cm · {hc.weight_kg} kg",
-            by=str(hc.created_by or ""),
-        )
-        for hc in pf.health_checks
-    ]
-    events += [
-        TimelineEvent(
-            date=sc.date,
-            kind="status",
-            title=f"{sc.get_from_status_display()} → {sc.get_to_status_display()}",
-            detail=sc.reason,
-            by=str(sc.created_by or ""),
-        )
-        for sc in pf.status_changes
-    ]
-    created = timezone.localdate(pf.child.created_at) if pf.child.created_at else None
-    if created:
-        events.append(
-            TimelineEvent(
-                date=created,
-                kind="created",
-                title=str(_("Personal file opened")),
-                by=str(pf.child.created_by or ""),
-            )
-        )
-    events.sort(key=lambda e: e.date, reverse=True)
-    return events[:TIMELINE_LIMIT]

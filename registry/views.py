@@ -92,12 +92,14 @@ def child_list(request):
 
 def child_detail(request, pk):
     child = get_child_for_user(request, pk, queryset=selectors.personal_file_queryset())
+    timeline_page = request.GET.get("timeline", "1")
+    timeline_page = int(timeline_page) if timeline_page.isdigit() else 1
     return render(
         request,
         "registry/child_detail.html",
         {
             "child": child,
-            "file": selectors.personal_file(child),
+            "file": selectors.personal_file(child, timeline_page=min(timeline_page, 1000)),
             "can_edit": access.can_edit_children(request.user),
         },
     )

@@ -15,8 +15,9 @@ pytestmark = pytest.mark.django_db
 # (an UPDATE between a SAVEPOINT and its RELEASE). A teacher's scope is a join, not a query.
 LIST_QUERIES = {"official": 9, "teacher_a": 9}
 # session, user, the child with its school/village/town/county/authors, parents away, guardians,
-# health checks with authors, status changes with authors, and the session's save (3).
-FILE_QUERIES = 10
+# health checks, status changes, one query per timeline source (health checks, status changes),
+# and the session's save (3).
+FILE_QUERIES = 12
 
 
 def _fill_school(school, n):
@@ -54,3 +55,18 @@ def test_personal_file_query_count_is_fixed(personas, django_assert_num_queries,
         response = client.get(child.get_absolute_url())
     assert response.status_code == 200
     assert len(response.context["file"].health_checks) == n
+
+
+@pytest.mark.parametrize("n", [5, 500])
+def test_timeline_pages_cost_the_same_whatever_the_history(personas, django_assert_num_queries, n):
+    child = personas.child_a
+    HealthCheckFactory.create_batch(n, child=child)
+    client = personas.client_for("official")
+    with django_assert_num_queries(FILE_QUERIES):
+        first = client.get(child.get_absolute_url())
+    with django_assert_num_queries(FILE_QUERIES):
+        deep = client.get(child.get_absolute_url(), {"timeline": "3"})
+    events = first.context["file"].timeline.events
+    assert len(events) == min(n + 1, 20)  # n checks + the file's opening
+    assert [e.date for e in events] == sorted((e.date for e in events), reverse=True)
+    assert deep.context["file"].timeline.has_next == (n + 1 > 60)
