@@ -15,6 +15,7 @@ from decimal import Decimal
 from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
+from lbc_office import demo_programmes, demo_volunteers
 from lbc_office.models import DemoMarker, Role, User
 from registry import services
 from registry.idnumber import check_digit_for
@@ -431,8 +432,17 @@ def seed(*, password: str, seed: int = DEFAULT_SEED, children: int = DEFAULT_CHI
     teacher.schools.set([s for s in schools if s.code in TEACHER_SCHOOLS])
     made = gen.children(children, schools, villages, by)
     changes = gen.status_changes(made, by)
+    # Each capability adds its own demo records on top of the register, from its own seed.
+    more = {}
+    more.update(
+        demo_volunteers.seed(rng=random.Random(seed + 1), by=by, users=users, today=gen.today)
+    )
+    more.update(
+        demo_programmes.seed(rng=random.Random(seed + 2), by=by, users=users, today=gen.today)
+    )
     DemoMarker.objects.create(note=f"seed_demo: seed {seed}, {children} children")
     return {
+        "more": more,
         "towns": len(towns),
         "villages": sum(len(v) for v in villages.values()),
         "schools": len(schools),

@@ -32,4 +32,6 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("", include("registry.urls")),
+    path("", include("programmes.urls")),
+    path("", include("volunteers.urls")),
 ]

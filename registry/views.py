@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from lbc_office.auth import role_required
 from lbc_office.models import Role
-from registry import access, selectors, services
+from registry import access, file_sections, selectors, services
 from registry.filters import ChildFilter
 from registry.forms import (
     ChildForm,
@@ -101,6 +101,8 @@ def child_detail(request, pk):
             "child": child,
             "file": selectors.personal_file(child, timeline_page=min(timeline_page, 1000)),
             "can_edit": access.can_edit_children(request.user),
+            "actions": file_sections.actions_for(request.user, child),
+            "sections": file_sections.sections_for(request, child),
         },
     )
 

@@ -69,6 +69,8 @@ class Command(BaseCommand):
                     % {**summary, "seconds": time.monotonic() - started}
                 )
             )
+            for label, count in summary["more"].items():
+                self.stdout.write(f"  {label}: {count}")
         self.print_logins(password, check=state == "demo")
 
     def print_logins(self, password: str, *, check: bool) -> None:
