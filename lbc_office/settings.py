@@ -204,11 +204,12 @@ if REDIS_URL:
 else:
     # Embedded default: a broker in files on the local disk, so one laptop runs web, worker and
     # beat with nothing else installed.
-    CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_URL = "filesystem://localhost/"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(CELERY_BROKER_DIR / "queue"),
         "data_folder_out": str(CELERY_BROKER_DIR / "queue"),
         "processed_folder": str(CELERY_BROKER_DIR / "processed"),
+        "control_folder": str(CELERY_BROKER_DIR / "control"),
         "store_processed": False,
     }
 CELERY_TIMEZONE = TIME_ZONE
@@ -227,7 +228,41 @@ CELERY_BEAT_SCHEDULE = {
         "task": "registry.tasks.mark_aged_out",
         "schedule": crontab(hour=2, minute=10),
     },
+    # The monthly check-in cycle runs every day and works out from the date what is due, so a
+    # worker that was down on the 1st or the 20th catches up the next morning.
+    # 06:30: months that have ended are closed (missed check-ins, lists to officials and
+    # organisations).
+    "volunteers.close_months": {
+        "task": "volunteers.tasks.close_months",
+        "schedule": crontab(hour=6, minute=30),
+    },
+    # 07:30: this month's check-ins are opened and volunteers told (on the 1st; later days
+    # only catch up new assignments).
+    "volunteers.open_month": {
+        "task": "volunteers.tasks.open_month",
+        "schedule": crontab(hour=7, minute=30),
+    },
+    # 09:00: from the 20th, volunteers whose check-in is still to do are reminded (once a month).
+    "volunteers.remind_missing": {
+        "task": "volunteers.tasks.remind_missing",
+        "schedule": crontab(hour=9, minute=0),
+    },
+    # Every 2 minutes: emails and SMS not yet sent (new, or waiting for a retry) go out.
+    "volunteers.sweep_deliveries": {
+        "task": "volunteers.tasks.sweep_deliveries",
+        "schedule": crontab(minute="*/2"),
+    },
 }
+
+# --- SMS (volunteers.sms) ----------------------------------------------------------------------
+# volunteers.sms.ConsoleBackend (log only), .FileBackend (JSON lines in SMS_FILE_PATH) or
+# .HttpBackend (POST JSON to SMS_HTTP_URL with a bearer token).
+SMS_BACKEND = env_str("SMS_BACKEND", "volunteers.sms.ConsoleBackend")
+SMS_FILE_PATH = env_str("SMS_FILE_PATH", str(VAR_DIR / "sms.jsonl"))
+SMS_HTTP_URL = env_str("SMS_HTTP_URL", "")
+SMS_HTTP_TOKEN = env_str("SMS_HTTP_TOKEN", "")
+# Where links in emails point.
+LBC_SITE_URL = env_str("LBC_SITE_URL", "http://127.0.0.1:8000")
 
 # --- Logging: no identity numbers, passwords or session keys are ever logged ------------------
 LOGGING = {

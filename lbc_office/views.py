@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import logging
 import os
 
@@ -10,6 +11,7 @@ from django.db import connection
 from django.db.models import Count, Q
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -18,6 +20,7 @@ from lbc_office.auth import role_required
 from lbc_office.celery import app as celery_app
 from lbc_office.models import Role
 from registry.models import Child, ChildStatus, GuardianType, School, StatusChange
+from volunteers.models import MonthlyCheckin, month_start
 
 log = logging.getLogger(__name__)
 
@@ -30,8 +33,7 @@ def home(request):
     if user.is_teacher:
         return _teacher_home(request)
     if user.is_volunteer:
-        children = Child.objects.visible_to(user).active().select_related("school")
-        return render(request, "lbc_office/home_volunteer.html", {"children": children})
+        return redirect("volunteers:my_children")
     return redirect("reports")
 
 
@@ -45,6 +47,12 @@ def _official_home(request):
         boarding=Count("pk", filter=Q(boarding=True)),
     )
     recent = StatusChange.objects.select_related("child").order_by("-date", "-id")[:8]
+    concerns = (
+        MonthlyCheckin.objects.filter(concern=True, concern_resolved_at__isnull=True)
+        .select_related("assignment__child", "assignment__volunteer")
+        .order_by("-submitted_at")[:20]
+    )
+    last_month = month_start(month_start(timezone.localdate()) - datetime.timedelta(days=1))
     return render(
         request,
         "lbc_office/home_official.html",
@@ -52,6 +60,11 @@ def _official_home(request):
             "figures": figures,
             "schools": School.objects.filter(active=True).count(),
             "recent": recent,
+            "concerns": concerns,
+            "last_month": last_month,
+            "missed_last_month": MonthlyCheckin.objects.filter(
+                month=last_month, status=MonthlyCheckin.Status.MISSED
+            ).count(),
         },
     )
 

@@ -8,14 +8,17 @@ so fetching it answers 404 (never 403 with a hint).
 |-----------------|-----------------------------------------|----------------|
 | county official | all                                     | all            |
 | teacher         | those of the schools they are linked to | those schools  |
-| volunteer       | none yet (the volunteers issue adds those assigned to them) | none |
+| volunteer       | those with an active assignment to them | none           |
 | report viewer   | none: aggregate reports only            | none           |
 
-Nothing here imports a model: the filters are ORM paths, so models can call in without cycles.
+Nothing here imports a model at load time: the filters are ORM paths (the volunteers' through
+the reverse relation ``Child.assignments``), so models can call in without cycles and the
+register never imports the volunteers app.
 """
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.db.models import QuerySet
 
 from lbc_office.models import Role
@@ -41,6 +44,14 @@ def scope_children(qs: QuerySet, user, path: str = "") -> QuerySet:
         # child → school → teacher link → the teacher's user. One teacher row per user, so the
         # join cannot repeat a child.
         return qs.filter(**{f"{prefix}school__teachers__user": user})
+    if role == Role.VOLUNTEER:
+        # Only while the assignment is active: ending it removes access on the next request.
+        # A subquery, not a join, so that two active roles for one child do not repeat it.
+        child_model = apps.get_model("registry", "Child")
+        assigned = child_model.objects.filter(
+            assignments__volunteer__user=user, assignments__ended_on__isnull=True
+        ).values("pk")
+        return qs.filter(**{f"{prefix}pk__in": assigned})
     return qs.none()
 
 

@@ -7,6 +7,7 @@ import re
 import django_filters
 from django import forms
 from django.db.models import Q
+from django.db.models.functions import Right
 from django.utils.translation import gettext_lazy as _
 
 from registry import idnumber
@@ -14,8 +15,18 @@ from registry.forms import grade_choices
 from registry.models import Child, ChildStatus, GuardianType, School, Town
 
 ALL_STATUSES = "all"
+# Beyond this many schools in scope (a municipal install), the school filter waits for a town.
+SCHOOL_CHOICES_LIMIT = 300
 YES_NO = [("", _("Any")), ("yes", _("Yes")), ("no", _("No"))]
 _ID_LIKE = re.compile(r"^[0-9Xx０-９Ｘｘ\s\-]{4,}$")
+
+
+def search(qs, text: str):
+    """Children of ``qs`` matching a name or identity number (see ``search_q``)."""
+    text = (text or "").strip()
+    if not text:
+        return qs
+    return qs.alias(id_number_last4=Right("id_number", 4)).filter(search_q(text))
 
 
 def search_q(text: str) -> Q:
@@ -26,7 +37,10 @@ def search_q(text: str) -> Q:
         digits = idnumber.normalise(text)
         if len(digits) == 18:
             return Q(id_number=digits)
-        if len(digits) <= 4:
+        if len(digits) == 4:
+            # The four the masked number shows; served by the index on Right(id_number, 4).
+            return Q(id_number_last4=digits)
+        if len(digits) < 4:
             return Q(id_number__endswith=digits)
         return Q(id_number__startswith=digits)
     return Q(name__icontains=text)
@@ -93,9 +107,16 @@ class ChildFilter(django_filters.FilterSet):
             data["status"] = ChildStatus.ACTIVE
         super().__init__(data, *args, **kwargs)
         schools = School.objects.visible_to(user).order_by("name")
-        if data.get("town"):
+        town = str(data.get("town") or "")
+        if town.isdigit():
             # Choosing a town narrows the schools to its own (the list stays short on a phone).
-            schools = schools.filter(town_id=data["town"]) if data["town"].isdigit() else schools
+            schools = schools.filter(town_id=town)
+        elif schools.values("pk")[SCHOOL_CHOICES_LIMIT : SCHOOL_CHOICES_LIMIT + 1].exists():
+            # Thousands of schools make a select nobody can use: pick a town first (a school
+            # already chosen, from a link, stays valid).
+            chosen = str(data.get("school") or "")
+            schools = schools.filter(pk=chosen) if chosen.isdigit() else schools.none()
+            self.filters["school"].extra["empty_label"] = _("Choose a town first")
         self.filters["school"].queryset = schools
 
     @property
@@ -107,7 +128,7 @@ class ChildFilter(django_filters.FilterSet):
         return form
 
     def filter_search(self, qs, name, value):
-        return qs.filter(search_q(value)) if value.strip() else qs
+        return search(qs, value)
 
     def filter_both_away(self, qs, name, value):
         both = Q(father_away=True, mother_away=True)

@@ -29,8 +29,11 @@ from registry.models import (
 )
 
 
-def _save(instance, *, by, fields: dict[str, Any] | None = None, update_fields=None):
-    """Set ``fields``, stamp who did it, validate and save: the one write path of this module."""
+def save_tracked(instance, *, by, fields: dict[str, Any] | None = None, update_fields=None):
+    """Set ``fields``, stamp who did it, validate and save: the one write path of the apps.
+
+    Other apps' services use it for their own ``TrackedModel`` records.
+    """
     for name, value in (fields or {}).items():
         setattr(instance, name, value)
     if instance.pk is None and hasattr(instance, "created_by_id"):
@@ -50,24 +53,24 @@ def _save(instance, *, by, fields: dict[str, Any] | None = None, update_fields=N
 
 @transaction.atomic
 def save_town(*, town: Town, by, **fields) -> Town:
-    return _save(town, by=by, fields=fields)
+    return save_tracked(town, by=by, fields=fields)
 
 
 @transaction.atomic
 def save_village(*, village: Village, by, **fields) -> Village:
-    return _save(village, by=by, fields=fields)
+    return save_tracked(village, by=by, fields=fields)
 
 
 @transaction.atomic
 def save_school(*, school: School, by, **fields) -> School:
     if "town" in fields:
         fields["county"] = fields["town"].county
-    return _save(school, by=by, fields=fields)
+    return save_tracked(school, by=by, fields=fields)
 
 
 @transaction.atomic
 def save_family_room(*, room: FamilyRoom, by, **fields) -> FamilyRoom:
-    return _save(room, by=by, fields=fields)
+    return save_tracked(room, by=by, fields=fields)
 
 
 # --- Children ---------------------------------------------------------------------------------
@@ -77,7 +80,7 @@ def save_family_room(*, room: FamilyRoom, by, **fields) -> FamilyRoom:
 def create_child(*, by, **fields) -> Child:
     child = Child(status=ChildStatus.ACTIVE, status_changed_on=timezone.localdate())
     fields["county"] = fields["school"].county
-    return _save(child, by=by, fields=fields)
+    return save_tracked(child, by=by, fields=fields)
 
 
 @transaction.atomic
@@ -86,7 +89,7 @@ def update_child(*, child: Child, by, **fields) -> Child:
     fields.pop("status", None)
     if "school" in fields:
         fields["county"] = fields["school"].county
-    return _save(child, by=by, fields=fields)
+    return save_tracked(child, by=by, fields=fields)
 
 
 @transaction.atomic
@@ -121,7 +124,7 @@ def change_child_status(
     )
     change.full_clean()
     change.save()
-    _save(
+    save_tracked(
         child,
         by=by,
         fields={"status": status, "status_changed_on": on},
@@ -140,17 +143,17 @@ def save_parent_away(*, child: Child, relation: str, by, **fields) -> ParentAway
         )
     parent = ParentAway.objects.filter(child=child, relation=relation).first()
     parent = parent or ParentAway(child=child, relation=relation)
-    return _save(parent, by=by, fields=fields)
+    return save_tracked(parent, by=by, fields=fields)
 
 
 @transaction.atomic
 def save_guardian(*, guardian: Guardian, by, **fields) -> Guardian:
-    return _save(guardian, by=by, fields=fields)
+    return save_tracked(guardian, by=by, fields=fields)
 
 
 @transaction.atomic
 def record_health_check(*, child: Child, by, **fields) -> HealthCheck:
-    return _save(HealthCheck(child=child), by=by, fields=fields)
+    return save_tracked(HealthCheck(child=child), by=by, fields=fields)
 
 
 # --- Background work --------------------------------------------------------------------------

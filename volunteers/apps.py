@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class VolunteersConfig(AppConfig):
     name = "volunteers"
     verbose_name = _("Volunteers")
+
+    def ready(self):
+        # Carers and check-ins on the personal file (registry's extension points).
+        from volunteers import file_parts
+
+        file_parts.register()

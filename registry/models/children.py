@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.functions import Right
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -150,6 +151,8 @@ class Child(TrackedModel):
             # The county-wide list, filtered by status and ordered by name.
             models.Index(fields=["status", "name"], name="child_status_name"),
             models.Index(fields=["village", "status"], name="child_village_status"),
+            # Search by the last four digits, the part of the number a masked file shows.
+            models.Index(Right("id_number", 4), name="child_id_number_last4"),
         ]
 
     def __str__(self) -> str:

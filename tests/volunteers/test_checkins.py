@@ -1,0 +1,113 @@
+"""Monthly check-ins through the screens: the six roles, the simple contact, concerns."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+
+from lbc_office.models import User
+from tests.factories import ChildFactory
+from tests.volunteers.factories import AssignmentFactory, VolunteerFactory
+from volunteers.models import CheckinRole, MonthlyCheckin, Notification
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def surrogate(personas):
+    volunteer = VolunteerFactory(user=personas.volunteer, may_be_foster_mother=True)
+    return AssignmentFactory(child=personas.child_a, volunteer=volunteer)
+
+
+def test_a_surrogate_parent_ticks_the_six_roles(personas, surrogate):
+    client = personas.client_for("volunteer")
+    url = reverse("volunteers:my_checkin", args=[surrogate.pk])
+    page = client.get(url).content.decode()
+    roles = list(CheckinRole.objects.filter(active=True))
+    assert len(roles) == 6
+    for role in roles:
+        assert role.name in page
+    response = client.post(url, {"roles_done": [r.pk for r in roles[:4]], "notes": "作业都完成了"})
+    assert response.status_code == 302
+    checkin = MonthlyCheckin.objects.get(assignment=surrogate)
+    assert checkin.status == "done" and checkin.submitted_by == personas.volunteer
+    assert set(checkin.roles_done.all()) == set(roles[:4])
+    assert not checkin.concern
+    # It can be corrected during the month: still one check-in.
+    client.post(url, {"roles_done": [r.pk for r in roles]})
+    assert MonthlyCheckin.objects.get(assignment=surrogate).roles_done.count() == 6
+
+
+def test_nothing_ticked_needs_a_note(personas, surrogate):
+    client = personas.client_for("volunteer")
+    url = reverse("volunteers:my_checkin", args=[surrogate.pk])
+    with translation.override("en"):
+        response = client.post(url, {}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    assert MonthlyCheckin.objects.get(assignment=surrogate).status == "open"
+
+
+def test_a_foster_mother_records_a_simple_contact(personas):
+    volunteer = VolunteerFactory(user=personas.volunteer, may_be_foster_mother=True, capacity=1)
+    assignment = AssignmentFactory(
+        child=personas.child_a, volunteer=volunteer, role="foster_mother"
+    )
+    client = personas.client_for("volunteer")
+    url = reverse("volunteers:my_checkin", args=[assignment.pk])
+    assert "roles_done" not in client.get(url).content.decode()
+    assert client.post(url, {"contact": "phone"}).status_code == 302
+    checkin = MonthlyCheckin.objects.get(assignment=assignment)
+    assert checkin.contact == "phone" and checkin.status == "done"
+
+
+def test_a_concern_reaches_every_official_at_once(personas, surrogate):
+    client = personas.client_for("volunteer")
+    url = reverse("volunteers:my_checkin", args=[surrogate.pk])
+    client.post(url, {"notes": "孩子最近不说话，奶奶生病住院", "concern": "on"})
+    checkin = MonthlyCheckin.objects.get(assignment=surrogate)
+    concerns = Notification.objects.filter(kind="concern")
+    officials = set(User.objects.filter(role="official"))
+    assert {n.user for n in concerns} == officials and len(concerns) == len(officials)
+    assert {n.period for n in concerns} == {f"checkin:{checkin.pk}"}
+    assert all("奶奶生病住院" in n.body for n in concerns)
+    # Submitting again does not raise it twice.
+    client.post(url, {"notes": "孩子最近不说话，奶奶生病住院", "concern": "on"})
+    assert Notification.objects.filter(kind="concern").count() == len(officials)
+    # The official's first screen shows it, and the official can mark it handled.
+    official = personas.client_for("official")
+    home = official.get(reverse("home")).content.decode()
+    assert 'id="open-concerns"' in home and "张小明" in home
+    official.post(reverse("volunteers:resolve_concern", args=[checkin.pk]))
+    checkin.refresh_from_db()
+    assert checkin.concern_resolved_by == personas.official
+
+
+def test_the_volunteers_screen_shows_who_to_call_and_what_is_to_do(personas, surrogate):
+    from registry.models import Guardian
+
+    Guardian.objects.create(
+        child=personas.child_a, name="张奶奶", relation="grandmother", phone="13700001111"
+    )
+    client = personas.client_for("volunteer")
+    page = client.get(reverse("volunteers:my_children")).content.decode()
+    assert "张奶奶" in page and "tel:13700001111" in page
+    assert reverse("volunteers:my_checkin", args=[surrogate.pk]) in page
+
+
+def test_volunteers_screen_query_count_is_fixed(personas, django_assert_num_queries):
+    volunteer = VolunteerFactory(user=personas.volunteer, capacity=20)
+    client = personas.client_for("volunteer")
+
+    def count():
+        # session, user, volunteer, assignments with child and school, guardians, parents,
+        # this month's check-ins, and the session's save (3)
+        with django_assert_num_queries(10) as ctx:
+            client.get(reverse("volunteers:my_children"))
+        return ctx
+
+    AssignmentFactory(child=ChildFactory(school=personas.school_a), volunteer=volunteer)
+    count()
+    for _ in range(10):
+        AssignmentFactory(child=ChildFactory(school=personas.school_a), volunteer=volunteer)
+    count()

@@ -1,0 +1,170 @@
+"""Forms of the volunteers app. Every form names its fields: extra POST fields are ignored."""
+
+from __future__ import annotations
+
+from django import forms
+from django.db.models import Case, When
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from lbc_office.models import Role, User
+from registry.forms import DateInput
+from registry.models import County
+from volunteers.models import CarerRole, CheckinRole, MonthlyCheckin, Organisation, Volunteer
+
+
+class VolunteerForm(forms.ModelForm):
+    class Meta:
+        model = Volunteer
+        fields = [
+            "name",
+            "phone",
+            "email",
+            "town",
+            "organisation",
+            "may_be_foster_mother",
+            "may_be_foster_sibling",
+            "may_be_surrogate_parent",
+            "capacity",
+            "vetted_on",
+            "user",
+            "active",
+            "notes",
+        ]
+        widgets = {
+            "vetted_on": DateInput(),
+            "phone": forms.TextInput(attrs={"inputmode": "tel"}),
+            "notes": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = Organisation.objects.filter(active=True)
+        linked = Volunteer.objects.exclude(pk=self.instance.pk).exclude(user=None).values("user")
+        self.fields["user"].queryset = User.objects.filter(
+            role=Role.VOLUNTEER, is_active=True
+        ).exclude(pk__in=linked)
+        self.fields["user"].help_text = _(
+            "Optional: the volunteer's own login, to see their children and check in on a phone."
+        )
+
+
+class OrganisationForm(forms.ModelForm):
+    class Meta:
+        model = Organisation
+        fields = [
+            "county",
+            "name",
+            "kind",
+            "contact_name",
+            "phone",
+            "email",
+            "coordinator",
+            "active",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["coordinator"].queryset = User.objects.filter(is_active=True).order_by(
+            "username"
+        )
+        counties = County.objects.all()
+        if not self.instance.pk and len(counties) == 1:
+            self.fields["county"].initial = counties[0].pk
+
+
+class VolunteerChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        roles = "、".join(str(label) for label in obj.role_labels)
+        return f"{obj.name} · {obj.town.name} · {roles} · {obj.active_count}/{obj.capacity}"
+
+
+class AssignForChildForm(forms.Form):
+    """From the child's file: which kind of carer, and who."""
+
+    role = forms.ChoiceField(label=_("role"), choices=CarerRole.choices)
+    volunteer = VolunteerChoiceField(
+        label=_("volunteer"),
+        queryset=Volunteer.objects.none(),
+        help_text=_("Vetted volunteers who still have room; those of the child's town first."),
+    )
+    started_on = forms.DateField(label=_("start date"), widget=DateInput())
+
+    def __init__(self, *args, child, **kwargs):
+        kwargs.setdefault("initial", {"started_on": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+        taken = set(child.assignments.filter(ended_on=None).values_list("role", flat=True))
+        self.fields["role"].choices = [(r.value, r.label) for r in CarerRole if r not in taken]
+        same_town = Case(When(town_id=child.village.town_id, then=1), default=0)
+        self.fields["volunteer"].queryset = (
+            Volunteer.objects.filter(active=True, vetted_on__isnull=False)
+            .with_load()
+            .select_related("town")
+            .annotate(same_town=same_town)
+            .order_by("-same_town", "name")
+        )
+
+
+class AssignChildForm(forms.Form):
+    """From the volunteer's page: the child picked from a search, in one of the roles."""
+
+    role = forms.ChoiceField(label=_("role"), choices=CarerRole.choices)
+    child = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, volunteer, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = [(r, CarerRole(r).label) for r in volunteer.roles]
+
+
+class EndAssignmentForm(forms.Form):
+    ended_on = forms.DateField(label=_("end date"), widget=DateInput())
+    reason = forms.CharField(label=_("why it ends"), widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {"ended_on": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+
+
+class CheckinRoleForm(forms.ModelForm):
+    class Meta:
+        model = CheckinRole
+        fields = ["name", "name_en", "position", "active"]
+
+
+class SurrogateCheckinForm(forms.Form):
+    """The six roles as big tick boxes; few words."""
+
+    roles_done = forms.ModelMultipleChoiceField(
+        label=_("What did you do this month?"),
+        queryset=CheckinRole.objects.filter(active=True),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    notes = forms.CharField(
+        label=_("Anything to tell the office? (optional)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+    )
+    concern = forms.BooleanField(label=_("I am worried about this child"), required=False)
+
+
+class ContactCheckinForm(forms.Form):
+    """Foster mothers and brothers or sisters: did you see or talk with the child?"""
+
+    contact = forms.ChoiceField(
+        label=_("Did you see or talk with the child this month?"),
+        choices=MonthlyCheckin.Contact.choices,
+        widget=forms.RadioSelect,
+    )
+    notes = forms.CharField(
+        label=_("Anything to tell the office? (optional)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+    )
+    concern = forms.BooleanField(label=_("I am worried about this child"), required=False)
+
+
+def checkin_form_class(assignment):
+    if assignment.role == CarerRole.SURROGATE_PARENT:
+        return SurrogateCheckinForm
+    return ContactCheckinForm

@@ -1,1 +1,0 @@
-"""Volunteers, assignments and monthly check-ins (issue: volunteers). Empty so far."""

@@ -1,0 +1,26 @@
+"""Volunteers, assignments, monthly check-ins and notifications."""
+
+from volunteers.models.care import (
+    DEFAULT_CAPACITY,
+    Assignment,
+    CarerRole,
+    CheckinRole,
+    MonthlyCheckin,
+    Organisation,
+    Volunteer,
+    month_start,
+)
+from volunteers.models.notifications import Delivery, Notification
+
+__all__ = [
+    "DEFAULT_CAPACITY",
+    "Assignment",
+    "CarerRole",
+    "CheckinRole",
+    "Delivery",
+    "MonthlyCheckin",
+    "Notification",
+    "Organisation",
+    "Volunteer",
+    "month_start",
+]

@@ -1,0 +1,359 @@
+"""Who cares: organisations, volunteers, their assignments to children, and monthly check-ins."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+from simple_history.models import HistoricalRecords
+
+from lbc_office.models import TimeStampedModel, TrackedModel
+from registry.models import Child, County, Town
+from registry.models.children import ChildRecordQuerySet
+
+
+class CarerRole(models.TextChoices):
+    FOSTER_MOTHER = "foster_mother", _("Foster mother")
+    FOSTER_SIBLING = "foster_sibling", _("Foster brother or sister")
+    SURROGATE_PARENT = "surrogate_parent", _("Surrogate parent")
+
+
+# How many children a volunteer of each role takes unless the office says otherwise.
+DEFAULT_CAPACITY = {
+    CarerRole.FOSTER_MOTHER: 1,
+    CarerRole.FOSTER_SIBLING: 2,
+    CarerRole.SURROGATE_PARENT: 5,
+}
+
+
+def month_start(day: datetime.date) -> datetime.date:
+    return day.replace(day=1)
+
+
+class Organisation(TrackedModel):
+    class Kind(models.TextChoices):
+        GOVERNMENT = "government", _("Government department")
+        REGISTERED_NGO = "registered_ngo", _("Registered NGO")
+        GRASSROOTS_NGO = "grassroots_ngo", _("Grassroots NGO")
+        VILLAGE_ASSOCIATION = "village_association", _("Village association")
+        ENTERPRISE = "enterprise", _("Enterprise")
+        SCHOOL = "school", _("School")
+
+    county = models.ForeignKey(
+        County, verbose_name=_("county"), on_delete=models.PROTECT, related_name="+"
+    )
+    name = models.CharField(pgettext_lazy("of a place", "name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
+    contact_name = models.CharField(_("contact person"), max_length=50, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    coordinator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("coordinator (login)"),
+        help_text=_("Receives the organisation's monthly list of missed check-ins in the inbox."),
+        on_delete=models.PROTECT,
+        related_name="coordinated_organisations",
+        null=True,
+        blank=True,
+    )
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["county", "name"], name="organisation_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class VolunteerQuerySet(models.QuerySet):
+    def allowed(self, role: str):
+        return self.filter(**{f"may_be_{role}": True})
+
+    def with_load(self):
+        """Annotate ``active_count``: the children each volunteer looks after now."""
+        return self.annotate(
+            active_count=models.Count(
+                "assignments", filter=models.Q(assignments__ended_on__isnull=True)
+            )
+        )
+
+
+class Volunteer(TrackedModel):
+    county = models.ForeignKey(
+        County, verbose_name=_("county"), on_delete=models.PROTECT, related_name="+"
+    )
+    name = models.CharField(pgettext_lazy("of a person", "name"), max_length=50)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    town = models.ForeignKey(
+        Town, verbose_name=_("town"), on_delete=models.PROTECT, related_name="volunteers"
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="volunteers",
+        null=True,
+        blank=True,
+    )
+    may_be_foster_mother = models.BooleanField(_("may be a foster mother"), default=False)
+    may_be_foster_sibling = models.BooleanField(
+        _("may be a foster brother or sister"), default=False
+    )
+    may_be_surrogate_parent = models.BooleanField(_("may be a surrogate parent"), default=False)
+    capacity = models.PositiveSmallIntegerField(
+        _("children they can take"),
+        blank=True,  # the service fills in the role's usual number
+        help_text=_("Leave empty for the usual: foster mother 1, brother or sister 2, surrogate "
+                    "parent 5."),
+    )  # fmt: skip
+    vetted_on = models.DateField(_("vetted on"), null=True, blank=True)
+    vetted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("vetted by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("login"),
+        on_delete=models.PROTECT,
+        related_name="volunteer",
+        null=True,
+        blank=True,
+    )
+    active = models.BooleanField(_("active"), default=True)
+    notes = models.TextField(_("notes"), blank=True)
+
+    objects = VolunteerQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("volunteer")
+        verbose_name_plural = _("volunteers")
+        ordering = ["name", "id"]
+        constraints = [
+            models.CheckConstraint(
+                name="volunteer_may_take_a_role",
+                condition=models.Q(may_be_foster_mother=True)
+                | models.Q(may_be_foster_sibling=True)
+                | models.Q(may_be_surrogate_parent=True),
+            ),
+            models.CheckConstraint(
+                name="volunteer_capacity_positive", condition=models.Q(capacity__gte=1)
+            ),
+            models.CheckConstraint(
+                name="volunteer_vetting_has_a_vetter",
+                condition=models.Q(vetted_on__isnull=True) | models.Q(vetted_by__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def roles(self) -> list[str]:
+        return [r.value for r in CarerRole if getattr(self, f"may_be_{r.value}")]
+
+    @property
+    def role_labels(self) -> list[str]:
+        return [CarerRole(r).label for r in self.roles]
+
+    def may_take(self, role: str) -> bool:
+        return role in self.roles
+
+    @property
+    def is_vetted(self) -> bool:
+        return self.vetted_on is not None and self.vetted_on <= timezone.localdate()
+
+    def clean(self):
+        errors = {}
+        if not self.roles:
+            errors["may_be_foster_mother"] = _("Tick at least one role this volunteer may take.")
+        if self.vetted_on and self.vetted_on > timezone.localdate():
+            errors["vetted_on"] = _("The vetting date cannot be in the future.")
+        if self.vetted_on and not self.vetted_by_id:
+            errors["vetted_on"] = _("Say who vetted this volunteer.")
+        if self.user_id and self.user.role != "volunteer":
+            errors["user"] = _("This login does not have the volunteer role.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class Assignment(TrackedModel):
+    """A volunteer caring for a child in one role, from a start date until it ends."""
+
+    county = models.ForeignKey(
+        County, verbose_name=_("county"), on_delete=models.PROTECT, related_name="+"
+    )
+    child = models.ForeignKey(
+        Child, verbose_name=_("child"), on_delete=models.PROTECT, related_name="assignments"
+    )
+    volunteer = models.ForeignKey(
+        Volunteer, verbose_name=_("volunteer"), on_delete=models.PROTECT, related_name="assignments"
+    )
+    role = models.CharField(_("role"), max_length=20, choices=CarerRole.choices)
+    started_on = models.DateField(_("start date"))
+    ended_on = models.DateField(_("end date"), null=True, blank=True)
+    end_reason = models.TextField(_("why it ended"), blank=True)
+
+    objects = ChildRecordQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+        ordering = ["-started_on", "-id"]
+        constraints = [
+            # A child has at most one active carer of each kind.
+            models.UniqueConstraint(
+                fields=["child", "role"],
+                condition=models.Q(ended_on__isnull=True),
+                name="assignment_one_active_per_child_and_role",
+            ),
+            models.CheckConstraint(
+                name="assignment_ends_after_it_starts",
+                condition=models.Q(ended_on__isnull=True)
+                | models.Q(ended_on__gte=models.F("started_on")),
+            ),
+        ]
+        indexes = [
+            # The volunteer's own screen and the monthly scans: a volunteer's active assignments.
+            models.Index(
+                fields=["volunteer"],
+                condition=models.Q(ended_on__isnull=True),
+                name="assignment_active_by_volunteer",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.volunteer} → {self.child} ({self.get_role_display()})"
+
+    @property
+    def active(self) -> bool:
+        return self.ended_on is None
+
+
+class CheckinRole(TimeStampedModel):
+    """One of the surrogate parent's monthly roles. The office edits this list (DOMAIN.md)."""
+
+    name = models.CharField(_("name (Chinese)"), max_length=50)
+    name_en = models.CharField(_("name (English)"), max_length=80, blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    active = models.BooleanField(_("in use"), default=True)
+
+    class Meta:
+        verbose_name = _("check-in role")
+        verbose_name_plural = _("check-in roles")
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        if self.name_en and not (translation.get_language() or "").startswith("zh"):
+            return self.name_en
+        return self.name
+
+
+class CheckinQuerySet(ChildRecordQuerySet):
+    child_path = "assignment__child"
+
+
+class MonthlyCheckin(TimeStampedModel):
+    """One month of one assignment: opened on the 1st, done when submitted, missed if not.
+
+    The unique (assignment, month) constraint is what makes opening the month safe to repeat.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("To do")
+        DONE = "done", _("Done")
+        MISSED = "missed", _("Missed")
+
+    class Contact(models.TextChoices):
+        VISIT = "visit", _("I visited the child")
+        PHONE = "phone", _("By phone or video")
+        NONE = "none", _("No contact this month")
+
+    county = models.ForeignKey(
+        County, verbose_name=_("county"), on_delete=models.PROTECT, related_name="+"
+    )
+    assignment = models.ForeignKey(
+        Assignment, verbose_name=_("assignment"), on_delete=models.PROTECT, related_name="checkins"
+    )
+    month = models.DateField(_("month"), help_text=_("The first day of the month."))
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.OPEN
+    )
+    roles_done = models.ManyToManyField(
+        CheckinRole, verbose_name=_("roles carried out"), blank=True, related_name="+"
+    )
+    contact = models.CharField(_("contact"), max_length=8, choices=Contact.choices, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    concern = models.BooleanField(_("I am worried about this child"), default=False)
+    concern_resolved_at = models.DateTimeField(_("concern handled at"), null=True, blank=True)
+    concern_resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("concern handled by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+
+    objects = CheckinQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("monthly check-in")
+        verbose_name_plural = _("monthly check-ins")
+        ordering = ["-month", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assignment", "month"], name="checkin_one_per_assignment_and_month"
+            ),
+            models.CheckConstraint(
+                name="checkin_month_is_first_day", condition=models.Q(month__day=1)
+            ),
+            models.CheckConstraint(
+                name="checkin_done_has_a_time",
+                condition=~models.Q(status="done") | models.Q(submitted_at__isnull=False),
+            ),
+        ]
+        indexes = [
+            # The monthly scans: this month's check-ins that are still open.
+            models.Index(
+                fields=["month"], condition=models.Q(status="open"), name="checkin_open_by_month"
+            ),
+            # The officials' dashboard: concerns not yet handled.
+            models.Index(
+                fields=["month"],
+                condition=models.Q(concern=True, concern_resolved_at__isnull=True),
+                name="checkin_open_concerns",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assignment} {self.month:%Y-%m}"

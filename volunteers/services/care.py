@@ -1,0 +1,207 @@
+"""Writes of the care model: organisations, volunteers, assignments and check-ins."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from registry.models import Child, ChildStatus
+from registry.services import save_tracked
+from volunteers.models import (
+    DEFAULT_CAPACITY,
+    Assignment,
+    CarerRole,
+    CheckinRole,
+    MonthlyCheckin,
+    Organisation,
+    Volunteer,
+    month_start,
+)
+from volunteers.services import notify
+
+
+@transaction.atomic
+def save_organisation(*, organisation: Organisation, by, **fields) -> Organisation:
+    return save_tracked(organisation, by=by, fields=fields)
+
+
+@transaction.atomic
+def save_volunteer(*, volunteer: Volunteer, by, **fields) -> Volunteer:
+    """Create or change a volunteer. An empty capacity takes the usual number for the roles."""
+    for name, value in fields.items():
+        setattr(volunteer, name, value)
+    if volunteer.town_id:
+        volunteer.county_id = volunteer.town.county_id
+    if not volunteer.capacity and volunteer.roles:
+        volunteer.capacity = max(DEFAULT_CAPACITY[CarerRole(r)] for r in volunteer.roles)
+    if volunteer.vetted_on and not volunteer.vetted_by_id:
+        volunteer.vetted_by = by
+    return save_tracked(volunteer, by=by)
+
+
+@transaction.atomic
+def assign_volunteer(
+    *, child: Child, volunteer: Volunteer, role: str, by, started_on: datetime.date | None = None
+) -> Assignment:
+    """Put a volunteer beside a child in one role, if the rules allow it.
+
+    The volunteer's row is locked so that two officials assigning the last free place at the
+    same moment cannot both succeed; the database's partial unique constraint keeps one active
+    carer per child and role whatever happens.
+    """
+    started_on = started_on or timezone.localdate()
+    volunteer = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
+    errors: dict[str, list[str]] = {}
+
+    def add(field, message):
+        errors.setdefault(field, []).append(message)
+
+    if role not in CarerRole.values:
+        add("role", _("Choose a role from the list."))
+    elif not volunteer.may_take(role):
+        add(
+            "volunteer",
+            _("%(volunteer)s may not take the role “%(role)s”: change the volunteer's roles first.")
+            % {"volunteer": volunteer, "role": CarerRole(role).label},
+        )
+    if not volunteer.active:
+        add("volunteer", _("%(volunteer)s is no longer active.") % {"volunteer": volunteer})
+    if not volunteer.is_vetted:
+        add(
+            "volunteer",
+            _("%(volunteer)s has not been vetted yet: record the vetting first.")
+            % {"volunteer": volunteer},
+        )
+    load = volunteer.assignments.filter(ended_on__isnull=True).count()
+    if load >= volunteer.capacity:
+        add(
+            "volunteer",
+            _("%(volunteer)s already looks after %(count)d children, as many as agreed.")
+            % {"volunteer": volunteer, "count": load},
+        )
+    if child.status != ChildStatus.ACTIVE:
+        add("child", _("This child is not on the active register."))
+    if role in CarerRole.values and child.assignments.filter(role=role, ended_on=None).exists():
+        add(
+            "role",
+            _("This child already has a carer in the role “%(role)s”: end that assignment first.")
+            % {"role": CarerRole(role).label},
+        )
+    if started_on > timezone.localdate():
+        add("started_on", _("The start date cannot be in the future."))
+    if errors:
+        raise ValidationError(errors)
+    assignment = Assignment(
+        county_id=child.county_id,
+        child=child,
+        volunteer=volunteer,
+        role=role,
+        started_on=started_on,
+    )
+    return save_tracked(assignment, by=by)
+
+
+@transaction.atomic
+def end_assignment(*, assignment: Assignment, by, reason: str, ended_on=None) -> Assignment:
+    """End an assignment; the row stays as history. The volunteer loses access at once."""
+    assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
+    ended_on = ended_on or timezone.localdate()
+    errors = {}
+    if assignment.ended_on is not None:
+        errors["ended_on"] = _("This assignment has already ended.")
+    elif ended_on < assignment.started_on:
+        errors["ended_on"] = _("It cannot end before it started.")
+    elif ended_on > timezone.localdate():
+        errors["ended_on"] = _("The end date cannot be in the future.")
+    if not (reason or "").strip():
+        errors["reason"] = _("Say why the assignment ends.")
+    if errors:
+        raise ValidationError(errors)
+    return save_tracked(
+        assignment,
+        by=by,
+        fields={"ended_on": ended_on, "end_reason": reason.strip()},
+        update_fields=["ended_on", "end_reason"],
+    )
+
+
+@transaction.atomic
+def save_checkin_role(*, role: CheckinRole, by, **fields) -> CheckinRole:
+    for name, value in fields.items():
+        setattr(role, name, value)
+    role.full_clean()
+    role.save()
+    return role
+
+
+def current_checkin(assignment: Assignment, today: datetime.date | None = None) -> MonthlyCheckin:
+    """This month's check-in of an active assignment, opened if the monthly task has not yet."""
+    month = month_start(today or timezone.localdate())
+    checkin, _created = MonthlyCheckin.objects.get_or_create(
+        assignment=assignment, month=month, defaults={"county_id": assignment.county_id}
+    )
+    return checkin
+
+
+@transaction.atomic
+def submit_checkin(
+    *,
+    checkin: MonthlyCheckin,
+    by,
+    roles_done=(),
+    contact: str = "",
+    notes: str = "",
+    concern: bool = False,
+) -> MonthlyCheckin:
+    """Record what the volunteer did this month. A concern reaches the officials at once.
+
+    A check-in can be corrected until its month is closed; a missed month stays missed.
+    """
+    checkin = (
+        MonthlyCheckin.objects.select_for_update().select_related("assignment").get(pk=checkin.pk)
+    )
+    errors = {}
+    if checkin.status == MonthlyCheckin.Status.MISSED or checkin.month < month_start(
+        timezone.localdate()
+    ):
+        errors["__all__"] = _("This month is closed: its check-in can no longer be changed.")
+    if checkin.assignment.ended_on is not None:
+        errors["__all__"] = _("This assignment has ended.")
+    is_surrogate = checkin.assignment.role == CarerRole.SURROGATE_PARENT
+    if not is_surrogate and not contact:
+        errors["contact"] = _("Say whether you saw or spoke with the child this month.")
+    if is_surrogate and not roles_done and not notes.strip():
+        errors["roles_done"] = _("Tick what you did this month, or write a note why not.")
+    if errors:
+        raise ValidationError(errors)
+    raised_now = concern and not checkin.concern
+    checkin.contact = contact
+    checkin.notes = notes.strip()
+    checkin.concern = concern
+    if concern and raised_now:
+        checkin.concern_resolved_at = None
+        checkin.concern_resolved_by = None
+    checkin.status = MonthlyCheckin.Status.DONE
+    checkin.submitted_at = timezone.now()
+    checkin.submitted_by = by
+    checkin.full_clean()
+    checkin.save()
+    checkin.roles_done.set(roles_done if is_surrogate else [])
+    if raised_now:
+        notify.concern_raised(checkin)
+    return checkin
+
+
+@transaction.atomic
+def resolve_concern(*, checkin: MonthlyCheckin, by) -> MonthlyCheckin:
+    updated = MonthlyCheckin.objects.filter(
+        pk=checkin.pk, concern=True, concern_resolved_at__isnull=True
+    ).update(concern_resolved_at=timezone.now(), concern_resolved_by=by)
+    checkin.refresh_from_db()
+    if not updated:
+        raise ValidationError(_("This concern has already been handled."))
+    return checkin

@@ -1,0 +1,202 @@
+"""Creating notifications and delivering them by email and SMS, each exactly once.
+
+``notify()`` writes the inbox row and one pending delivery per channel the recipient can be
+reached on, all in the caller's transaction; after commit, a task delivers them. A delivery is
+claimed by a conditional update (pending → sending) before anything is sent, so concurrent
+workers or a rerun never send twice; a failure puts it back with a later ``next_attempt_at``
+and the periodic sweep retries it, without holding up anyone else's.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from lbc_office.models import Role, User
+from volunteers.models import Delivery, MonthlyCheckin, Notification
+from volunteers.sms import SmsError, get_backend
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5
+STUCK_AFTER = datetime.timedelta(minutes=10)
+
+
+@dataclass(frozen=True)
+class Recipient:
+    key: str  # "user:5", "volunteer:7", "organisation:3"
+    user: User | None = None
+    email: str = ""
+    phone: str = ""
+
+    @classmethod
+    def for_user(cls, user: User) -> Recipient:
+        return cls(key=f"user:{user.pk}", user=user, email=user.email, phone=user.phone)
+
+    @classmethod
+    def for_volunteer(cls, volunteer) -> Recipient:
+        user = volunteer.user if volunteer.user_id and volunteer.user.is_active else None
+        return cls(
+            key=f"volunteer:{volunteer.pk}",
+            user=user,
+            email=volunteer.email or (user.email if user else ""),
+            phone=volunteer.phone or (user.phone if user else ""),
+        )
+
+    @classmethod
+    def for_organisation(cls, organisation) -> Recipient:
+        user = organisation.coordinator
+        return cls(
+            key=f"organisation:{organisation.pk}",
+            user=user if user and user.is_active else None,
+            email=organisation.email,
+            phone=organisation.phone,
+        )
+
+
+def notify(
+    recipient: Recipient, *, kind: str, period: str, subject: str, body: str, link: str = ""
+) -> Notification | None:
+    """One notification per (recipient, kind, period); returns None if it already exists."""
+    if Notification.objects.filter(recipient_key=recipient.key, kind=kind, period=period).exists():
+        return None
+    try:
+        with transaction.atomic():  # a savepoint: losing a race must not spoil the caller's
+            notification = Notification.objects.create(
+                recipient_key=recipient.key,
+                user=recipient.user,
+                kind=kind,
+                period=period,
+                subject=subject[:200],
+                body=body,
+                link=link,
+            )
+    except IntegrityError:  # a concurrent run created it first
+        return None
+    deliveries = []
+    if recipient.email:
+        deliveries.append(
+            Delivery(notification=notification, channel="email", address=recipient.email)
+        )
+    if recipient.phone:
+        deliveries.append(
+            Delivery(notification=notification, channel="sms", address=recipient.phone)
+        )
+    Delivery.objects.bulk_create(deliveries)
+    if deliveries:
+        from volunteers import tasks  # tasks import services: import here to avoid a cycle
+
+        transaction.on_commit(lambda: tasks.deliver_notification.delay(notification.pk))
+    return notification
+
+
+def officials() -> list[Recipient]:
+    return [
+        Recipient.for_user(u)
+        for u in User.objects.filter(role=Role.OFFICIAL, is_active=True).order_by("pk")
+    ]
+
+
+def concern_raised(checkin: MonthlyCheckin) -> None:
+    """A volunteer is worried about a child: every official hears of it now."""
+    assignment = checkin.assignment
+    link = reverse("registry:child_detail", args=[assignment.child_id])
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("Concern raised about %(child)s") % {"child": assignment.child.name}
+        body = _("%(volunteer)s (%(role)s) is worried about %(child)s this month.%(notes)s") % {
+            "volunteer": assignment.volunteer.name,
+            "role": assignment.get_role_display(),
+            "child": assignment.child.name,
+            "notes": f"\n{checkin.notes}" if checkin.notes else "",
+        }
+    for recipient in officials():
+        notify(
+            recipient,
+            kind=Notification.Kind.CONCERN,
+            period=f"checkin:{checkin.pk}",
+            subject=subject,
+            body=body,
+            link=link,
+        )
+
+
+# --- Delivery -----------------------------------------------------------------------------
+
+
+def deliver(delivery_id: int) -> bool:
+    """Send one delivery if this call wins the claim; True when it was sent now."""
+    now = timezone.now()
+    claimed = Delivery.objects.filter(
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now),
+        pk=delivery_id,
+        status=Delivery.Status.PENDING,
+    ).update(status=Delivery.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+    if claimed != 1:
+        return False
+    delivery = Delivery.objects.select_related("notification").get(pk=delivery_id)
+    notification = delivery.notification
+    try:
+        if delivery.channel == Delivery.Channel.EMAIL:
+            send_mail(
+                notification.subject,
+                _full_text(notification),
+                None,
+                [delivery.address],
+                fail_silently=False,
+            )
+        else:
+            get_backend().send(delivery.address, _sms_text(notification))
+    except (SmsError, OSError) as exc:
+        failed = delivery.attempts >= MAX_ATTEMPTS
+        Delivery.objects.filter(pk=delivery.pk).update(
+            status=Delivery.Status.FAILED if failed else Delivery.Status.PENDING,
+            next_attempt_at=timezone.now() + datetime.timedelta(minutes=2**delivery.attempts),
+            last_error=str(exc)[:500],
+        )
+        log.warning("delivery %s (%s) failed: %s", delivery.pk, delivery.channel, exc)
+        return False
+    Delivery.objects.filter(pk=delivery.pk).update(
+        status=Delivery.Status.SENT, sent_at=timezone.now(), last_error=""
+    )
+    return True
+
+
+def deliver_notification(notification_id: int) -> int:
+    ids = Delivery.objects.filter(
+        notification_id=notification_id, status=Delivery.Status.PENDING
+    ).values_list("pk", flat=True)
+    return sum(deliver(pk) for pk in list(ids))
+
+
+def sweep(limit: int = 500) -> int:
+    """Send what is due (new, or waiting for a retry) and free claims whose worker died."""
+    now = timezone.now()
+    Delivery.objects.filter(
+        status=Delivery.Status.SENDING, claimed_at__lt=now - STUCK_AFTER
+    ).update(status=Delivery.Status.PENDING)
+    due = Delivery.objects.filter(
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now),
+        status=Delivery.Status.PENDING,
+    ).values_list("pk", flat=True)[:limit]
+    return sum(deliver(pk) for pk in list(due))
+
+
+def _full_text(notification: Notification) -> str:
+    text = notification.body
+    if notification.link:
+        text += f"\n\n{settings.LBC_SITE_URL.rstrip('/')}{notification.link}"
+    return text
+
+
+def _sms_text(notification: Notification) -> str:
+    """SMS are short: the subject, and where to read more."""
+    return f"【{_('LBC Office')}】{notification.subject}"
