@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class ProgrammesConfig(AppConfig):
     name = "programmes"
     verbose_name = _("Programmes")
+
+    def ready(self):
+        # The personal file shows visits, calls, enrolments and donations without the
+        # registry importing this app: sources, buttons and a card are registered here.
+        from programmes import personal_file
+
+        personal_file.register()

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from django import forms
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from registry import idnumber
@@ -33,8 +35,15 @@ class DateInput(forms.DateInput):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
+def _grade_label(grade: int) -> str:
+    return gettext("Grade %(grade)d") % {"grade": grade}
+
+
+grade_label = lazy(_grade_label, str)  # translated when shown, in the reader's language
+
+
 def grade_choices(blank: str | None = None):
-    choices = [(g, _("Grade %(grade)d") % {"grade": g}) for g in range(1, 10)]
+    choices = [(g, grade_label(g)) for g in range(1, 10)]
     return [("", blank), *choices] if blank is not None else choices
 
 

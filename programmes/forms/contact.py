@@ -1,0 +1,177 @@
+"""Forms for contact: home visits, family-room calls (one or a session), parents' visits."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
+
+from programmes.forms._common import DateTimeInput, now_to_the_minute, text_area
+from programmes.models import FamilyCall, HomeVisit, ParentVisit, WithWhom
+from registry.forms import DateInput
+from registry.models import FamilyRoom
+
+
+class HomeVisitForm(forms.ModelForm):
+    # Shown as headed groups on the phone, in this order.
+    GROUPS = [
+        (_("The visit"), ["date", "met"]),
+        (
+            _("The guardian"),
+            ["guardian_health", "guardian_supervision", "guardian_homework", "guardian_situation"],
+        ),
+        (
+            _("Recommendations"),
+            ["education", "safety", "behaviour", "physical_health", "mental_health"],
+        ),
+        (_("The child and the community"), ["child_said", "community"]),
+        (_("Follow-up"), ["follow_up_needed", "follow_up_by", "follow_up_note"]),
+    ]
+
+    class Meta:
+        model = HomeVisit
+        fields = [
+            "date",
+            "met",
+            "guardian_health",
+            "guardian_supervision",
+            "guardian_homework",
+            "guardian_situation",
+            "education",
+            "safety",
+            "behaviour",
+            "physical_health",
+            "mental_health",
+            "child_said",
+            "community",
+            "follow_up_needed",
+            "follow_up_by",
+            "follow_up_note",
+        ]
+        widgets = {
+            "date": DateInput(),
+            "met": forms.RadioSelect,
+            "guardian_health": forms.RadioSelect,
+            "guardian_supervision": forms.RadioSelect,
+            "guardian_homework": forms.RadioSelect,
+            "guardian_situation": text_area(),
+            "education": text_area(),
+            "safety": text_area(),
+            "behaviour": text_area(),
+            "physical_health": text_area(),
+            "mental_health": text_area(),
+            "child_said": text_area(),
+            "community": text_area(),
+            "follow_up_by": DateInput(),
+        }
+        labels = HomeVisit.AREAS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None:
+            self.initial.setdefault("date", timezone.localdate())
+        # Radio buttons without an empty "---------" choice.
+        self.fields["met"].choices = HomeVisit.Met.choices
+        for name in ("guardian_health", "guardian_supervision", "guardian_homework"):
+            self.fields[name].choices = [c for c in self.fields[name].choices if c[0]]
+
+    def groups(self):
+        return [(title, [self[name] for name in names]) for title, names in self.GROUPS]
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("follow_up_needed"):
+            # A date typed and then unticked is not a follow-up.
+            data["follow_up_by"] = None
+            data["follow_up_note"] = ""
+        return data
+
+
+class FamilyCallForm(forms.ModelForm):
+    class Meta:
+        model = FamilyCall
+        fields = ["room", "at", "with_whom", "minutes", "notes"]
+        widgets = {
+            "at": DateTimeInput(),
+            "with_whom": forms.RadioSelect,
+            "minutes": forms.NumberInput(attrs={"inputmode": "numeric"}),
+        }
+
+    def __init__(self, *args, child, **kwargs):
+        super().__init__(*args, **kwargs)
+        rooms = FamilyRoom.objects.filter(school=child.school_id, active=True)
+        if self.instance.pk is not None:  # a room taken out of use still shows on old calls
+            rooms = FamilyRoom.objects.filter(school=child.school_id)
+        self.fields["room"].queryset = rooms.order_by("kind", "pk")
+        self.fields["room"].empty_label = None
+        self.fields["with_whom"].choices = WithWhom.choices
+        if self.instance.pk is None:
+            self.initial.setdefault("at", now_to_the_minute())
+
+
+class CallSessionForm(forms.Form):
+    """Several children's calls of one session in a family room: a row per child; a row with its
+    minutes filled in is a call."""
+
+    at = forms.DateTimeField(
+        label=capfirst(_("date and time of the session")), widget=DateTimeInput()
+    )
+
+    def __init__(self, *args, children, **kwargs):
+        kwargs.setdefault("initial", {"at": now_to_the_minute()})
+        super().__init__(*args, **kwargs)
+        self.children = list(children)
+        for child in self.children:
+            self.fields[f"minutes_{child.pk}"] = forms.IntegerField(
+                label=capfirst(_("minutes")),
+                required=False,
+                widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "form-control"}),
+            )
+            self.fields[f"with_{child.pk}"] = forms.ChoiceField(
+                label=capfirst(_("with whom")),
+                required=False,
+                choices=WithWhom.choices,
+                widget=forms.RadioSelect,
+            )
+
+    def rows(self):
+        return [
+            (child, self[f"minutes_{child.pk}"], self[f"with_{child.pk}"])
+            for child in self.children
+        ]
+
+    def clean(self):
+        data = super().clean()
+        calls = []
+        for child in self.children:
+            minutes = data.get(f"minutes_{child.pk}")
+            whom = data.get(f"with_{child.pk}")
+            if minutes is None and not whom:
+                continue  # not called this time
+            if minutes is None:
+                self.add_error(f"minutes_{child.pk}", _("How many minutes did the call last?"))
+                continue
+            if not whom:
+                self.add_error(f"with_{child.pk}", _("Who did the child talk to?"))
+                continue
+            calls.append({"child": child, "minutes": minutes, "with_whom": whom})
+        if not calls and not self.errors:
+            raise forms.ValidationError(_("Fill in the minutes of at least one child's call."))
+        data["calls"] = calls
+        return data
+
+
+class ParentVisitForm(forms.ModelForm):
+    class Meta:
+        model = ParentVisit
+        fields = ["parent", "arrived_on", "left_on", "notes"]
+        widgets = {
+            "parent": forms.RadioSelect,
+            "arrived_on": DateInput(),
+            "left_on": DateInput(),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].choices = ParentVisit.Parent.choices

@@ -1,1 +1,0 @@
-"""Home visits, family-room calls, programmes and donations (issue: programmes). Empty so far."""

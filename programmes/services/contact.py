@@ -1,0 +1,98 @@
+"""Recording contact: home visits, family-room calls (one or a whole session), parents' visits.
+
+The caller has already checked that the user may reach the child (``get_child_for_user``); these
+functions keep the records' own rules, copy the child's county, and record who did it.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from lbc_office.models import Role
+from programmes.models import FamilyCall, HomeVisit, ParentVisit
+from registry.models import Child, FamilyRoom
+from registry.services import save_tracked
+
+
+@transaction.atomic
+def record_home_visit(*, child: Child, visitor, by, **fields) -> HomeVisit:
+    """A home visit by ``visitor`` (a teacher or an official), recorded by ``by``."""
+    if not (visitor.is_active and visitor.role in (Role.TEACHER, Role.OFFICIAL)):
+        raise ValidationError(_("Only a teacher or a county official can make a home visit."))
+    visit = HomeVisit(child=child, county_id=child.county_id, visitor=visitor)
+    return save_tracked(visit, by=by, fields=fields)
+
+
+@transaction.atomic
+def update_home_visit(*, visit: HomeVisit, by, **fields) -> HomeVisit:
+    for fixed in ("child", "county", "visitor"):
+        fields.pop(fixed, None)
+    return save_tracked(visit, by=by, fields=fields)
+
+
+@transaction.atomic
+def record_family_call(*, child: Child, room: FamilyRoom, by, **fields) -> FamilyCall:
+    if not room.active:
+        raise ValidationError({"room": _("This family room is no longer in use.")})
+    call = FamilyCall(child=child, county_id=child.county_id, room=room)
+    return save_tracked(call, by=by, fields=fields)
+
+
+@transaction.atomic
+def update_family_call(*, call: FamilyCall, by, **fields) -> FamilyCall:
+    fields.pop("child", None)
+    fields.pop("county", None)
+    return save_tracked(call, by=by, fields=fields)
+
+
+@transaction.atomic
+def record_call_session(
+    *, room: FamilyRoom, at: datetime.datetime, calls: list[dict], by
+) -> list[FamilyCall]:
+    """Several children's calls of one session in a family room: all are saved, or none.
+
+    ``calls``: one dict per child with ``child``, ``minutes``, ``with_whom`` and ``notes``.
+    A refusal names the child and the field.
+    """
+    if not calls:
+        raise ValidationError(_("Fill in the minutes of at least one child's call."))
+    if not room.active:
+        raise ValidationError({"room": _("This family room is no longer in use.")})
+    saved, problems = [], []
+    for row in calls:
+        child = row["child"]
+        call = FamilyCall(child=child, county_id=child.county_id, room=room, at=at)
+        fields = {
+            "minutes": row.get("minutes"),
+            "with_whom": row.get("with_whom"),
+            "notes": row.get("notes", ""),
+        }
+        try:
+            # full_clean refuses before anything is written; one refusal undoes the session.
+            saved.append(save_tracked(call, by=by, fields=fields))
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                label = FamilyCall._meta.get_field(field).verbose_name if field != "__all__" else ""
+                problems.extend(
+                    f"{child.name} · {label}: {message}" if label else f"{child.name}: {message}"
+                    for message in messages
+                )
+    if problems:
+        raise ValidationError(problems)
+    return saved
+
+
+@transaction.atomic
+def record_parent_visit(*, child: Child, by, **fields) -> ParentVisit:
+    return save_tracked(ParentVisit(child=child, county_id=child.county_id), by=by, fields=fields)
+
+
+@transaction.atomic
+def update_parent_visit(*, visit: ParentVisit, by, **fields) -> ParentVisit:
+    fields.pop("child", None)
+    fields.pop("county", None)
+    return save_tracked(visit, by=by, fields=fields)

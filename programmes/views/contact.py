@@ -1,0 +1,261 @@
+"""Home visits, family-room calls and parents' visits: teachers (of the child's school) and
+officials. Thin views: fetch within scope (404 outside), form, service, redirect."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from programmes import selectors, services
+from programmes.forms import CallSessionForm, FamilyCallForm, HomeVisitForm, ParentVisitForm
+from programmes.models import FamilyCall, HomeVisit, ParentVisit
+from programmes.views._common import add_service_error, require_staff, save_form
+from registry.models import Child, FamilyRoom
+from registry.views import get_child_for_user
+
+# --- Fetch-and-authorise helpers ---------------------------------------------------------------
+
+
+def get_visit_for_user(request, pk, *, edit: bool = False) -> HomeVisit:
+    """A home visit of a child the user may see (else 404), for staff (else 403). Changing it is
+    for the teacher who made it and for officials."""
+    visit = get_object_or_404(selectors.visit_queryset().visible_to(request.user), pk=pk)
+    require_staff(request)
+    if edit and not (request.user.is_official or visit.visitor_id == request.user.pk):
+        raise PermissionDenied
+    return visit
+
+
+def get_call_for_user(request, pk) -> FamilyCall:
+    queryset = FamilyCall.objects.select_related("child__school", "room")
+    call = get_object_or_404(queryset.visible_to(request.user), pk=pk)
+    require_staff(request)
+    return call
+
+
+def get_parent_visit_for_user(request, pk) -> ParentVisit:
+    queryset = ParentVisit.objects.select_related("child__school")
+    visit = get_object_or_404(queryset.visible_to(request.user), pk=pk)
+    require_staff(request)
+    return visit
+
+
+def get_room_for_user(request, pk) -> FamilyRoom:
+    """A family room in use at a school the user may see (else 404), for staff (else 403)."""
+    room = get_object_or_404(selectors.rooms_for(request.user), pk=pk)
+    require_staff(request)
+    return room
+
+
+# --- Home visits -------------------------------------------------------------------------------
+
+
+def visit_add(request, pk):
+    child = get_child_for_user(request, pk, edit=True)
+    form = HomeVisitForm(request.POST or None)
+    if request.method == "POST" and save_form(
+        request, form, services.record_home_visit, child=child, visitor=request.user
+    ):
+        messages.success(request, _("The home visit was recorded."))
+        return redirect(child)
+    return render(
+        request,
+        "programmes/visit_form.html",
+        {"form": form, "child": child, "title": _("Record a home visit")},
+    )
+
+
+def visit_detail(request, visit_pk):
+    visit = get_visit_for_user(request, visit_pk)
+    can_edit = request.user.is_official or visit.visitor_id == request.user.pk
+    return render(
+        request,
+        "programmes/visit_detail.html",
+        {"visit": visit, "child": visit.child, "can_edit": can_edit},
+    )
+
+
+def visit_edit(request, visit_pk):
+    visit = get_visit_for_user(request, visit_pk, edit=True)
+    form = HomeVisitForm(request.POST or None, instance=visit)
+    if request.method == "POST" and save_form(
+        request, form, services.update_home_visit, visit=visit
+    ):
+        messages.success(request, _("The home visit was saved."))
+        return redirect(visit)
+    return render(
+        request,
+        "programmes/visit_form.html",
+        {"form": form, "child": visit.child, "title": _("Change the home visit")},
+    )
+
+
+def follow_ups(request):
+    """Follow-ups that have come due with no later visit (``?show=open``: every open one)."""
+    require_staff(request)
+    due_only = request.GET.get("show") != "open"
+    today = timezone.localdate()
+    visits = selectors.open_follow_ups(request.user, today=today, due_only=due_only)
+    page = Paginator(visits, settings.LBC_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "programmes/follow_ups.html",
+        {
+            "page": page,
+            "due_only": due_only,
+            "today": today,
+            "query": "" if due_only else "show=open",
+        },
+    )
+
+
+# --- Family-room calls -------------------------------------------------------------------------
+
+
+def call_add(request, pk):
+    child = get_child_for_user(request, pk, edit=True)
+    form = FamilyCallForm(request.POST or None, child=child)
+    if request.method == "POST" and save_form(
+        request, form, services.record_family_call, child=child
+    ):
+        messages.success(request, _("The call was recorded."))
+        return redirect(child)
+    return render(
+        request,
+        "programmes/call_form.html",
+        {
+            "form": form,
+            "child": child,
+            "title": _("Record a family-room call"),
+            "no_room": not form.fields["room"].queryset.exists(),
+        },
+    )
+
+
+def call_edit(request, call_pk):
+    call = get_call_for_user(request, call_pk)
+    form = FamilyCallForm(request.POST or None, instance=call, child=call.child)
+    if request.method == "POST" and save_form(
+        request, form, services.update_family_call, call=call
+    ):
+        messages.success(request, _("The call was saved."))
+        return redirect(call.child)
+    return render(
+        request,
+        "programmes/call_form.html",
+        {"form": form, "child": call.child, "title": _("Change the call"), "no_room": False},
+    )
+
+
+def room_list(request):
+    """The family rooms of the user's schools, each with a button to record a session."""
+    require_staff(request)
+    rooms = selectors.rooms_for(request.user)
+    return render(request, "programmes/room_list.html", {"rooms": rooms})
+
+
+def call_session(request, room_pk):
+    """Record several children's calls of one session in a family room, class by class."""
+    room = get_room_for_user(request, room_pk)
+    pupils = Child.objects.visible_to(request.user).active().filter(school=room.school_id)
+    grades = list(pupils.values("grade").annotate(count=Count("pk")).order_by("grade"))
+    grade = request.GET.get("grade", "")
+    grade = (
+        int(grade) if grade.isdigit() and any(g["grade"] == int(grade) for g in grades) else None
+    )
+    form = None
+    if grade is not None:
+        children = pupils.filter(grade=grade).order_by("name", "pk")
+        form = CallSessionForm(request.POST or None, children=children)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                calls = services.record_call_session(
+                    room=room, at=data["at"], calls=data["calls"], by=request.user
+                )
+            except ValidationError as exc:
+                add_service_error(form, exc)
+            else:
+                count = len(calls)
+                messages.success(
+                    request,
+                    ngettext(
+                        "%(count)d call was recorded.", "%(count)d calls were recorded.", count
+                    )
+                    % {"count": count},
+                )
+                return redirect(f"{request.path}?grade={grade}")
+    return render(
+        request,
+        "programmes/call_session.html",
+        {"room": room, "grades": grades, "grade": grade, "form": form},
+    )
+
+
+# --- Parents' visits home ----------------------------------------------------------------------
+
+
+def parent_visit_add(request, pk):
+    child = get_child_for_user(request, pk, edit=True)
+    form = ParentVisitForm(request.POST or None)
+    if request.method == "POST" and save_form(
+        request, form, services.record_parent_visit, child=child
+    ):
+        messages.success(request, _("The parent's visit home was recorded."))
+        return redirect(child)
+    return render(
+        request,
+        "programmes/record_form.html",
+        {"form": form, "child": child, "title": _("A parent came home")},
+    )
+
+
+def parent_visit_edit(request, visit_pk):
+    visit = get_parent_visit_for_user(request, visit_pk)
+    form = ParentVisitForm(request.POST or None, instance=visit)
+    if request.method == "POST" and save_form(
+        request, form, services.update_parent_visit, visit=visit
+    ):
+        messages.success(request, _("Saved."))
+        return redirect(visit.child)
+    return render(
+        request,
+        "programmes/record_form.html",
+        {"form": form, "child": visit.child, "title": _("A parent came home")},
+    )
+
+
+# --- Contact gaps ------------------------------------------------------------------------------
+
+
+def contact_gaps(request):
+    """Children with no contact with a parent for 30, 90 or 365 days (or none recorded)."""
+    require_staff(request)
+    days = request.GET.get("days", "")
+    days = (
+        int(days) if days.isdigit() and int(days) in selectors.GAP_DAYS else selectors.GAP_DAYS[0]
+    )
+    today = timezone.localdate()
+    children = selectors.contact_gap(request.user, days=days, today=today)
+    page = Paginator(children, settings.LBC_PAGE_SIZE).get_page(request.GET.get("page"))
+    for child in page:  # the rows of this page only: no query
+        last = child.last_contact
+        child.days_without_contact = (today - last).days if last is not None else None
+    return render(
+        request,
+        "programmes/contact_gaps.html",
+        {
+            "page": page,
+            "days": days,
+            "counts": selectors.contact_gap_counts(request.user, today=today),
+            "today": today,
+            "query": f"days={days}",
+        },
+    )
