@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from lbc_office.auth import role_required
+from lbc_office.forms import add_service_error, save_form
 from lbc_office.models import Role
 from registry import access, file_sections, selectors, services
 from registry.filters import ChildFilter
@@ -49,18 +50,6 @@ def get_child_for_user(request, pk, *, edit: bool = False, queryset=None) -> Chi
 def _require_reader(request):
     if not access.can_read_children(request.user):
         raise PermissionDenied
-
-
-def _save_form(request, form, operation, **kwargs) -> bool:
-    """Run ``operation`` with the form's data; put the service's refusals back on the form."""
-    if not form.is_valid():
-        return False
-    try:
-        operation(by=request.user, **kwargs, **form.cleaned_data)
-    except ValidationError as exc:
-        form.add_error(None, exc)
-        return False
-    return True
 
 
 # --- Children ---------------------------------------------------------------------------------
@@ -115,7 +104,7 @@ def child_create(request):
         try:
             child = services.create_child(by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_service_error(form, exc)
         else:
             messages.success(
                 request, _("The personal file of %(name)s was created.") % {"name": child}
@@ -127,7 +116,7 @@ def child_create(request):
 def child_edit(request, pk):
     child = get_child_for_user(request, pk, edit=True)
     form = ChildForm(request.POST or None, instance=child, user=request.user)
-    if request.method == "POST" and _save_form(request, form, services.update_child, child=child):
+    if request.method == "POST" and save_form(request, form, services.update_child, child=child):
         messages.success(request, _("The personal file was saved."))
         return redirect(child)
     return render(request, "registry/child_form.html", {"form": form, "child": child})
@@ -144,7 +133,7 @@ def child_status(request, pk):
                 by=request.user,
             )  # fmt: skip
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, _("The status was changed."))
             return redirect(child)
@@ -154,7 +143,7 @@ def child_status(request, pk):
 def health_check_add(request, pk):
     child = get_child_for_user(request, pk, edit=True)
     form = HealthCheckForm(request.POST or None)
-    if request.method == "POST" and _save_form(
+    if request.method == "POST" and save_form(
         request, form, services.record_health_check, child=child
     ):
         messages.success(request, _("The health check was recorded."))
@@ -172,7 +161,7 @@ def parent_away_edit(request, pk, relation):
         raise Http404
     parent = child.parents_away.filter(relation=relation).first()
     form = ParentAwayForm(request.POST or None, instance=parent)
-    if request.method == "POST" and _save_form(
+    if request.method == "POST" and save_form(
         request, form, services.save_parent_away, child=child, relation=relation
     ):
         messages.success(request, _("Saved."))
@@ -189,7 +178,7 @@ def guardian_edit(request, pk, guardian_pk=None):
         get_object_or_404(child.guardians, pk=guardian_pk) if guardian_pk else Guardian(child=child)
     )
     form = GuardianForm(request.POST or None, instance=guardian)
-    if request.method == "POST" and _save_form(
+    if request.method == "POST" and save_form(
         request, form, services.save_guardian, guardian=guardian
     ):
         messages.success(request, _("Saved."))
@@ -252,7 +241,7 @@ def school_detail(request, pk):
 def school_edit(request, pk=None):
     school = get_object_or_404(School, pk=pk) if pk else School()
     form = SchoolForm(request.POST or None, instance=school)
-    if request.method == "POST" and _save_form(request, form, services.save_school, school=school):
+    if request.method == "POST" and save_form(request, form, services.save_school, school=school):
         messages.success(request, _("The school was saved."))
         return redirect("registry:school_detail", pk=school.pk)
     return render(request, "registry/simple_form.html", {"form": form, "title": _("School")})
@@ -263,7 +252,7 @@ def family_room_edit(request, school_pk, pk=None):
     school = get_object_or_404(School, pk=school_pk)
     room = get_object_or_404(school.family_rooms, pk=pk) if pk else FamilyRoom(school=school)
     form = FamilyRoomForm(request.POST or None, instance=room)
-    if request.method == "POST" and _save_form(request, form, services.save_family_room, room=room):
+    if request.method == "POST" and save_form(request, form, services.save_family_room, room=room):
         messages.success(request, _("Saved."))
         return redirect("registry:school_detail", pk=school.pk)
     return render(
@@ -288,7 +277,7 @@ def town_list(request):
 def town_edit(request, pk=None):
     town = get_object_or_404(Town, pk=pk) if pk else Town()
     form = TownForm(request.POST or None, instance=town)
-    if request.method == "POST" and _save_form(request, form, services.save_town, town=town):
+    if request.method == "POST" and save_form(request, form, services.save_town, town=town):
         messages.success(request, _("The town was saved."))
         return redirect("registry:town_list")
     return render(request, "registry/simple_form.html", {"form": form, "title": _("Town")})
@@ -299,7 +288,7 @@ def village_edit(request, town_pk, pk=None):
     town = get_object_or_404(Town, pk=town_pk)
     village = get_object_or_404(town.villages, pk=pk) if pk else Village(town=town)
     form = VillageForm(request.POST or None, instance=village)
-    if request.method == "POST" and _save_form(
+    if request.method == "POST" and save_form(
         request, form, services.save_village, village=village
     ):
         messages.success(request, _("Saved."))

@@ -23,6 +23,7 @@ GROUND_FLOOR = {
     "lbc_office/apps.py",
     "lbc_office/celery.py",
     "lbc_office/templatetags/lbc.py",
+    "lbc_office/forms.py",
 }
 ALLOWED = {
     "ground": set(),

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lbc_office.auth import role_required
+from lbc_office.forms import add_service_error, save_form
 from lbc_office.models import Role
 from registry.models import Child, Town
 from registry.views import get_child_for_user
@@ -33,18 +34,6 @@ from volunteers.models import (
 from volunteers.services import care
 
 official_only = role_required(Role.OFFICIAL)
-
-
-def _apply(request, form, operation, **kwargs):
-    """Run a service with the form's data; a refusal goes back onto the form. True on success."""
-    if not form.is_valid():
-        return False
-    try:
-        operation(by=request.user, **kwargs, **form.cleaned_data)
-    except ValidationError as exc:
-        form.add_error(None, exc)
-        return False
-    return True
 
 
 # --- Volunteers and organisations (officials) -------------------------------------------------
@@ -108,7 +97,9 @@ def volunteer_detail(request, pk):
 def volunteer_edit(request, pk=None):
     volunteer = get_object_or_404(Volunteer, pk=pk) if pk else Volunteer()
     form = forms.VolunteerForm(request.POST or None, instance=volunteer)
-    if request.method == "POST" and _apply(request, form, care.save_volunteer, volunteer=volunteer):
+    if request.method == "POST" and save_form(
+        request, form, care.save_volunteer, volunteer=volunteer
+    ):
         messages.success(request, _("The volunteer was saved."))
         return redirect("volunteers:detail", pk=volunteer.pk)
     return render(request, "volunteers/form.html", {"form": form, "title": _("Volunteer")})
@@ -154,7 +145,7 @@ def assign_for_child(request, pk):
                 started_on=data["started_on"], by=request.user,
             )  # fmt: skip
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, _("The carer was assigned."))
             return redirect(child)
@@ -171,7 +162,7 @@ def end_assignment(request, pk):
         Assignment.objects.select_related("child", "volunteer").filter(ended_on__isnull=True), pk=pk
     )
     form = forms.EndAssignmentForm(request.POST or None)
-    if request.method == "POST" and _apply(
+    if request.method == "POST" and save_form(
         request, form, care.end_assignment, assignment=assignment
     ):
         messages.success(request, _("The assignment ended; its history is kept."))
@@ -222,7 +213,7 @@ def organisation_list(request):
 def organisation_edit(request, pk=None):
     organisation = get_object_or_404(Organisation, pk=pk) if pk else Organisation()
     form = forms.OrganisationForm(request.POST or None, instance=organisation)
-    if request.method == "POST" and _apply(
+    if request.method == "POST" and save_form(
         request, form, care.save_organisation, organisation=organisation
     ):
         messages.success(request, _("Saved."))
@@ -243,7 +234,7 @@ def checkin_roles(request):
 def checkin_role_edit(request, pk=None):
     role = get_object_or_404(CheckinRole, pk=pk) if pk else CheckinRole()
     form = forms.CheckinRoleForm(request.POST or None, instance=role)
-    if request.method == "POST" and _apply(request, form, care.save_checkin_role, role=role):
+    if request.method == "POST" and save_form(request, form, care.save_checkin_role, role=role):
         messages.success(request, _("Saved."))
         return redirect("volunteers:checkin_roles")
     return render(request, "volunteers/form.html", {"form": form, "title": _("Check-in role")})
@@ -346,7 +337,7 @@ def my_checkin(request, pk):
         "concern": checkin.concern,
     }
     form = form_class(request.POST or None, initial=initial)
-    if request.method == "POST" and _apply(request, form, care.submit_checkin, checkin=checkin):
+    if request.method == "POST" and save_form(request, form, care.submit_checkin, checkin=checkin):
         messages.success(request, _("Thank you! This month's check-in for %(child)s is saved.") % {
             "child": assignment.child.name})  # fmt: skip
         return redirect("volunteers:my_children")

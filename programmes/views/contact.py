@@ -13,10 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from lbc_office.forms import add_service_error, save_form
 from programmes import selectors, services
 from programmes.forms import CallSessionForm, FamilyCallForm, HomeVisitForm, ParentVisitForm
 from programmes.models import FamilyCall, HomeVisit, ParentVisit
-from programmes.views._common import add_service_error, require_staff, save_form
+from programmes.views._common import require_staff
 from registry.models import Child, FamilyRoom
 from registry.views import get_child_for_user
 

@@ -10,10 +10,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from lbc_office.forms import add_service_error, save_form
 from programmes import selectors, services
 from programmes.forms import DonationForm, HandoverForm
 from programmes.models import Donation
-from programmes.views._common import add_service_error, official_only, require_staff, save_form
+from programmes.views._common import official_only, require_staff
 from registry.models import Child, School
 from registry.views import get_child_for_user
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from lbc_office.forms import add_service_error, save_form
 from programmes import selectors, services
 from programmes.forms import (
     AttendanceForm,
@@ -21,7 +22,7 @@ from programmes.forms import (
     SessionForm,
 )
 from programmes.models import Attendance, Enrolment, Programme, ProgrammeSession
-from programmes.views._common import add_service_error, official_only, save_form
+from programmes.views._common import official_only
 from registry.models import Child, School
 from registry.views import get_child_for_user
 
