@@ -244,7 +244,7 @@ def school_edit(request, pk=None):
     if request.method == "POST" and save_form(request, form, services.save_school, school=school):
         messages.success(request, _("The school was saved."))
         return redirect("registry:school_detail", pk=school.pk)
-    return render(request, "registry/simple_form.html", {"form": form, "title": _("School")})
+    return render(request, "simple_form.html", {"form": form, "title": _("School")})
 
 
 @official_only
@@ -257,7 +257,7 @@ def family_room_edit(request, school_pk, pk=None):
         return redirect("registry:school_detail", pk=school.pk)
     return render(
         request,
-        "registry/simple_form.html",
+        "simple_form.html",
         {"form": form, "title": _("Family room at %(school)s") % {"school": school}},
     )
 
@@ -280,7 +280,7 @@ def town_edit(request, pk=None):
     if request.method == "POST" and save_form(request, form, services.save_town, town=town):
         messages.success(request, _("The town was saved."))
         return redirect("registry:town_list")
-    return render(request, "registry/simple_form.html", {"form": form, "title": _("Town")})
+    return render(request, "simple_form.html", {"form": form, "title": _("Town")})
 
 
 @official_only
@@ -295,6 +295,6 @@ def village_edit(request, town_pk, pk=None):
         return redirect("registry:town_list")
     return render(
         request,
-        "registry/simple_form.html",
+        "simple_form.html",
         {"form": form, "title": _("Village committee in %(town)s") % {"town": town}},
     )

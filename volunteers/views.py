@@ -102,7 +102,7 @@ def volunteer_edit(request, pk=None):
     ):
         messages.success(request, _("The volunteer was saved."))
         return redirect("volunteers:detail", pk=volunteer.pk)
-    return render(request, "volunteers/form.html", {"form": form, "title": _("Volunteer")})
+    return render(request, "simple_form.html", {"form": form, "title": _("Volunteer")})
 
 
 @official_only
@@ -218,7 +218,7 @@ def organisation_edit(request, pk=None):
     ):
         messages.success(request, _("Saved."))
         return redirect("volunteers:organisations")
-    return render(request, "volunteers/form.html", {"form": form, "title": _("Organisation")})
+    return render(request, "simple_form.html", {"form": form, "title": _("Organisation")})
 
 
 @official_only
@@ -237,7 +237,7 @@ def checkin_role_edit(request, pk=None):
     if request.method == "POST" and save_form(request, form, care.save_checkin_role, role=role):
         messages.success(request, _("Saved."))
         return redirect("volunteers:checkin_roles")
-    return render(request, "volunteers/form.html", {"form": form, "title": _("Check-in role")})
+    return render(request, "simple_form.html", {"form": form, "title": _("Check-in role")})
 
 
 @official_only

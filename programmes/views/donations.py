@@ -51,7 +51,7 @@ def donation_edit(request, pk=None):
             return redirect(saved)
     return render(
         request,
-        "programmes/simple_form.html",
+        "simple_form.html",
         {"form": form, "title": _("Donation"), "back": donation if pk else None},
     )
 

@@ -52,7 +52,7 @@ def programme_edit(request, pk=None):
             return redirect(saved)
     return render(
         request,
-        "programmes/simple_form.html",
+        "simple_form.html",
         {"form": form, "title": _("Programme"), "back": programme if pk else None},
     )
 
@@ -154,7 +154,7 @@ def enrolment_end(request, enrolment_pk):
         return redirect(enrolment.programme)
     return render(
         request,
-        "programmes/simple_form.html",
+        "simple_form.html",
         {
             "form": form,
             "title": _("End the enrolment of %(child)s in %(programme)s")
@@ -176,7 +176,7 @@ def session_add(request, pk):
             return redirect("programmes:session_attendance", session_pk=saved.pk)
     return render(
         request,
-        "programmes/simple_form.html",
+        "simple_form.html",
         {"form": form, "title": _("New session of %(name)s") % {"name": programme.name},
          "back": programme},
     )  # fmt: skip
