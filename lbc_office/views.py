@@ -19,6 +19,7 @@ from lbc_office import reports
 from lbc_office.auth import role_required
 from lbc_office.celery import app as celery_app
 from lbc_office.models import Role
+from programmes import selectors as programmes_selectors
 from registry.models import Child, ChildStatus, GuardianType, School, StatusChange
 from volunteers.models import MonthlyCheckin, month_start
 
@@ -52,11 +53,16 @@ def _official_home(request):
         .select_related("assignment__child", "assignment__volunteer")
         .order_by("-submitted_at")[:20]
     )
-    last_month = month_start(month_start(timezone.localdate()) - datetime.timedelta(days=1))
+    today = timezone.localdate()
+    last_month = month_start(month_start(today) - datetime.timedelta(days=1))
     return render(
         request,
         "lbc_office/home_official.html",
         {
+            "follow_ups_due": programmes_selectors.open_follow_ups(
+                request.user, today=today
+            ).count(),
+            "gaps": programmes_selectors.contact_gap_counts(request.user, today=today),
             "figures": figures,
             "schools": School.objects.filter(active=True).count(),
             "recent": recent,
@@ -70,12 +76,22 @@ def _official_home(request):
 
 
 def _teacher_home(request):
+    today = timezone.localdate()
+    follow_ups = programmes_selectors.open_follow_ups(request.user, today=today)[:10]
     schools = (
         School.objects.visible_to(request.user)
         .annotate(active_children=Count("children", filter=Q(children__status=ChildStatus.ACTIVE)))
         .order_by("name")
     )
-    return render(request, "lbc_office/home_teacher.html", {"schools": schools})
+    return render(
+        request,
+        "lbc_office/home_teacher.html",
+        {
+            "schools": schools,
+            "follow_ups": follow_ups,
+            "gaps": programmes_selectors.contact_gap_counts(request.user, today=today),
+        },
+    )
 
 
 @role_required(Role.OFFICIAL, Role.VIEWER)
