@@ -6,7 +6,7 @@ import re
 
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.db.models import Case, IntegerField, Q, Value, When
 from django.db.models.functions import Right
 from django.utils.translation import gettext_lazy as _
 
@@ -22,11 +22,27 @@ _ID_LIKE = re.compile(r"^[0-9Xx０-９Ｘｘ\s\-]{4,}$")
 
 
 def search(qs, text: str):
-    """Children of ``qs`` matching a name or identity number (see ``search_q``)."""
+    """Children of ``qs`` matching a name or identity number (see ``search_q``), the closest
+    first: the exact name, then names that start with the text, then the rest, by name.
+
+    The ordering is also what keeps a search fast on millions of rows: ordered by plain name,
+    PostgreSQL walks the name index hoping to meet 25 matches early, and reads most of the
+    table when they sort late; ordered by closeness, it finds the few matches first.
+    """
     text = (text or "").strip()
     if not text:
         return qs
-    return qs.alias(id_number_last4=Right("id_number", 4)).filter(search_q(text))
+    closeness = Case(
+        When(name=text, then=Value(0)),
+        When(name__startswith=text, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+    return (
+        qs.alias(id_number_last4=Right("id_number", 4), closeness=closeness)
+        .filter(search_q(text))
+        .order_by("closeness", "name", "id")
+    )
 
 
 def search_q(text: str) -> Q:

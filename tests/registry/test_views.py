@@ -262,3 +262,15 @@ def test_duplicate_village_name_in_a_town_is_refused_with_a_message(personas):
     assert response.status_code == 200
     assert response.context["form"].errors
     assert Village.objects.filter(town=village.town, name=village.name).count() == 1
+
+
+def test_search_puts_the_closest_names_first(personas):
+    for name in ["欧阳小明", "小明华", "小明"]:
+        ChildFactory(school=personas.school_a, name=name)
+    client = personas.client_for("official")
+    response = client.get(reverse("registry:child_list"), {"q": "小明"})
+    names = [c.name for c in response.context["page"]]
+    # the exact name, then names starting with it, then the others by name
+    assert names[0] == "小明"
+    assert names[1] == "小明华"
+    assert set(names[2:]) == {"张小明", "欧阳小明"}
