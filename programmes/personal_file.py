@@ -34,7 +34,10 @@ def home_visits(child, limit: int) -> list[TimelineEvent]:
     rows = HomeVisit.objects.filter(child=child).select_related("visitor")[:limit]
     events = []
     for visit in rows:
-        lines = [f"{label}: {_short(text)}" for label, text in visit.recommendations]
+        lines = [
+            _("%(label)s: %(text)s") % {"label": label, "text": _short(text)}
+            for label, text in visit.recommendations
+        ]
         if visit.follow_up_needed:
             lines.append(_("Follow up by %(date)s") % {"date": f"{visit.follow_up_by:%Y-%m-%d}"})
         events.append(

@@ -13,6 +13,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -22,6 +24,17 @@ from registry.models.children import ChildRecordQuerySet
 
 CALL_MIN_MINUTES = 1
 CALL_MAX_MINUTES = 180
+
+
+def _call_length_message() -> str:
+    return gettext("A call lasts from %(min)d to %(max)d minutes.") % {
+        "min": CALL_MIN_MINUTES,
+        "max": CALL_MAX_MINUTES,
+    }
+
+
+# Lazy: formatted when shown, in the reader's language (not once, at import).
+CALL_LENGTH_MESSAGE = lazy(_call_length_message, str)()
 
 
 def _check_date(errors: dict, field: str, day, child, *, future) -> None:
@@ -216,16 +229,8 @@ class FamilyCall(TrackedModel):
     minutes = models.PositiveSmallIntegerField(
         _("minutes"),
         validators=[
-            MinValueValidator(
-                CALL_MIN_MINUTES,
-                _("A call lasts from %(min)d to %(max)d minutes.")
-                % {"min": CALL_MIN_MINUTES, "max": CALL_MAX_MINUTES},
-            ),
-            MaxValueValidator(
-                CALL_MAX_MINUTES,
-                _("A call lasts from %(min)d to %(max)d minutes.")
-                % {"min": CALL_MIN_MINUTES, "max": CALL_MAX_MINUTES},
-            ),
+            MinValueValidator(CALL_MIN_MINUTES, CALL_LENGTH_MESSAGE),
+            MaxValueValidator(CALL_MAX_MINUTES, CALL_LENGTH_MESSAGE),
         ],
     )
     with_whom = models.CharField(_("with whom"), max_length=8, choices=WithWhom.choices)

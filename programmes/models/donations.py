@@ -13,6 +13,7 @@ from django.db.models.functions import Coalesce, Round
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from lbc_office.models import TrackedModel
@@ -47,7 +48,7 @@ class Donation(TrackedModel):
     class DonorKind(models.TextChoices):
         ENTERPRISE = "enterprise", _("Enterprise")
         NGO = "ngo", _("NGO")
-        PERSON = "person", _("Person")
+        PERSON = "person", pgettext_lazy("kind of donor", "Person")
 
     class Kind(models.TextChoices):
         BOOKS = "books", _("Books")
