@@ -162,6 +162,117 @@ def _county(rng, code, children, schools, towns):
     return school_objs
 
 
+def generate_activity(seed: int = 2012, counties: int | None = None) -> None:
+    """A year of life at county scale: about four family-room calls per child, a home visit for
+    one child in five (a tenth of them with a follow-up due), a carer for one child in four with
+    six months of check-ins, and a long history on one child's file."""
+    import datetime as dt
+
+    from django.db import connection
+    from django.utils import timezone
+
+    from lbc_office.models import Role, User
+    from programmes.models import FamilyCall, HomeVisit
+    from registry.models import Child, County, FamilyRoom, HealthCheck
+    from volunteers.models import Assignment, MonthlyCheckin, Volunteer, month_start
+
+    rng = random.Random(seed)
+    t0 = time.perf_counter()
+    today = timezone.localdate()
+    teacher = User.objects.get(username="bench-teacher")
+    volunteer_user = User.objects.create_user("bench-volunteer", password="x", role=Role.VOLUNTEER)
+    for county in County.objects.order_by("code")[: counties or None]:
+        room_objs = FamilyRoom.objects.bulk_create(
+            [
+                FamilyRoom(school_id=sid, kind="phone")
+                for sid in county.schools.values_list("pk", flat=True)
+            ]
+        )
+        rooms = {r.school_id: r.pk for r in room_objs}
+        children = list(Child.objects.filter(county=county).values_list("pk", "school_id"))
+        calls, visits = [], []
+        for pk, school_id in children:
+            for _i in range(rng.choice([0, 2, 4, 6])):
+                when = timezone.now() - dt.timedelta(
+                    days=rng.randrange(400), minutes=rng.randrange(600)
+                )
+                calls.append(
+                    FamilyCall(
+                        child_id=pk,
+                        county_id=county.pk,
+                        room_id=rooms[school_id],
+                        at=when,
+                        minutes=rng.randint(3, 20),
+                        with_whom=rng.choice(["father", "mother", "both"]),
+                    )
+                )
+            if rng.random() < 0.2:
+                date = today - dt.timedelta(days=rng.randrange(200))
+                follow = rng.random() < 0.1
+                visits.append(
+                    HomeVisit(
+                        child_id=pk,
+                        county_id=county.pk,
+                        visitor=teacher,
+                        date=date,
+                        met="grandparents",
+                        education="按时完成作业。",
+                        follow_up_needed=follow,
+                        follow_up_by=date + dt.timedelta(days=14) if follow else None,
+                    )
+                )
+        FamilyCall.objects.bulk_create(calls, batch_size=10_000)
+        HomeVisit.objects.bulk_create(visits, batch_size=10_000)
+        volunteers = Volunteer.objects.bulk_create(
+            [
+                Volunteer(
+                    county=county,
+                    name=f"志愿者{i}",
+                    town=county.towns.first(),
+                    may_be_surrogate_parent=True,
+                    capacity=5,
+                    vetted_on=today - dt.timedelta(days=100),
+                    vetted_by=teacher,
+                    user=volunteer_user if i == 0 and county.code in ("500238", "500138") else None,
+                )
+                for i in range(len(children) // 20)
+            ]
+        )
+        assignments = Assignment.objects.bulk_create(
+            [
+                Assignment(
+                    county=county,
+                    child_id=pk,
+                    volunteer=volunteers[i // 5],
+                    role="surrogate_parent",
+                    started_on=today - dt.timedelta(days=200),
+                )
+                for i, (pk, _s) in enumerate(children[: len(volunteers) * 5])
+            ]
+        )
+        months, m = [], month_start(today)
+        for _i in range(6):
+            m = month_start(m - dt.timedelta(days=1))
+            months.append(m)
+        MonthlyCheckin.objects.bulk_create(
+            [MonthlyCheckin(county=county, assignment=a, month=m, status="done" if rng.random() < 0.9 else "missed",
+                            submitted_at=timezone.now(), contact="visit")
+             for a in assignments for m in months],
+            batch_size=10_000,
+        )  # fmt: skip
+    # One child with a long story: the file must not slow down with it.
+    long = Child.objects.order_by("id")[Child.objects.count() // 2]
+    HealthCheck.objects.bulk_create(
+        [HealthCheck(child=long, date=today - dt.timedelta(days=30 * i), height_cm=140, weight_kg=35)
+         for i in range(100)]
+    )  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    print(f"generated activity in {time.perf_counter() - t0:.1f}s: "
+          f"{FamilyCall.objects.count():,} calls, {HomeVisit.objects.count():,} visits, "
+          f"{Assignment.objects.count():,} assignments, {MonthlyCheckin.objects.count():,} check-ins")  # fmt: skip
+
+
 def _time(client, url, runs):
     from django.db import connection, reset_queries
     from django.test.utils import CaptureQueriesContext
@@ -181,7 +292,7 @@ def _time(client, url, runs):
     return statistics.median(samples), p95, queries
 
 
-def measure(runs: int) -> list[tuple[str, str, float, float, int]]:
+def measure(runs: int, activity: bool = False) -> list[tuple[str, str, float, float, int]]:
     from django.test import Client
 
     from lbc_office.models import User
@@ -206,7 +317,21 @@ def measure(runs: int) -> list[tuple[str, str, float, float, int]]:
         ("bench-teacher", "teacher: list of two schools", "/children/"),
         ("bench-teacher", "teacher: search by name", f"/children/?q={teacher_child.name[:1]}"),
         ("bench-teacher", "teacher: personal file", f"/children/{teacher_child.pk}/"),
+        ("bench-teacher", "teacher: home page", "/"),
     ]
+    if activity:
+        cases += [
+            (
+                "bench-official",
+                "personal file, 100 health checks + calls",
+                f"/children/{sample.pk}/",
+            ),
+            ("bench-official", "follow-ups due", "/visits/follow-ups/"),
+            ("bench-official", "no contact for 90 days", "/contact-gaps/?days=90"),
+            ("bench-official", "children without a surrogate parent", "/volunteers/without-carer/"),
+            ("bench-official", "check-ins of last month", "/volunteers/checkins/"),
+            ("bench-volunteer", "volunteer: my children", "/my/"),
+        ]
     results = []
     clients = {}
     for username, label, url in cases:
@@ -224,11 +349,16 @@ def main() -> None:
     parser.add_argument("--children", type=int, default=54_660)
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--reuse", action="store_true", help="keep the generated database")
+    parser.add_argument(
+        "--activity", action="store_true", help="also calls, visits, carers and check-ins"
+    )
     args = parser.parse_args()
     _setup(args.reuse)
     if not args.reuse:
         generate(args.children)
-    measure(args.runs)
+        if args.activity:
+            generate_activity()
+    measure(args.runs, activity=args.activity)
 
 
 if __name__ == "__main__":
