@@ -228,6 +228,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "registry.tasks.mark_aged_out",
         "schedule": crontab(hour=2, minute=10),
     },
+    # 00:20: every child's last contact with a parent is recomputed (a parent still at home is
+    # contact today); recording a call or a visit home refreshes the child at once anyway.
+    "programmes.refresh_last_contact": {
+        "task": "programmes.tasks.refresh_last_contact",
+        "schedule": crontab(hour=0, minute=20),
+    },
     # The monthly check-in cycle runs every day and works out from the date what is due, so a
     # worker that was down on the 1st or the 20th catches up the next morning.
     # 06:30: months that have ended are closed (missed check-ins, lists to officials and

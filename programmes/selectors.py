@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from django.db import connection
 from django.db.models import (
     Count,
     DateField,
@@ -102,10 +101,11 @@ def last_contact_expression(today: datetime.date):
 
 
 def children_with_last_contact(user, *, today: datetime.date) -> QuerySet:
+    """Active children in scope, with ``last_contact``: the cached column that the contact
+    services keep (see ``services.contact.refresh_last_contact``), so that the lists and counts
+    read one indexed column instead of searching every child's calls."""
     return (
-        Child.objects.visible_to(user)
-        .active()
-        .annotate(last_contact=last_contact_expression(today))
+        Child.objects.visible_to(user).active().annotate(last_contact=F("last_parent_contact_on"))
     )
 
 
@@ -125,22 +125,11 @@ def contact_gap(user, *, days: int, today: datetime.date) -> QuerySet:
 
 
 def contact_gap_counts(user, *, today: datetime.date) -> dict[int, int]:
-    """{30: n, 90: n, 365: n} in one query.
-
-    The last-contact subqueries run once per child in an inner query, and the outer query
-    counts: aggregating the annotation directly would repeat them in every count (3 times).
-    """
-    inner = children_with_last_contact(user, today=today).values("last_contact")
-    sql, params = inner.query.sql_with_params()
-    counts = ", ".join(
-        "SUM(CASE WHEN last_contact IS NULL OR last_contact <= %s THEN 1 ELSE 0 END)"
-        for _ in GAP_DAYS
+    """{30: n, 90: n, 365: n} in one pass over the children."""
+    figures = children_with_last_contact(user, today=today).aggregate(
+        **{f"d{d}": Count("pk", filter=_gap_filter(d, today)) for d in GAP_DAYS}
     )
-    limits = [today - datetime.timedelta(days=d) for d in GAP_DAYS]
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {counts} FROM ({sql}) AS children", [*limits, *params])  # noqa: S608
-        row = cursor.fetchone()
-    return {d: int(n or 0) for d, n in zip(GAP_DAYS, row, strict=True)}
+    return {d: figures[f"d{d}"] for d in GAP_DAYS}
 
 
 # --- Family rooms ------------------------------------------------------------------------------

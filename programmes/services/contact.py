@@ -10,6 +10,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lbc_office.models import Role
@@ -39,14 +40,18 @@ def record_family_call(*, child: Child, room: FamilyRoom, by, **fields) -> Famil
     if not room.active:
         raise ValidationError({"room": _("This family room is no longer in use.")})
     call = FamilyCall(child=child, county_id=child.county_id, room=room)
-    return save_tracked(call, by=by, fields=fields)
+    call = save_tracked(call, by=by, fields=fields)
+    refresh_last_contact([child.pk])
+    return call
 
 
 @transaction.atomic
 def update_family_call(*, call: FamilyCall, by, **fields) -> FamilyCall:
     fields.pop("child", None)
     fields.pop("county", None)
-    return save_tracked(call, by=by, fields=fields)
+    call = save_tracked(call, by=by, fields=fields)
+    refresh_last_contact([call.child_id])
+    return call
 
 
 @transaction.atomic
@@ -83,16 +88,32 @@ def record_call_session(
                 )
     if problems:
         raise ValidationError(problems)
+    refresh_last_contact([call.child_id for call in saved])
     return saved
 
 
 @transaction.atomic
 def record_parent_visit(*, child: Child, by, **fields) -> ParentVisit:
-    return save_tracked(ParentVisit(child=child, county_id=child.county_id), by=by, fields=fields)
+    visit = save_tracked(ParentVisit(child=child, county_id=child.county_id), by=by, fields=fields)
+    refresh_last_contact([child.pk])
+    return visit
 
 
 @transaction.atomic
 def update_parent_visit(*, visit: ParentVisit, by, **fields) -> ParentVisit:
     fields.pop("child", None)
     fields.pop("county", None)
-    return save_tracked(visit, by=by, fields=fields)
+    visit = save_tracked(visit, by=by, fields=fields)
+    refresh_last_contact([visit.child_id])
+    return visit
+
+
+def refresh_last_contact(child_ids=None, *, today: datetime.date | None = None) -> int:
+    """Recompute ``Child.last_parent_contact_on`` from the calls and parents' visits: for the
+    given children (after a write), or for every child (the nightly run, which also moves the
+    date on for children whose parent is still at home). One UPDATE; safe to repeat."""
+    from programmes.selectors import last_contact_expression
+
+    today = today or timezone.localdate()
+    children = Child.objects.all() if child_ids is None else Child.objects.filter(pk__in=child_ids)
+    return children.update(last_parent_contact_on=last_contact_expression(today))

@@ -123,9 +123,15 @@ class Child(TrackedModel):
         help_text=_("What the child says they need and wish for, written as they said it."),
     )
     notes = models.TextField(_("notes"), blank=True)
+    # A cache, kept by programmes.services.contact whenever a call or a parent's visit home is
+    # recorded and refreshed every night: one indexed column lets "no contact for N days" be
+    # counted for millions of children in one pass. Never edited by hand.
+    last_parent_contact_on = models.DateField(
+        _("last contact with a parent"), null=True, blank=True, editable=False
+    )
 
     objects = ChildQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(excluded_fields=["updated_at", "last_parent_contact_on"])
 
     class Meta:
         verbose_name = _("child")
@@ -151,6 +157,8 @@ class Child(TrackedModel):
             # The county-wide list, filtered by status and ordered by name.
             models.Index(fields=["status", "name"], name="child_status_name"),
             models.Index(fields=["village", "status"], name="child_village_status"),
+            # The contact-gap lists: active children whose last contact is oldest (or never).
+            models.Index(fields=["status", "last_parent_contact_on"], name="child_last_contact"),
             # Search by the last four digits, the part of the number a masked file shows.
             models.Index(Right("id_number", 4), name="child_id_number_last4"),
         ]

@@ -45,7 +45,22 @@ class HomeVisitFactory(factory.django.DjangoModelFactory):
     education = "每天检查作业。"
 
 
-class FamilyCallFactory(factory.django.DjangoModelFactory):
+class _KeepsLastContact(factory.django.DjangoModelFactory):
+    """As the services do: a new call or visit home refreshes the child's cached last contact."""
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        from programmes.services.contact import refresh_last_contact
+
+        record = super()._create(model_class, *args, **kwargs)
+        refresh_last_contact([record.child_id])
+        return record
+
+
+class FamilyCallFactory(_KeepsLastContact):
     class Meta:
         model = FamilyCall
 
@@ -57,7 +72,7 @@ class FamilyCallFactory(factory.django.DjangoModelFactory):
     with_whom = WithWhom.MOTHER
 
 
-class ParentVisitFactory(factory.django.DjangoModelFactory):
+class ParentVisitFactory(_KeepsLastContact):
     class Meta:
         model = ParentVisit
 

@@ -158,3 +158,53 @@ def test_the_follow_up_list_is_scoped_and_shows_on_the_page(personas):
     page = personas.client_for("teacher_a").get(reverse("programmes:follow_ups"))
     assert "张小明" in page.content.decode()
     assert "李小红" not in page.content.decode()
+
+
+# --- The cached last contact ---------------------------------------------------------------
+
+
+def test_recording_a_call_refreshes_the_cached_last_contact(personas, school, room):
+    from programmes.services import contact as contact_services
+
+    child = ChildFactory(school=school)
+    assert child.last_parent_contact_on is None
+    contact_services.record_family_call(
+        child=child, room=room, by=personas.teacher_a, at=moment_days_ago(5), minutes=10,
+        with_whom="father", notes="",
+    )  # fmt: skip
+    child.refresh_from_db()
+    assert child.last_parent_contact_on == days_ago(5)
+
+
+def test_the_nightly_run_moves_today_on_for_a_parent_still_at_home(personas, school):
+    from programmes.tasks import refresh_last_contact
+
+    child = ChildFactory(school=school, name="在家")
+    ParentVisitFactory(child=child, arrived_on=days_ago(10), left_on=None)
+    child.refresh_from_db()
+    assert child.last_parent_contact_on == TODAY
+    tomorrow = TODAY + datetime.timedelta(days=1)
+    from programmes.services.contact import refresh_last_contact as refresh
+
+    refresh(today=tomorrow)
+    child.refresh_from_db()
+    assert child.last_parent_contact_on == tomorrow
+    # The task itself (today's date) puts it back and can run any number of times.
+    assert refresh_last_contact.apply().get() >= 1
+    refresh_last_contact.apply().get()
+    child.refresh_from_db()
+    assert child.last_parent_contact_on == TODAY
+
+
+def test_a_cache_left_stale_by_a_bulk_write_is_repaired_at_night(personas, school, room):
+    from programmes.models import FamilyCall
+    from programmes.services.contact import refresh_last_contact
+
+    child = ChildFactory(school=school, name="补录")
+    FamilyCall.objects.create(  # written around the services, as a bulk import might
+        child=child, county=child.county, room=room, at=moment_days_ago(3), minutes=5,
+        with_whom="mother",
+    )  # fmt: skip
+    assert "补录" in _gap_names(personas.official, 30)
+    refresh_last_contact()
+    assert "补录" not in _gap_names(personas.official, 30)
