@@ -253,6 +253,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "volunteers.tasks.remind_missing",
         "schedule": crontab(hour=9, minute=0),
     },
+    # 01:30: a dated, compressed backup of the database; the newest BACKUP_KEEP are kept.
+    "lbc_office.backup": {
+        "task": "lbc_office.tasks.backup",
+        "schedule": crontab(hour=1, minute=30),
+    },
+    # 03:00: files closed or aged out for longer than RETENTION_YEARS are anonymised.
+    "lbc_office.anonymise_expired": {
+        "task": "lbc_office.tasks.anonymise_expired",
+        "schedule": crontab(hour=3, minute=0),
+    },
     # Every 2 minutes: emails and SMS not yet sent (new, or waiting for a retry) go out.
     "volunteers.sweep_deliveries": {
         "task": "volunteers.tasks.sweep_deliveries",
@@ -279,6 +289,12 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# --- Backups and retention ---------------------------------------------------------------------
+BACKUP_DIR = Path(env_str("BACKUP_DIR", str(VAR_DIR / "backups")))
+BACKUP_KEEP = env_int("BACKUP_KEEP", 14)  # how many daily backups to keep
+# A file closed or aged out for longer than this is anonymised (PIPL: shortest retention).
+RETENTION_YEARS = env_int("RETENTION_YEARS", 3)
 
 # --- Product settings -------------------------------------------------------------------------
 LBC_MAX_AGE = 17  # a child of 17 or more is not a left-behind child in the register
