@@ -111,3 +111,74 @@ class DemoMarker(models.Model):
 
     def __str__(self) -> str:
         return f"demo data loaded {self.created_at:%Y-%m-%d}"
+
+
+class AuditQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("audit events are append-only")
+
+    def delete(self):
+        raise PermissionError("audit events are append-only")
+
+
+class AuditEvent(models.Model):
+    """One thing someone did or tried: append-only, and never a sensitive value in it.
+
+    Written only by ``lbc_office.audit.record``. On PostgreSQL a trigger refuses UPDATE and
+    DELETE on the table, whoever asks (migration 0003); here, the ORM refuses too.
+    """
+
+    class Action(models.TextChoices):
+        VIEW = "view", _("Viewed")
+        CREATE = "create", _("Created")
+        CHANGE = "change", _("Changed")
+        EXPORT = "export", _("Exported")
+        IMPORT = "import", _("Imported")
+        LOGIN = "login", _("Signed in")
+        LOGIN_FAILED = "login_failed", _("Failed sign-in")
+        LOGOUT = "logout", _("Signed out")
+        REFUSED = "refused", _("Refused access")
+        ANONYMISE = "anonymise", _("Anonymised")
+        BACKUP = "backup", _("Backup")
+
+    at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("who"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    username = models.CharField(_("user name"), max_length=150, blank=True)
+    ip = models.GenericIPAddressField(_("from address"), null=True, blank=True)
+    action = models.CharField(_("action"), max_length=16, choices=Action.choices)
+    object_type = models.CharField(_("record type"), max_length=60, blank=True)
+    object_id = models.CharField(_("record"), max_length=40, blank=True)
+    # The child the record belongs to, for "who looked at this file" (no foreign key: the ground
+    # floor knows no app, and an event must outlive anything).
+    child_id = models.BigIntegerField(_("child"), null=True, blank=True, db_index=True)
+    detail = models.CharField(_("detail"), max_length=200, blank=True)
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["-at", "-id"]
+        indexes = [
+            # "Who has looked at this child's file": a child's events, newest first.
+            models.Index(fields=["child_id", "-at"], name="audit_by_child"),
+            models.Index(fields=["user", "-at"], name="audit_by_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("audit events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("audit events are append-only")

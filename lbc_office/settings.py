@@ -60,6 +60,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Every page needs a signed-in user except those marked @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Keeps the request for the audit log and records every refused record (404/403).
+    "lbc_office.audit.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",

@@ -24,6 +24,7 @@ GROUND_FLOOR = {
     "lbc_office/celery.py",
     "lbc_office/templatetags/lbc.py",
     "lbc_office/forms.py",
+    "lbc_office/audit.py",
 }
 ALLOWED = {
     "ground": set(),
