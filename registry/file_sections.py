@@ -6,7 +6,8 @@ register shows visits, calls or carers without importing the apps that record th
 - An *action* is a button at the top of the file (record a home visit, assign a carer…), shown
   when ``allowed(user, child)`` says so.
 - A *section* is a card on the file: a template and a function ``(request, child) -> dict`` that
-  builds its context in a bounded number of queries (query counts of the file are pinned).
+  builds its context in a bounded number of queries (query counts of the file are pinned); it
+  returns None when this user gets no such card.
 """
 
 from __future__ import annotations
@@ -69,7 +70,9 @@ def actions_for(user, child) -> list[ShownAction]:
 
 
 def sections_for(request, child) -> list[ShownSection]:
-    return [
-        ShownSection(template=s.template, context=s.context(request, child))
-        for s in sorted(_sections.values(), key=lambda s: s.order)
-    ]
+    shown = []
+    for section in sorted(_sections.values(), key=lambda s: s.order):
+        context = section.context(request, child)
+        if context is not None:
+            shown.append(ShownSection(template=section.template, context=context))
+    return shown

@@ -15,6 +15,7 @@ from registry import idnumber
 from registry.models import (
     Child,
     ChildStatus,
+    ConsentRecord,
     FamilyRoom,
     Guardian,
     HealthCheck,
@@ -165,3 +166,49 @@ class VillageForm(forms.ModelForm):
     class Meta:
         model = Village
         fields = ["name", "kind"]
+
+
+# --- Consent ----------------------------------------------------------------------------------
+
+
+class ConsentForm(forms.ModelForm):
+    """A guardian's consent, or its withdrawal (every box unticked)."""
+
+    class Meta:
+        model = ConsentRecord
+        fields = [
+            "date",
+            "guardian_name",
+            "guardian_relation",
+            "keep_file",
+            "share_with_volunteers",
+            "photos",
+            "notes",
+        ]
+        widgets = {
+            "date": DateInput(),
+            "guardian_relation": forms.RadioSelect,
+            "notes": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, child: Child, **kwargs):
+        # Today, and the file's first guardian: what the clerk usually writes (one query).
+        initial = {"date": timezone.localdate()}
+        guardian = next(iter(child.guardians.all()), None)
+        if guardian is not None:
+            initial.update(guardian_name=guardian.name, guardian_relation=guardian.relation)
+        kwargs.setdefault("initial", initial)
+        super().__init__(*args, **kwargs)
+        self.fields["guardian_name"].required = True
+        self.fields["guardian_relation"].required = True
+        self.fields["guardian_relation"].choices = ConsentRecord._meta.get_field(
+            "guardian_relation"
+        ).choices  # the buttons, without an empty one
+
+
+class ConsentOverrideForm(forms.Form):
+    reason = forms.CharField(
+        label=_("reason for the override"),
+        help_text=_("Why the file is kept without the guardian's consent."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

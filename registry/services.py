@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lbc_office import audit
 from registry.models import (
     Child,
     ChildStatus,
@@ -44,7 +45,9 @@ def save_tracked(instance, *, by, fields: dict[str, Any] | None = None, update_f
     instance.full_clean()
     if update_fields is not None:
         update_fields = [*update_fields, "updated_by", "updated_at"]
+    created = instance.pk is None
     instance.save(update_fields=update_fields)
+    audit.record(audit.Action.CREATE if created else audit.Action.CHANGE, user=by, obj=instance)
     return instance
 
 

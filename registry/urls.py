@@ -10,6 +10,7 @@ urlpatterns = [
     path("children/<int:pk>/", views.child_detail, name="child_detail"),
     path("children/<int:pk>/edit/", views.child_edit, name="child_edit"),
     path("children/<int:pk>/status/", views.child_status, name="child_status"),
+    path("children/<int:pk>/history/", views.child_history, name="child_history"),
     path("children/<int:pk>/health-checks/new/", views.health_check_add, name="health_check_add"),
     path(
         "children/<int:pk>/parents/<str:relation>/",
@@ -22,6 +23,9 @@ urlpatterns = [
         views.guardian_edit,
         name="guardian_edit",
     ),
+    path("children/<int:pk>/consent/new/", views.consent_add, name="consent_add"),
+    path("children/<int:pk>/consent/override/", views.consent_override, name="consent_override"),
+    path("consent/missing/", views.consent_missing, name="consent_missing"),
     path("schools/", views.school_list, name="school_list"),
     path("schools/new/", views.school_edit, name="school_create"),
     path("schools/<int:pk>/", views.school_detail, name="school_detail"),

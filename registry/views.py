@@ -11,13 +11,16 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from lbc_office import audit
 from lbc_office.auth import role_required
 from lbc_office.forms import add_service_error, save_form
 from lbc_office.models import Role
-from registry import access, file_sections, selectors, services
+from registry import access, consent, file_sections, history, selectors, services
 from registry.filters import ChildFilter
 from registry.forms import (
     ChildForm,
+    ConsentForm,
+    ConsentOverrideForm,
     FamilyRoomForm,
     GuardianForm,
     HealthCheckForm,
@@ -81,6 +84,7 @@ def child_list(request):
 
 def child_detail(request, pk):
     child = get_child_for_user(request, pk, queryset=selectors.personal_file_queryset())
+    audit.record(audit.Action.VIEW, request=request, obj=child)
     timeline_page = request.GET.get("timeline", "1")
     timeline_page = int(timeline_page) if timeline_page.isdigit() else 1
     return render(
@@ -93,6 +97,16 @@ def child_detail(request, pk):
             "actions": file_sections.actions_for(request.user, child),
             "sections": file_sections.sections_for(request, child),
         },
+    )
+
+
+@official_only
+def child_history(request, pk):
+    """Every version of the file and of its records, with before and after (officials)."""
+    child = get_child_for_user(request, pk)
+    versions = history.page(child, request.GET.get("page"))
+    return render(
+        request, "registry/child_history.html", {"child": child, "page": versions, "query": ""}
     )
 
 
@@ -297,4 +311,86 @@ def village_edit(request, town_pk, pk=None):
         request,
         "simple_form.html",
         {"form": form, "title": _("Village committee in %(town)s") % {"town": town}},
+    )
+
+
+# --- Consent ----------------------------------------------------------------------------------
+
+
+def _refuse_anonymised(request, child):
+    """Nothing is recorded in an anonymised file: back to it, with a message."""
+    if child.anonymised_at is None:
+        return None
+    messages.error(request, _("This file has been anonymised: nothing more is recorded in it."))
+    return redirect(child)
+
+
+def consent_add(request, pk):
+    """Officials, and teachers for the children of their schools."""
+    child = get_child_for_user(request, pk, edit=True)
+    refused = _refuse_anonymised(request, child)
+    if refused:
+        return refused
+    form = ConsentForm(request.POST or None, child=child)
+    if request.method == "POST" and save_form(request, form, consent.record_consent, child=child):
+        messages.success(request, _("The consent was recorded."))
+        return redirect(child)
+    return render(
+        request,
+        "registry/consent_form.html",
+        {
+            "form": form,
+            "child": child,
+            "title": _("Record consent"),
+            "intro": _(
+                "Tick what the guardian agrees to. To record that consent was withdrawn, "
+                "leave the boxes unticked: the latest record is the one that counts."
+            ),
+        },
+    )
+
+
+@official_only
+def consent_override(request, pk):
+    child = get_child_for_user(request, pk, edit=True)
+    refused = _refuse_anonymised(request, child)
+    if refused:
+        return refused
+    form = ConsentOverrideForm(request.POST or None)
+    if request.method == "POST" and save_form(
+        request, form, consent.record_consent_override, child=child
+    ):
+        messages.success(request, _("The override was recorded."))
+        return redirect(child)
+    return render(
+        request,
+        "registry/consent_form.html",
+        {
+            "form": form,
+            "child": child,
+            "title": _("Keep the file without consent"),
+            "intro": _(
+                "An override records that the office keeps this file without the guardian's "
+                "consent, and why. It does not cover sharing with volunteers outside "
+                "government or photos: those need the guardian's consent."
+            ),
+        },
+    )
+
+
+@official_only
+def consent_missing(request):
+    """Active children whose file no consent (or override) covers: the office's to-do list."""
+    child_filter = ChildFilter(
+        request.GET,
+        queryset=consent.children_without_consent().select_related("school", "village__town"),
+        user=request.user,
+    )
+    page = Paginator(child_filter.qs, settings.LBC_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "registry/consent_missing.html",
+        {"filter": child_filter, "page": page, "query": query.urlencode()},
     )

@@ -11,6 +11,7 @@ from registry.models.children import (
     StatusChange,
     age_on,
 )
+from registry.models.consent import ConsentRecord
 from registry.models.people import Teacher
 from registry.models.places import (
     GRADES_BY_LEVEL,
@@ -26,6 +27,7 @@ __all__ = [
     "GRADES_BY_LEVEL",
     "Child",
     "ChildStatus",
+    "ConsentRecord",
     "County",
     "FamilyRoom",
     "Guardian",

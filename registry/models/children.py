@@ -129,9 +129,15 @@ class Child(TrackedModel):
     last_parent_contact_on = models.DateField(
         _("last contact with a parent"), null=True, blank=True, editable=False
     )
+    # Set by lbc_office.retention once the file's identity, names, phones and free text have
+    # been replaced by placeholders (the retention period after closing has passed). Recorded
+    # in the audit log, so not in the history.
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True, editable=False)
 
     objects = ChildQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["updated_at", "last_parent_contact_on"])
+    history = HistoricalRecords(
+        excluded_fields=["updated_at", "last_parent_contact_on", "anonymised_at"]
+    )
 
     class Meta:
         verbose_name = _("child")
@@ -190,7 +196,9 @@ class Child(TrackedModel):
 
         today = timezone.localdate()
         info = None
-        if self.id_number:
+        # An anonymised file holds a placeholder instead of the identity number (see
+        # lbc_office.retention): the number's rules no longer apply to it.
+        if self.id_number and self.anonymised_at is None:
             self.id_number = idnumber.normalise(self.id_number)
             try:
                 info = idnumber.parse(self.id_number)

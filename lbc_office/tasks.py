@@ -1,0 +1,25 @@
+"""The roof's Celery tasks: thin, each safe to run twice (schedule in CELERY_BEAT_SCHEDULE)."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.conf import settings
+
+from lbc_office import backup as backups
+from lbc_office import retention
+
+
+@shared_task(name="lbc_office.tasks.backup")
+def backup() -> str:
+    """The nightly backup: a new dated file in BACKUP_DIR, then only the newest BACKUP_KEEP
+    kept. Run twice, it leaves two backups (harmless) and prunes the same way."""
+    path = backups.make_backup()
+    backups.prune(settings.BACKUP_DIR, settings.BACKUP_KEEP)
+    return path.name
+
+
+@shared_task(name="lbc_office.tasks.anonymise_expired")
+def anonymise_expired() -> int:
+    """Nightly: files closed or aged out for longer than RETENTION_YEARS are anonymised. Run
+    twice, the second run finds nothing left (see lbc_office.retention)."""
+    return retention.anonymise_expired()
