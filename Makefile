@@ -7,7 +7,7 @@ UV_VERSION := 0.9.30
 STAMP := $(VENV)/.installed-from-lock
 PYTEST_ARGS ?=
 
-.PHONY: setup run test lint format messages check-messages bench clean
+.PHONY: setup run test lint format messages check-messages demo-code clean backup restore
 
 setup: $(STAMP)
 
@@ -23,6 +23,10 @@ run: setup
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
 	bin/run-local
+
+# The demo official's two-step sign-in code (demo databases only).
+demo-code: setup
+	@$(BIN)/python manage.py demo_code
 
 # The whole suite: on PostgreSQL when DATABASE_URL is set, else SQLite.
 test: setup
@@ -44,6 +48,15 @@ messages: setup
 # Fails when a string is not in the catalogue, not translated, or the .mo is stale.
 check-messages: setup
 	$(BIN)/python scripts/check_messages.py
+
+# A dated, compressed backup of the database into BACKUP_DIR (default var/backups/).
+backup: setup
+	$(BIN)/python manage.py backup
+
+# Restores FILE into the empty database DATABASE_URL names (refuses one holding records).
+restore: setup
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=path/to/lbc-….dump (or .sqlite3.gz)" >&2; exit 2; }
+	$(BIN)/python manage.py restore "$(FILE)"
 
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache
