@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from lbc_office.models import User
+from lbc_office.models import AuditEvent, User
 
 
 @admin.register(User)
@@ -23,4 +23,23 @@ class LbcUserAdmin(UserAdmin):
 
     def has_delete_permission(self, request, obj=None):
         # People leave by being deactivated: their name stays on what they recorded.
+        return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """Read-only: nobody, officials included, can add, change or delete an event."""
+
+    list_display = ["at", "username", "action", "object_type", "object_id", "child_id", "ip"]
+    list_filter = ["action"]
+    search_fields = ["username", "object_id"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

@@ -1,5 +1,6 @@
 """The Django admin, for county officials only (ground floor)."""
 
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
 from django.utils.translation import gettext_lazy as _
@@ -11,7 +12,12 @@ class OfficialsAdminSite(admin.AdminSite):
     index_title = _("Administration")
 
     def has_permission(self, request):
-        return bool(getattr(request.user, "is_official", False))
+        # Officials only, and only once their second factor is verified.
+        user = request.user
+        verified = getattr(user, "is_verified", lambda: False)()
+        return bool(getattr(user, "is_official", False)) and (
+            verified or not settings.TWO_FACTOR_REQUIRED
+        )
 
 
 class LbcAdminConfig(AdminConfig):

@@ -6,6 +6,7 @@ from functools import wraps
 
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 
 
 class RoleBackend(ModelBackend):
@@ -27,10 +28,11 @@ class RoleBackend(ModelBackend):
 
 
 def role_required(*roles):
-    """Let only signed-in users with one of ``roles`` through; everyone else gets 403.
+    """Let only signed-in users with one of ``roles`` through.
 
-    Used for pages that belong to a role (the schools register, reports). Pages about one
-    child do not use it: out-of-scope records answer 404 through ``visible_to``.
+    Anyone else gets 403 on a page of the role (the schools list, reports), and 404 on a page
+    about one record (a school, a volunteer, a programme): a record outside a user's scope
+    answers as if it did not exist, so that its key tells nothing.
     """
 
     def decorator(view):
@@ -38,7 +40,7 @@ def role_required(*roles):
         def wrapped(request, *args, **kwargs):
             user = request.user
             if not (user.is_authenticated and user.is_active and user.role in roles):
-                raise PermissionDenied
+                raise Http404 if kwargs else PermissionDenied
             return view(request, *args, **kwargs)
 
         return wrapped

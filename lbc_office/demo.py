@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from lbc_office import demo_programmes, demo_volunteers
 from lbc_office.models import DemoMarker, Role, User
@@ -426,6 +427,10 @@ def seed(*, password: str, seed: int = DEFAULT_SEED, children: int = DEFAULT_CHI
     users = gen.users()
     by = users["official"]
     _county, towns, villages, schools, rooms = gen.places(by)
+    # The demo official's authenticator, already set up: `manage.py demo_code` shows its code.
+    TOTPDevice.objects.create(
+        user=by, name="demo", confirmed=True, key=f"{gen.rng.getrandbits(160):040x}"
+    )
     teacher = Teacher(user=users["teacher"], created_by=by, updated_by=by)
     teacher.full_clean()
     teacher.save()

@@ -48,10 +48,14 @@ INSTALLED_APPS = [
     "django_filters",
     "simple_history",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # A strict Content-Security-Policy: the vendored assets need nothing inline.
+    "lbc_office.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -60,6 +64,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Every page needs a signed-in user except those marked @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Two-factor sign-in: officials reach nothing but the code page until it is verified.
+    "django_otp.middleware.OTPMiddleware",
+    "lbc_office.twofactor.RequireTwoFactorMiddleware",
     # Keeps the request for the audit log and records every refused record (404/403).
     "lbc_office.audit.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -129,6 +136,10 @@ AUTH_PASSWORD_VALIDATORS = [
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 30 * 60)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# Two-factor sign-in (TOTP) for officials and the admin. Off only for a throwaway laptop.
+TWO_FACTOR_REQUIRED = env_bool("TWO_FACTOR_REQUIRED", default=True)
+OTP_TOTP_ISSUER = "LBC Office"
 
 # Login throttling (django-axes): 5 failures for one username from one address lock that pair
 # out for 15 minutes; a success resets the count.
@@ -287,9 +298,21 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"redact": {"()": "lbc_office.security.RedactFilter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["redact"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        # Django's own loggers through the same filtered handler (not Django's defaults).
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }
 
 # --- Backups and retention ---------------------------------------------------------------------

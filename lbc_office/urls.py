@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from lbc_office import views
+from lbc_office import twofactor, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -16,6 +16,7 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/2fa/", twofactor.two_factor, name="two_factor"),
     path(
         "accounts/password/",
         auth_views.PasswordChangeView.as_view(),
@@ -29,6 +30,7 @@ urlpatterns = [
     # Switching language works before signing in too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("reports/", views.report_index, name="reports"),
+    path("audit/", views.audit_log, name="audit"),
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("", include("registry.urls")),

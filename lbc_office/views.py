@@ -6,20 +6,24 @@ import datetime
 import logging
 import os
 
+import django_filters
 from django.contrib.auth.decorators import login_not_required
+from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Count, Q
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from lbc_office import reports
 from lbc_office.auth import role_required
 from lbc_office.celery import app as celery_app
-from lbc_office.models import Role
+from lbc_office.models import AuditEvent, Role
 from programmes import selectors as programmes_selectors
+from registry.forms import DateInput
 from registry.models import Child, ChildStatus, GuardianType, School, StatusChange
 from volunteers.models import MonthlyCheckin, month_start
 
@@ -105,6 +109,43 @@ def report_index(request):
         request,
         "lbc_office/reports.html",
         {"status_table": table, "status_columns": reports.STATUS_COLUMNS},
+    )
+
+
+class AuditFilter(django_filters.FilterSet):
+    child = django_filters.NumberFilter(field_name="child_id", label=_("Child (file number)"))
+    user = django_filters.CharFilter(field_name="username", lookup_expr="iexact", label=_("User"))
+    action = django_filters.ChoiceFilter(choices=AuditEvent.Action.choices, label=_("Action"))
+    since = django_filters.DateFilter(
+        field_name="at", lookup_expr="date__gte", label=_("From"), widget=DateInput()
+    )
+    until = django_filters.DateFilter(
+        field_name="at", lookup_expr="date__lte", label=_("Until"), widget=DateInput()
+    )
+
+    class Meta:
+        model = AuditEvent
+        fields = []
+
+    @property
+    def form(self):
+        form = super().form
+        for field in form.fields.values():
+            field.widget.attrs.setdefault("class", "form-control")
+        return form
+
+
+@role_required(Role.OFFICIAL)
+def audit_log(request):
+    """Officials search the audit log by child, user, action and date."""
+    events = AuditFilter(request.GET, queryset=AuditEvent.objects.select_related("user"))
+    page = Paginator(events.qs, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "lbc_office/audit.html",
+        {"filter": events, "page": page, "query": query.urlencode()},
     )
 
 

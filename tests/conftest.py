@@ -30,8 +30,22 @@ class Personas:
     def client_for(self, name: str) -> Client:
         client = Client()
         if name != "anonymous":
-            client.force_login(getattr(self, name))
+            login(client, getattr(self, name))
         return client
+
+
+def login(client: Client, user) -> Client:
+    """Sign ``client`` in as ``user``; an official's session also has its second factor."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    client.force_login(user)
+    if user.role == Role.OFFICIAL:
+        device, _ = TOTPDevice.objects.get_or_create(user=user, defaults={"confirmed": True})
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+    return client
 
 
 def pytest_configure(config):

@@ -25,6 +25,8 @@ GROUND_FLOOR = {
     "lbc_office/templatetags/lbc.py",
     "lbc_office/forms.py",
     "lbc_office/audit.py",
+    "lbc_office/twofactor.py",
+    "lbc_office/security.py",
 }
 ALLOWED = {
     "ground": set(),

@@ -54,8 +54,17 @@ def phone(browser):
     )
     page = context.new_page()
     page.set_default_timeout(15_000)
+    # The pages must work under their strict Content-Security-Policy: any violation fails.
+    violations = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     yield page
     context.close()
+    assert violations == [], violations
 
 
 def screenshot(page, name: str) -> None:

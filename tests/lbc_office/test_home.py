@@ -31,9 +31,9 @@ def _grow(personas, n):
 def test_official_home_query_count(personas, django_assert_num_queries, n):
     _grow(personas, n)
     client = personas.client_for("official")
-    # session, user, figures, schools, status changes, concerns, missed last month,
-    # follow-ups due, contact gaps, session save (3)
-    with django_assert_num_queries(12):
+    # session, user, second-factor device, figures, schools, status changes, concerns,
+    # missed last month, follow-ups due, contact gaps, session save (3)
+    with django_assert_num_queries(13):
         response = client.get(reverse("home"))
     assert response.context["follow_ups_due"] == n
 

@@ -1,7 +1,7 @@
 """Who may and who may not, for every page of the programmes app and every persona.
 
 Child-scoped pages answer 404 outside the user's scope (never 403 with a hint); officials' pages
-answer 403 to every other role; anonymous users are sent to the login page.
+answer 403 (lists) or 404 (one record) to every other role; anonymous users go to the login page.
 """
 
 from __future__ import annotations
@@ -257,8 +257,13 @@ def _official_urls(records):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_programmes_and_donations_are_the_officials(personas, records, role):
-    statuses = {url: _status(personas, role, url) for url in _official_urls(records)}
-    assert set(statuses.values()) == {EXPECTED_OFFICIALS[role]}, statuses
+    for url in _official_urls(records):
+        # A page about one record answers 404 to a role that may not see it (no hint that it
+        # exists); the lists and "new" pages answer 403.
+        expected = EXPECTED_OFFICIALS[role]
+        if expected == 403 and any(ch.isdigit() for ch in url):
+            expected = 404
+        assert _status(personas, role, url) == expected, url
 
 
 @pytest.mark.parametrize("role", ["teacher_a", "volunteer", "viewer"])
@@ -278,6 +283,6 @@ def test_others_cannot_enrol_or_trace_by_posting(personas, records, role):
             "confirmed_by": "x",
         },
     )
-    assert (enrol.status_code, hand.status_code) == (403, 403)
+    assert (enrol.status_code, hand.status_code) == (404, 404)
     assert programme.enrolments.count() == 1
     assert not donation.handovers.exists()

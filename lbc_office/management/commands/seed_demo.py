@@ -87,5 +87,10 @@ class Command(BaseCommand):
                 schools = "、".join(s.name for s in user.teacher.schools.order_by("code"))
                 role = f"{role}: {schools}"
             lines.append(f"  {user.username:<10} {user.full_name:<6} {role}")
-        lines += ["-" * 64, _("Password: %(password)s") % {"password": password}, "=" * 64]
+        lines += [
+            "-" * 64,
+            _("Password: %(password)s") % {"password": password},
+            _("official also needs a code (two-step sign-in): `make demo-code` prints it."),
+            "=" * 64,
+        ]
         self.stdout.write("\n".join(lines))
