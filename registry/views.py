@@ -15,7 +15,7 @@ from lbc_office import audit
 from lbc_office.auth import role_required
 from lbc_office.forms import add_service_error, save_form
 from lbc_office.models import Role
-from registry import access, consent, file_sections, history, selectors, services
+from registry import access, consent, file_sections, history, search_box, selectors, services
 from registry.filters import ChildFilter
 from registry.forms import (
     ChildForm,
@@ -60,8 +60,10 @@ def _require_reader(request):
 
 def child_list(request):
     _require_reader(request)
+    if response := search_box.search_redirect(request):
+        return response
     child_filter = ChildFilter(
-        request.GET,
+        search_box.search_data(request),
         queryset=selectors.children_for_list(request.user),
         user=request.user,
     )
@@ -381,8 +383,10 @@ def consent_override(request, pk):
 @official_only
 def consent_missing(request):
     """Active children whose file no consent (or override) covers: the office's to-do list."""
+    if response := search_box.search_redirect(request):
+        return response
     child_filter = ChildFilter(
-        request.GET,
+        search_box.search_data(request),
         queryset=consent.children_without_consent().select_related("school", "village__town"),
         user=request.user,
     )

@@ -34,6 +34,14 @@ class Personas:
         return client
 
 
+def search(client: Client, url: str, q: str = "", **filters):
+    """Search as the page does: POST what was typed, follow the redirect to ``?s=<token>``."""
+    response = client.post(url, {"q": q, **filters})
+    assert response.status_code == 302, response.status_code
+    assert q == "" or q not in response["Location"]  # what was typed never goes in a URL
+    return client.get(response["Location"])
+
+
 def login(client: Client, user) -> Client:
     """Sign ``client`` in as ``user``; an official's session also has its second factor."""
     from django_otp import DEVICE_ID_SESSION_KEY

@@ -19,6 +19,7 @@ from lbc_office.auth import role_required
 from lbc_office.forms import add_service_error, save_form
 from lbc_office.models import Role
 from registry.models import Child, Town
+from registry import search_box
 from registry.views import get_child_for_user
 from volunteers import forms, selectors
 from volunteers.models import (
@@ -70,10 +71,12 @@ def volunteer_detail(request, pk):
     volunteer = get_object_or_404(
         Volunteer.objects.select_related("town", "organisation", "user", "vetted_by"), pk=pk
     )
+    if response := search_box.search_redirect(request):  # the child search POSTs
+        return response
     assignments = volunteer.assignments.select_related("child__school").order_by(
         "ended_on", "-started_on"
     )
-    q = request.GET.get("q", "").strip()
+    q = search_box.search_data(request).get("q", "")
     candidates = []
     form = forms.AssignChildForm(volunteer=volunteer)
     if q and volunteer.roles:
@@ -303,11 +306,14 @@ def _month_param(value: str | None) -> datetime.date:
 
 
 def _my_volunteer(request) -> Volunteer:
-    if not request.user.is_volunteer:
-        raise PermissionDenied
-    volunteer = Volunteer.objects.filter(user=request.user, active=True).first()
+    """The signed-in volunteer's record; anyone else finds no check-in here (404)."""
+    volunteer = (
+        Volunteer.objects.filter(user=request.user, active=True).first()
+        if request.user.is_volunteer
+        else None
+    )
     if volunteer is None:
-        raise PermissionDenied
+        raise Http404
     return volunteer
 
 
@@ -361,6 +367,8 @@ def inbox(request):
 def inbox_read(request, pk=None):
     notifications = Notification.objects.filter(user=request.user, read_at__isnull=True)
     if pk is not None:
+        # Someone else's message does not exist for this user.
+        get_object_or_404(Notification.objects.filter(user=request.user), pk=pk)
         notifications = notifications.filter(pk=pk)
     notifications.update(read_at=timezone.now())
     return redirect("volunteers:inbox")

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from registry.models import Child, ChildStatus, Guardian, HealthCheck, ParentAway, StatusChange
-from tests.conftest import ROLES
+from tests.conftest import ROLES, search
 
 pytestmark = pytest.mark.django_db
 
@@ -125,8 +125,8 @@ def test_anonymous_is_sent_to_login(personas):
 
 def test_teacher_search_never_reaches_another_school(personas):
     client = personas.client_for("teacher_a")
-    by_name = client.get(reverse("registry:child_list"), {"q": "李小红"})
-    by_id = client.get(reverse("registry:child_list"), {"q": personas.child_b.id_number})
+    by_name = search(client, reverse("registry:child_list"), "李小红")
+    by_id = search(client, reverse("registry:child_list"), personas.child_b.id_number)
     assert list(by_name.context["page"]) == []
     assert list(by_id.context["page"]) == []
 

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from registry.models import Child, ChildStatus, FamilyRoom, School, Town, Village
+from tests.conftest import search
 from tests.factories import ChildFactory, VillageFactory, make_id_number
 
 pytestmark = pytest.mark.django_db
@@ -173,8 +174,8 @@ def test_unknown_parent_relation_is_404(personas):
 # --- Search and filters -------------------------------------------------------------------
 
 
-def _names(client, **params):
-    response = client.get(reverse("registry:child_list"), params)
+def _names(client, q="", **params):
+    response = search(client, reverse("registry:child_list"), q, **params)
     assert response.status_code == 200
     return {c.name for c in response.context["page"]}
 
@@ -268,7 +269,7 @@ def test_search_puts_the_closest_names_first(personas):
     for name in ["欧阳小明", "小明华", "小明"]:
         ChildFactory(school=personas.school_a, name=name)
     client = personas.client_for("official")
-    response = client.get(reverse("registry:child_list"), {"q": "小明"})
+    response = search(client, reverse("registry:child_list"), "小明")
     names = [c.name for c in response.context["page"]]
     # the exact name, then names starting with it, then the others by name
     assert names[0] == "小明"

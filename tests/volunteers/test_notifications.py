@@ -164,7 +164,7 @@ def test_inbox_is_private_and_marks_read():
     note = _notify(notify.Recipient.for_user(mine))
     client = _client(other)
     assert "本月走访" not in client.get(reverse("volunteers:inbox")).content.decode()
-    client.post(reverse("volunteers:inbox_read", args=[note.pk]))
+    assert client.post(reverse("volunteers:inbox_read", args=[note.pk])).status_code == 404
     note.refresh_from_db()
     assert note.read_at is None  # someone else's message is untouched
     _client(mine).post(reverse("volunteers:inbox_read", args=[note.pk]))

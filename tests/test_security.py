@@ -1,0 +1,331 @@
+"""The security battery an auditor would run (issue 7).
+
+- Every URL pattern that takes a record key answers 404 to every role for a record outside its
+  scope (anonymous users: the login page) — by walking the URL configuration, so that a new view
+  cannot escape: a keyed pattern missing from ``OUT_OF_SCOPE`` fails the first test.
+- Every POST needs its CSRF token; ``?next=`` never leaves the site; what is typed into a search
+  never appears in a URL, and no page links to a URL with an identity number in it.
+- Forms name their fields (no ``__all__``, no ``exclude``), and extra POST fields are ignored.
+- Names such as ``<script>`` and ``=HYPERLINK(...)`` are stored as typed and shown escaped.
+"""
+
+from __future__ import annotations
+
+import datetime
+import importlib
+import re
+
+import pytest
+from django import forms
+from django.apps import apps
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from lbc_office.models import Role
+from registry import services
+from registry.models import Guardian
+from tests.conftest import ROLES, login
+from tests.factories import FamilyRoomFactory, HealthCheckFactory, UserFactory, VillageFactory
+from tests.programmes.factories import (
+    DonationFactory,
+    EnrolmentFactory,
+    FamilyCallFactory,
+    HomeVisitFactory,
+    ParentVisitFactory,
+    ProgrammeFactory,
+)
+from tests.volunteers.factories import AssignmentFactory, OrganisationFactory, VolunteerFactory
+from volunteers.models import CheckinRole, MonthlyCheckin, Notification
+
+pytestmark = pytest.mark.django_db
+TODAY = timezone.localdate()
+APPS = ("registry", "programmes", "volunteers", "lbc_office")
+
+
+def _patterns(patterns=None, prefix="", namespace=None):
+    for p in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(p, URLResolver):
+            yield from _patterns(p.url_patterns, prefix + str(p.pattern), p.namespace or namespace)
+        elif isinstance(p, URLPattern):
+            name = f"{namespace}:{p.name}" if namespace else p.name
+            yield name, prefix + str(p.pattern), p
+
+
+def _keyed_patterns():
+    """Our URL patterns that take a record key (the admin has its own tests)."""
+    return sorted(
+        {
+            name
+            for name, route, p in _patterns()
+            if p.pattern.converters and not route.startswith("admin/")
+        }
+    )
+
+
+@pytest.fixture
+def outside(personas):
+    """One record of every kind, all belonging to school B's child or to nobody in particular:
+    outside the scope of teacher A, of the volunteer (who looks after school A's child only) and
+    of the report viewer."""
+    AssignmentFactory(child=personas.child_a, volunteer=VolunteerFactory(user=personas.volunteer))
+    child = personas.child_b
+    room = FamilyRoomFactory(school=child.school)
+    programme = ProgrammeFactory(starts_on=TODAY - datetime.timedelta(days=100))
+    enrolment = EnrolmentFactory(programme=programme, child=child)
+    assignment = AssignmentFactory(child=child, volunteer=VolunteerFactory())
+    checkin = MonthlyCheckin.objects.create(
+        assignment=assignment, county=child.county, month=TODAY.replace(day=1)
+    )
+    someone = UserFactory(role=Role.TEACHER, username="someone-else")
+    notification = Notification.objects.create(
+        recipient_key=f"user:{someone.pk}", user=someone, kind="concern", period="x",
+        subject="s", body="b",
+    )  # fmt: skip
+    from programmes.models import ProgrammeSession
+
+    session = ProgrammeSession.objects.create(
+        programme=programme, county=child.county, date=TODAY, topic="家长课堂"
+    )
+    HealthCheckFactory(child=child)
+    return {
+        "child": child,
+        "guardian": Guardian.objects.create(child=child, name="李奶奶", relation="grandmother"),
+        "school": child.school,
+        "room": room,
+        "town": child.school.town,
+        "village": VillageFactory(town=child.school.town),
+        "visit": HomeVisitFactory(child=child),
+        "call": FamilyCallFactory(child=child, room=room),
+        "parent_visit": ParentVisitFactory(child=child),
+        "programme": programme,
+        "enrolment": enrolment,
+        "session": session,
+        "donation": DonationFactory(),
+        "volunteer": assignment.volunteer,
+        "organisation": OrganisationFactory(),
+        "checkin_role": CheckinRole.objects.first() or CheckinRole.objects.create(name="x"),
+        "checkin": checkin,
+        "assignment": assignment,
+        "notification": notification,
+    }
+
+
+# url name → the keys of a record outside the scope (from the ``outside`` fixture)
+OUT_OF_SCOPE = {
+    "registry:child_detail": lambda r: {"pk": r["child"].pk},
+    "registry:child_edit": lambda r: {"pk": r["child"].pk},
+    "registry:child_status": lambda r: {"pk": r["child"].pk},
+    "registry:child_history": lambda r: {"pk": r["child"].pk},
+    "registry:health_check_add": lambda r: {"pk": r["child"].pk},
+    "registry:parent_away_edit": lambda r: {"pk": r["child"].pk, "relation": "father"},
+    "registry:guardian_add": lambda r: {"pk": r["child"].pk},
+    "registry:guardian_edit": lambda r: {"pk": r["child"].pk, "guardian_pk": r["guardian"].pk},
+    "registry:consent_add": lambda r: {"pk": r["child"].pk},
+    "registry:consent_override": lambda r: {"pk": r["child"].pk},
+    "registry:school_detail": lambda r: {"pk": r["school"].pk},
+    "registry:school_edit": lambda r: {"pk": r["school"].pk},
+    "registry:family_room_add": lambda r: {"school_pk": r["school"].pk},
+    "registry:family_room_edit": lambda r: {"school_pk": r["school"].pk, "pk": r["room"].pk},
+    "registry:town_edit": lambda r: {"pk": r["town"].pk},
+    "registry:village_add": lambda r: {"town_pk": r["town"].pk},
+    "registry:village_edit": lambda r: {"town_pk": r["town"].pk, "pk": r["village"].pk},
+    "programmes:visit_add": lambda r: {"pk": r["child"].pk},
+    "programmes:visit_detail": lambda r: {"visit_pk": r["visit"].pk},
+    "programmes:visit_edit": lambda r: {"visit_pk": r["visit"].pk},
+    "programmes:call_add": lambda r: {"pk": r["child"].pk},
+    "programmes:call_edit": lambda r: {"call_pk": r["call"].pk},
+    "programmes:call_session": lambda r: {"room_pk": r["room"].pk},
+    "programmes:parent_visit_add": lambda r: {"pk": r["child"].pk},
+    "programmes:parent_visit_edit": lambda r: {"visit_pk": r["parent_visit"].pk},
+    "programmes:child_received": lambda r: {"pk": r["child"].pk},
+    "programmes:programme_detail": lambda r: {"pk": r["programme"].pk},
+    "programmes:programme_edit": lambda r: {"pk": r["programme"].pk},
+    "programmes:programme_enrol": lambda r: {"pk": r["programme"].pk},
+    "programmes:session_add": lambda r: {"pk": r["programme"].pk},
+    "programmes:enrol_child": lambda r: {"pk": r["child"].pk},
+    "programmes:enrolment_end": lambda r: {"enrolment_pk": r["enrolment"].pk},
+    "programmes:session_attendance": lambda r: {"session_pk": r["session"].pk},
+    "programmes:donation_detail": lambda r: {"pk": r["donation"].pk},
+    "programmes:donation_edit": lambda r: {"pk": r["donation"].pk},
+    "programmes:handover_add": lambda r: {"pk": r["donation"].pk},
+    "volunteers:detail": lambda r: {"pk": r["volunteer"].pk},
+    "volunteers:edit": lambda r: {"pk": r["volunteer"].pk},
+    "volunteers:assign_child": lambda r: {"pk": r["volunteer"].pk},
+    "volunteers:organisation_edit": lambda r: {"pk": r["organisation"].pk},
+    "volunteers:checkin_role_edit": lambda r: {"pk": r["checkin_role"].pk},
+    "volunteers:resolve_concern": lambda r: {"pk": r["checkin"].pk},
+    "volunteers:assign_for_child": lambda r: {"pk": r["child"].pk},
+    "volunteers:end_assignment": lambda r: {"pk": r["assignment"].pk},
+    "volunteers:my_checkin": lambda r: {"pk": r["assignment"].pk},
+    "volunteers:inbox_read": lambda r: {"pk": r["notification"].pk},
+}
+
+
+def test_every_keyed_url_is_in_the_battery():
+    """A new view that takes a record key must be added to OUT_OF_SCOPE, and so be tested."""
+    assert set(_keyed_patterns()) == set(OUT_OF_SCOPE)
+
+
+def _answer(client, url):
+    response = client.get(url)
+    if response.status_code == 405:  # a POST-only view
+        response = client.post(url, {})
+    return response
+
+
+# Every role but the official (who sees everything: see the next test) and teacher B, whose
+# school these records belong to.
+@pytest.mark.parametrize("role", [r for r in ROLES if r not in ("official", "teacher_b")])
+def test_records_outside_a_roles_scope_answer_404(personas, outside, role):
+    client = personas.client_for(role)
+    wrong = {}
+    for name, keys in OUT_OF_SCOPE.items():
+        url = reverse(name, kwargs=keys(outside))
+        response = _answer(client, url)
+        if role == "anonymous":
+            ok = response.status_code == 302 and "/accounts/login/" in response["Location"]
+        else:
+            ok = response.status_code == 404
+        if not ok:
+            wrong[url] = response.status_code
+    assert wrong == {}
+
+
+def test_a_missing_record_answers_404_to_officials(personas, outside):
+    client = personas.client_for("official")
+    wrong = {}
+    for name, keys in OUT_OF_SCOPE.items():
+        missing = {k: (v if isinstance(v, str) else 987_654) for k, v in keys(outside).items()}
+        response = _answer(client, reverse(name, kwargs=missing))
+        if response.status_code != 404:
+            wrong[name] = response.status_code
+    assert wrong == {}
+
+
+# --- CSRF, redirects, URLs -------------------------------------------------------------------
+
+
+def test_every_post_needs_its_csrf_token(personas, outside):
+    client = login(Client(enforce_csrf_checks=True), personas.official)
+    refused = {}
+    for name, route, pattern in _patterns():
+        if route.startswith("admin/") or route.startswith("static"):
+            continue
+        keys = OUT_OF_SCOPE[name](outside) if name in OUT_OF_SCOPE else {}
+        url = reverse(name, kwargs=keys) if "<" in route or not route else None
+        if url is None:
+            try:
+                url = reverse(name)
+            except Exception:  # noqa: BLE001 — a pattern without a name cannot be posted to
+                continue
+        refused[url] = client.post(url, {"anything": "1"}).status_code
+    assert refused and set(refused.values()) == {403}, refused
+
+
+@pytest.mark.parametrize(
+    "url, data",
+    [
+        ("/accounts/login/", {"username": "official", "password": "pw-for-tests-2026"}),
+        ("/i18n/setlang/", {"language": "en"}),
+    ],
+)
+def test_next_never_leaves_the_site(personas, url, data):
+    response = Client().post(url, {**data, "next": "https://evil.example.com/x"})
+    assert response.status_code == 302
+    assert "evil.example.com" not in response["Location"]
+
+
+def test_no_page_links_to_an_identity_number(personas, outside):
+    """Numbers are in pages (masked but for officials), never in a URL they link to."""
+    client = personas.client_for("official")
+    numbers = {personas.child_a.id_number, personas.child_b.id_number}
+    services.update_child(child=personas.child_a, by=personas.official, notes="x")
+    pages = [
+        "/", "/children/", personas.child_a.get_absolute_url(),
+        reverse("registry:child_history", args=[personas.child_a.pk]), reverse("audit"),
+        "/volunteers/", "/visits/follow-ups/", "/contact-gaps/", "/consent/missing/",
+    ]  # fmt: skip
+    links = re.compile(r'(?:href|action|src)="([^"]*)"')
+    for page in pages:
+        html = client.get(page).content.decode()
+        for link in links.findall(html):
+            assert not any(n in link for n in numbers), (page, link)
+
+
+# --- Forms -------------------------------------------------------------------------------------
+
+
+def _our_forms():
+    for app in APPS:
+        config = apps.get_app_config(app)
+        for module_name in (f"{config.name}.forms", f"{config.name}.forms.contact"):
+            try:
+                module = importlib.import_module(module_name)
+            except ModuleNotFoundError:
+                continue
+            yield from (v for v in vars(module).values() if isinstance(v, type))
+    for module_name in ("programmes.forms.programmes", "programmes.forms.donations"):
+        module = importlib.import_module(module_name)
+        yield from (v for v in vars(module).values() if isinstance(v, type))
+
+
+def test_forms_name_their_fields():
+    model_forms = {
+        f for f in _our_forms() if issubclass(f, forms.ModelForm) and f is not forms.ModelForm
+    }
+    assert len(model_forms) >= 10
+    for form in model_forms:
+        meta = form._meta
+        assert isinstance(meta.fields, list | tuple), f"{form.__name__} must list its fields"
+        assert meta.exclude is None, f"{form.__name__} uses exclude"
+
+
+def test_extra_post_fields_are_ignored_on_a_volunteer_and_a_visit(personas):
+    volunteer = VolunteerFactory(name="原名")
+    client = personas.client_for("official")
+    client.post(
+        reverse("volunteers:edit", args=[volunteer.pk]),
+        {
+            "name": "新名", "town": volunteer.town.pk, "may_be_surrogate_parent": "on",
+            "capacity": "3", "active": "on",
+            # not fields of the form:
+            "county": "999", "created_by": personas.teacher_b.pk,
+            "vetted_by": personas.teacher_b.pk,
+        },
+    )  # fmt: skip
+    volunteer.refresh_from_db()
+    assert volunteer.name == "新名" and volunteer.vetted_by != personas.teacher_b
+    assert volunteer.created_by != personas.teacher_b
+    from programmes.models import HomeVisit
+
+    teacher = personas.client_for("teacher_a")
+    teacher.post(
+        reverse("programmes:visit_add", args=[personas.child_a.pk]),
+        {
+            "date": TODAY.isoformat(), "met": "grandparents", "education": "按时写作业",
+            # smuggled: another child, another visitor, another county
+            "child": personas.child_b.pk, "visitor": personas.teacher_b.pk, "county": "999",
+        },
+    )  # fmt: skip
+    for visit in HomeVisit.objects.all():
+        assert visit.child == personas.child_a and visit.visitor == personas.teacher_a
+
+
+# --- Hostile names -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["<script>alert(1)</script>", '=HYPERLINK("http://x")'])
+def test_hostile_names_are_stored_as_typed_and_shown_escaped(personas, name):
+    child = services.update_child(child=personas.child_a, by=personas.official, name=name)
+    child.refresh_from_db()
+    assert child.name == name
+    client = personas.client_for("official")
+    for url in ["/children/", child.get_absolute_url()]:
+        html = client.get(url).content.decode()
+        assert "<script>alert(1)</script>" not in html
+    if name.startswith("<"):
+        assert (
+            "&lt;script&gt;alert(1)&lt;/script&gt;"
+            in client.get(child.get_absolute_url()).content.decode()
+        )
