@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -101,5 +102,5 @@ def test_signing_out_forgets_the_second_factor(personas):
 def test_demo_code_only_in_a_demo_database(personas):
     from django.core.management import CommandError, call_command
 
-    with pytest.raises(CommandError, match="not a demo database"):
+    with translation.override("en"), pytest.raises(CommandError, match="not a demo database"):
         call_command("demo_code")

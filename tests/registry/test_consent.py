@@ -260,7 +260,7 @@ def _card(personas, role, child=None):
 
 def test_the_card_warns_when_no_consent_is_recorded(personas):
     card = _card(personas, "official")
-    assert "No consent recorded" in card
+    assert "没有知情同意记录" in card  # the default language
     assert "alert-warning" in card
     assert reverse("registry:consent_add", args=[personas.child_a.pk]) in card
     assert reverse("registry:consent_override", args=[personas.child_a.pk]) in card
