@@ -18,8 +18,8 @@ from django.views.decorators.http import require_POST
 from lbc_office.auth import role_required
 from lbc_office.forms import add_service_error, save_form
 from lbc_office.models import Role
-from registry.models import Child, Town
 from registry import search_box
+from registry.models import Child, Town
 from registry.views import get_child_for_user
 from volunteers import forms, selectors
 from volunteers.models import (
