@@ -7,6 +7,7 @@ import logging
 import os
 
 import django_filters
+from django.apps import apps
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
 from django.db import connection
@@ -140,6 +141,8 @@ def audit_log(request):
     """Officials search the audit log by child, user, action and date."""
     events = AuditFilter(request.GET, queryset=AuditEvent.objects.select_related("user"))
     page = Paginator(events.qs, 50).get_page(request.GET.get("page"))
+    for event in page:  # "registry.child" → the record type's name in the reader's language
+        event.record_type = _record_type(event.object_type)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -147,6 +150,15 @@ def audit_log(request):
         "lbc_office/audit.html",
         {"filter": events, "page": page, "query": query.urlencode()},
     )
+
+
+def _record_type(label: str) -> str:
+    if "." in label and ":" not in label:
+        try:
+            return str(apps.get_model(label)._meta.verbose_name)
+        except (LookupError, ValueError):
+            pass
+    return label
 
 
 @login_not_required
