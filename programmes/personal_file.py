@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from programmes import selectors
 from programmes.models import Enrolment, FamilyCall, Handover, HomeVisit, ParentVisit
-from registry import access, file_sections, timeline
+from registry import access, file_sections, history, timeline
 from registry.timeline import TimelineEvent
 
 
@@ -229,6 +229,10 @@ CARD = file_sections.Section(
 
 
 def register() -> None:
+    from programmes.models import Attendance
+
+    for model in (HomeVisit, FamilyCall, ParentVisit, Enrolment, Handover, Attendance):
+        history.register(model)  # the file's change history shows their versions too
     for source in SOURCES:
         timeline.register(source)
     for action in ACTIONS:

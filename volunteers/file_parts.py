@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from registry import file_sections, timeline
+from registry import file_sections, history, timeline
 from volunteers.models import Assignment, MonthlyCheckin
 
 
@@ -31,6 +31,7 @@ def register() -> None:
         )
     )
     timeline.register(assignment_events)
+    history.register(Assignment)  # the file's change history shows assignments' versions
     timeline.register(checkin_events)
 
 

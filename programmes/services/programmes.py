@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
+from lbc_office import audit
 from programmes import selectors
 from programmes.models import Attendance, Enrolment, Programme, ProgrammeSession
 from registry.models import Child
@@ -81,7 +82,13 @@ def enrol_children(
         )
         rows.append(enrolment)
     if rows:
+        # Each row gets its history row, as a one-by-one enrolment would; the audit log gets
+        # one event for the bulk action.
         bulk_create_with_history(rows, Enrolment, batch_size=500, default_user=by)
+        audit.record(
+            audit.Action.CREATE, user=by, object_type="programmes.enrolment",
+            object_id=programme.pk, detail=f"{len(rows)} enrolled by filter",
+        )  # fmt: skip
     return len(rows)
 
 

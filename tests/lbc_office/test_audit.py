@@ -188,3 +188,41 @@ def test_officials_read_the_files_changes_before_and_after(personas):
 def test_only_officials_read_the_history(personas, role):
     url = reverse("registry:child_history", args=[personas.child_a.pk])
     assert personas.client_for(role).get(url).status_code == 404
+
+
+def test_the_history_covers_records_of_every_app(personas):
+    from programmes.models import HomeVisit
+    from programmes.services import contact
+    from tests.volunteers.factories import VolunteerFactory
+    from volunteers.services import care
+
+    child = personas.child_a
+    visit = contact.record_home_visit(
+        child=child, visitor=personas.teacher_a, by=personas.teacher_a,
+        date=timezone.localdate(), met=HomeVisit.Met.GRANDPARENTS, education="按时写作业",
+    )  # fmt: skip
+    contact.update_home_visit(visit=visit, by=personas.teacher_a, education="每天检查作业")
+    care.assign_volunteer(
+        child=child, volunteer=VolunteerFactory(name="刘芳"), role="surrogate_parent",
+        by=personas.official,
+    )  # fmt: skip
+    page = personas.client_for("official").get(reverse("registry:child_history", args=[child.pk]))
+    html = page.content.decode()
+    assert "按时写作业" in html and "每天检查作业" in html  # a visit, before and after
+    assert "刘芳" in html  # an assignment
+
+
+@pytest.mark.parametrize("changes", [1, 20])
+def test_the_history_page_costs_the_same_whatever_its_length(
+    personas, django_assert_num_queries, changes
+):
+    child = personas.child_a
+    for i in range(changes):
+        services.update_child(child=child, by=personas.official, notes=f"第{i}次")
+    client = personas.client_for("official")
+    url = reverse("registry:child_history", args=[child.pk])
+    client.get(url)
+    # session, user, second-factor device, the child; one query per record type with history
+    # (the child, 4 of the register, 6 of programmes, 1 of volunteers); session save (3)
+    with django_assert_num_queries(19):
+        client.get(url)
