@@ -324,4 +324,3 @@ RETENTION_YEARS = env_int("RETENTION_YEARS", 3)
 # --- Product settings -------------------------------------------------------------------------
 LBC_MAX_AGE = 17  # a child of 17 or more is not a left-behind child in the register
 LBC_PAGE_SIZE = 25
-LBC_VERBOSE_NAME = _("LBC Office")
