@@ -11,7 +11,6 @@ from pathlib import Path
 import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext_lazy as _
 
 from lbc_office.env import env_bool, env_int, env_list, env_str
 
