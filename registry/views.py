@@ -30,7 +30,16 @@ from registry.forms import (
     TownForm,
     VillageForm,
 )
-from registry.models import Child, FamilyRoom, Guardian, ParentAway, School, Town, Village
+from registry.models import (
+    Child,
+    ChildStatus,
+    FamilyRoom,
+    Guardian,
+    ParentAway,
+    School,
+    Town,
+    Village,
+)
 
 official_only = role_required(Role.OFFICIAL)
 
@@ -77,10 +86,19 @@ def child_list(request):
             "filter": child_filter,
             "page": page,
             "query": query.urlencode(),
-            # The filter panel opens by itself only when a filter (not just a search) is set.
-            "filters_open": any(v for k, v in request.GET.items() if k not in {"q", "page"}),
+            "filters_open": _filters_set(request.GET),
             "can_edit": access.can_edit_children(request.user),
         },
+    )
+
+
+def _filters_set(params) -> bool:
+    """The filter panel opens by itself only when a filter is set: not for a search (its token),
+    a page number, or the status the list opens on anyway."""
+    return any(
+        value
+        for key, value in params.items()
+        if key not in {"q", "s", "page"} and not (key == "status" and value == ChildStatus.ACTIVE)
     )
 
 

@@ -275,3 +275,11 @@ def test_search_puts_the_closest_names_first(personas):
     assert names[0] == "小明"
     assert names[1] == "小明华"
     assert set(names[2:]) == {"张小明", "欧阳小明"}
+
+
+def test_the_filter_panel_opens_only_when_a_filter_is_set(personas):
+    client = personas.client_for("official")
+    url = reverse("registry:child_list")
+    assert not search(client, url, "小明", status="active").context["filters_open"]
+    assert search(client, url, "小明", grade="3").context["filters_open"]
+    assert search(client, url, "", status="closed").context["filters_open"]
