@@ -1,0 +1,71 @@
+"""What ``import_schools`` and ``import_children`` share: read, import, print the report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from registry.importing import FileRefused, import_file
+
+
+class ImportCommand(BaseCommand):
+    kind = ""
+    limited = False
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="CSV (UTF-8, UTF-8 with BOM or GB18030) or XLSX")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="check every row and write nothing"
+        )
+        parser.add_argument(
+            "--user", help="the official recorded as the author (default: nobody, a system import)"
+        )
+
+    def county(self, options):
+        return None
+
+    def handle(self, *args, **options):
+        path = Path(options["file"])
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise CommandError(f"{path}: {exc.strerror}") from None
+        by = None
+        if options.get("user"):
+            by = get_user_model().objects.filter(username=options["user"]).first()
+            if by is None:
+                raise CommandError(f"--user: no user is called {options['user']}")
+        try:
+            report = import_file(
+                self.kind,
+                data,
+                by=by,
+                county=self.county(options),
+                dry_run=options["dry_run"],
+                limit=None if self.limited else 2**40,  # the command line takes any size
+            )
+        except FileRefused as exc:
+            raise CommandError(f"{path}: {exc.message}") from None
+        for error in report.errors:
+            self.stderr.write(str(error))
+        if report.errors:
+            raise CommandError(
+                _("Nothing was imported: %(count)d errors in %(rows)d rows.")
+                % {"count": len(report.errors), "rows": report.rows}
+            )
+        self.stdout.write(report.summary())
+        if report.new_towns:
+            self.stdout.write(_("New towns: %(towns)s") % {"towns": "、".join(report.new_towns)})
+        if report.new_villages:
+            self.stdout.write(_("New villages: %(count)d") % {"count": report.new_villages})
+        if report.ignored_columns:
+            self.stdout.write(
+                _("Columns ignored: %(columns)s") % {"columns": ", ".join(report.ignored_columns)}
+            )
+        if options["dry_run"]:
+            self.stdout.write(_("Dry run: nothing was written."))
+        elif not report.created and not report.updated:
+            self.stdout.write(_("Nothing changed: every row is already in the register."))
