@@ -255,6 +255,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "registry.tasks.mark_aged_out",
         "schedule": crontab(hour=2, minute=10),
     },
+    # 02:40: uploads nobody confirmed for a day are abandoned and their file (identity numbers)
+    # dropped; imported files were dropped as soon as they were imported.
+    "registry.purge_stale_imports": {
+        "task": "registry.tasks.purge_stale_imports",
+        "schedule": crontab(hour=2, minute=40),
+    },
     # 00:20: every child's last contact with a parent is recomputed (a parent still at home is
     # contact today); recording a call or a visit home refreshes the child at once anyway.
     "programmes.refresh_last_contact": {

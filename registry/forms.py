@@ -16,9 +16,11 @@ from registry.models import (
     Child,
     ChildStatus,
     ConsentRecord,
+    County,
     FamilyRoom,
     Guardian,
     HealthCheck,
+    ImportJob,
     ParentAway,
     School,
     Sex,
@@ -212,3 +214,51 @@ class ConsentOverrideForm(forms.Form):
         help_text=_("Why the file is kept without the guardian's consent."),
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+class ImportUploadForm(forms.Form):
+    """An official's upload: what the file holds, the county (for schools) and the file.
+
+    The file is sniffed here (size, type, an XLSX that opens) so that a wrong file is refused at
+    once; its rows are checked by a worker afterwards.
+    """
+
+    kind = forms.ChoiceField(
+        label=_("The file holds"), choices=ImportJob.Kind.choices, widget=forms.RadioSelect
+    )
+    county = forms.ModelChoiceField(
+        label=_("County"),
+        queryset=County.objects.all(),
+        required=False,
+        help_text=_("For schools: the county they belong to."),
+    )
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_(
+            "CSV (UTF-8 or GB18030, as Excel saves it) or XLSX, with a row of column names."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,.txt"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        counties = list(County.objects.all()[:2])
+        if len(counties) == 1:
+            self.fields["county"].initial = counties[0].pk
+            self.fields["county"].widget = forms.HiddenInput()
+
+    def clean_file(self):
+        from registry.importing.files import FileRefused, sniff
+
+        upload = self.cleaned_data["file"]
+        try:
+            self.data_bytes = sniff(upload)
+        except FileRefused as exc:
+            raise forms.ValidationError(exc.message) from None
+        return upload
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("kind") == ImportJob.Kind.SCHOOLS and not cleaned.get("county"):
+            self.add_error("county", _("Choose the county these schools belong to."))
+        return cleaned

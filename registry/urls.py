@@ -1,12 +1,18 @@
 from django.urls import path
 
-from registry import views
+from registry import transfer_views, views
 
 app_name = "registry"
 
 urlpatterns = [
     path("children/", views.child_list, name="child_list"),
     path("children/new/", views.child_create, name="child_create"),
+    path("children/export/", transfer_views.child_export, name="child_export"),
+    path("imports/", transfer_views.import_start, name="import_start"),
+    path("imports/template/", transfer_views.import_template, name="import_template"),
+    path("imports/<int:pk>/", transfer_views.import_detail, name="import_detail"),
+    path("imports/<int:pk>/progress/", transfer_views.import_progress, name="import_progress"),
+    path("imports/<int:pk>/confirm/", transfer_views.import_confirm, name="import_confirm"),
     path("children/<int:pk>/", views.child_detail, name="child_detail"),
     path("children/<int:pk>/edit/", views.child_edit, name="child_edit"),
     path("children/<int:pk>/status/", views.child_status, name="child_status"),

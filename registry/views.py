@@ -88,6 +88,7 @@ def child_list(request):
             "query": query.urlencode(),
             "filters_open": _filters_set(request.GET),
             "can_edit": access.can_edit_children(request.user),
+            "can_export": request.user.is_official,
         },
     )
 

@@ -88,7 +88,13 @@ def outside(personas):
         programme=programme, county=child.county, date=TODAY, topic="家长课堂"
     )
     HealthCheckFactory(child=child)
+    from registry.models import ImportJob
+
+    import_job = ImportJob.objects.create(
+        kind="children", filename="x.csv", size=1, data=b"x", uploaded_by=someone
+    )
     return {
+        "import_job": import_job,
         "child": child,
         "guardian": Guardian.objects.create(child=child, name="李奶奶", relation="grandmother"),
         "school": child.school,
@@ -128,6 +134,9 @@ OUT_OF_SCOPE = {
     "registry:family_room_add": lambda r: {"school_pk": r["school"].pk},
     "registry:family_room_edit": lambda r: {"school_pk": r["school"].pk, "pk": r["room"].pk},
     "registry:town_edit": lambda r: {"pk": r["town"].pk},
+    "registry:import_detail": lambda r: {"pk": r["import_job"].pk},
+    "registry:import_progress": lambda r: {"pk": r["import_job"].pk},
+    "registry:import_confirm": lambda r: {"pk": r["import_job"].pk},
     "registry:village_add": lambda r: {"town_pk": r["town"].pk},
     "registry:village_edit": lambda r: {"town_pk": r["town"].pk, "pk": r["village"].pk},
     "programmes:visit_add": lambda r: {"pk": r["child"].pk},
@@ -329,3 +338,55 @@ def test_hostile_names_are_stored_as_typed_and_shown_escaped(personas, name):
             "&lt;script&gt;alert(1)&lt;/script&gt;"
             in client.get(child.get_absolute_url()).content.decode()
         )
+
+
+@pytest.mark.parametrize("name", ["<script>alert(1)</script>", '=HYPERLINK("http://x")'])
+def test_hostile_names_are_exported_neutralised(personas, name):
+    """In CSV and XLSX, no cell starts with what a spreadsheet would run as a formula."""
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    services.update_child(child=personas.child_a, by=personas.official, name=name)
+    client = personas.client_for("official")
+    text = b"".join(client.get("/children/export/?format=csv").streaming_content).decode(
+        "utf-8-sig"
+    )
+    cells = [cell for row in csv.reader(io.StringIO(text)) for cell in row]
+    xlsx = b"".join(client.get("/children/export/?format=xlsx").streaming_content)
+    book = load_workbook(io.BytesIO(xlsx))
+    xlsx_cells = [c for row in book.worksheets[0].iter_rows() for c in row]
+    assert all(c.data_type == "s" for c in xlsx_cells)  # never a formula cell
+    for values in (cells, [c.value for c in xlsx_cells]):
+        assert not [v for v in values if v and v.startswith(("=", "+", "-", "@", "\t", "\r"))]
+        expected = "'" + name if name.startswith("=") else name
+        assert expected in values
+
+
+@pytest.mark.parametrize(
+    ("filename", "data", "reason"),
+    [
+        ("register.csv", b"a,b\r\n" + b"1,2\r\n" * 600, "the largest accepted is"),
+        ("register.exe", b"MZ\x90\x00\x03\x00\x00\x00", "Only CSV and XLSX"),
+        ("register.pdf", b"%PDF-1.7\n", "Only CSV and XLSX"),
+        ("register.xlsx", b"PK\x03\x04\x14\x00\x00\x00broken", "cannot be opened"),
+        ("register.xlsx", b"<html>not a workbook</html>", "cannot be opened"),
+        ("register.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "neither a spreadsheet"),
+    ],
+)
+def test_uploads_over_size_of_the_wrong_type_or_broken_are_refused(
+    personas, settings, filename, data, reason
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import translation
+
+    from registry.models import ImportJob
+
+    settings.IMPORT_MAX_BYTES = 2048
+    client = personas.client_for("official")
+    upload = SimpleUploadedFile(filename, data)
+    with translation.override("en"):
+        response = client.post("/imports/", {"kind": "children", "file": upload})
+    assert response.status_code == 200 and reason in response.content.decode()
+    assert not ImportJob.objects.exists()

@@ -154,7 +154,9 @@ class _Importer:
         found, unknown, duplicates, missing = match_header(self.table.header, self.columns)
         self.found = found
         self.report.ignored_columns = unknown
-        self.report.columns = [self.table.header[i] for i in found.values()]
+        self.report.columns = [
+            self.table.header[found[c.key]] for c in self.columns if c.key in found
+        ]
         for cell in duplicates:
             self.error(1, cell, _("This column appears twice."))
         for column in missing:

@@ -43,8 +43,10 @@ def max_bytes() -> int:
     return settings.IMPORT_MAX_BYTES
 
 
-def read_table(data: bytes, *, limit: int | None = None) -> Table:
-    """Header and rows of the file; the header is line 1, blank lines are skipped."""
+def read_table(data: bytes, *, limit: int | None = None, max_rows: int | None = None) -> Table:
+    """Header and rows of the file; the header is line 1, blank lines are skipped.
+
+    ``max_rows`` stops early (a quick look at an upload before a worker reads it all)."""
     limit = max_bytes() if limit is None else limit
     if len(data) > limit:
         raise FileRefused(
@@ -54,7 +56,7 @@ def read_table(data: bytes, *, limit: int | None = None) -> Table:
     if not data.strip():
         raise FileRefused(_("The file is empty."))
     if data.startswith(XLSX_MAGIC):
-        table = _read_xlsx(data)
+        table = _read_xlsx(data, max_rows)
     elif data.startswith(OLD_EXCEL_MAGIC):
         raise FileRefused(
             _(
@@ -63,7 +65,7 @@ def read_table(data: bytes, *, limit: int | None = None) -> Table:
             )
         )
     else:
-        table = _read_csv(data)
+        table = _read_csv(data, max_rows)
     if not any(cell.strip() for cell in table.header):
         raise FileRefused(_("Line 1 must hold the column names; it is empty."))
     return table
@@ -88,7 +90,7 @@ def _decode(data: bytes) -> tuple[str, str]:
         ) from None
 
 
-def _read_csv(data: bytes) -> Table:
+def _read_csv(data: bytes, max_rows: int | None = None) -> Table:
     try:
         text, encoding = _decode(data)
     except UnicodeDecodeError:
@@ -109,6 +111,8 @@ def _read_csv(data: bytes) -> Table:
                 header = [c.strip() for c in cells]
             elif any(c.strip() for c in cells):
                 rows.append((line, cells))
+                if max_rows is not None and len(rows) >= max_rows:
+                    break
             line = reader.line_num + 1
     except csv.Error as exc:
         raise FileRefused(
@@ -117,7 +121,7 @@ def _read_csv(data: bytes) -> Table:
     return Table(header=header or [], rows=rows, kind="csv", encoding=encoding)
 
 
-def _read_xlsx(data: bytes) -> Table:
+def _read_xlsx(data: bytes, max_rows: int | None = None) -> Table:
     from openpyxl import load_workbook
 
     damaged = _(
@@ -142,6 +146,8 @@ def _read_xlsx(data: bytes) -> Table:
                 header = [c.strip() for c in cells]
             elif any(c.strip() for c in cells):
                 rows.append((number, cells))
+                if max_rows is not None and len(rows) >= max_rows:
+                    break
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, IndexError):
         raise FileRefused(damaged) from None
     finally:
@@ -182,3 +188,35 @@ def strip_neutralising(text: str) -> str:
     if len(text) > 1 and text[0] == "'" and text[1:].startswith(FORMULA_TRIGGERS):
         return text[1:]
     return text
+
+
+ACCEPTED_SUFFIXES = (".csv", ".xlsx", ".txt")
+
+
+def sniff(upload) -> bytes:
+    """An uploaded file's bytes, if it may be a register file: not too large, named and shaped
+    as CSV or XLSX, and (for XLSX) a workbook that opens. Rows are checked later."""
+    limit = max_bytes()
+    if upload.size > limit:
+        raise FileRefused(
+            _("The file is %(size)s MB; the largest accepted is %(limit)s MB.")
+            % {"size": _mb(upload.size), "limit": _mb(limit)}
+        )
+    name = (upload.name or "").lower()
+    if not name.endswith(ACCEPTED_SUFFIXES):
+        raise FileRefused(
+            _("Only CSV and XLSX files can be imported; “%(name)s” is neither.")
+            % {"name": upload.name}
+        )
+    data = upload.read()
+    if name.endswith(".xlsx") and not data.startswith(XLSX_MAGIC):
+        raise FileRefused(
+            _(
+                "The XLSX file cannot be opened: it may be damaged or not really an Excel "
+                "workbook. Open it in Excel, save it again, and upload it once more."
+            )
+        )
+    table = read_table(data, limit=limit, max_rows=1)  # the rows are checked by a worker
+    if not table.rows:
+        raise FileRefused(_("The file has column names but no rows."))
+    return data

@@ -12,6 +12,7 @@ from registry.models.children import (
     age_on,
 )
 from registry.models.consent import ConsentRecord
+from registry.models.imports import ImportJob
 from registry.models.people import Teacher
 from registry.models.places import (
     GRADES_BY_LEVEL,
@@ -33,6 +34,7 @@ __all__ = [
     "Guardian",
     "GuardianType",
     "HealthCheck",
+    "ImportJob",
     "ParentAway",
     "School",
     "SchoolLevel",

@@ -1,0 +1,169 @@
+"""An official's upload, step by step: check in a worker, preview, confirm, import in a worker.
+
+Each step claims its job with a conditional UPDATE, so a task delivered twice does its work
+once. Progress goes through the cache (Redis, or files in var/), because the import itself runs
+in one transaction that nobody else can see into until it commits.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lbc_office import audit
+from registry.importing import FileRefused, Report, check_file, import_file
+from registry.models import ImportJob
+
+log = logging.getLogger(__name__)
+Status = ImportJob.Status
+STALE_RUN = datetime.timedelta(minutes=30)  # a worker that died mid-import; the rollback undid it
+KEEP_UNCONFIRMED = datetime.timedelta(days=1)
+
+
+def start(*, kind: str, filename: str, data: bytes, county, by) -> ImportJob:
+    """Store the upload and have a worker check it."""
+    job = ImportJob.objects.create(
+        kind=kind,
+        county=county if kind == ImportJob.Kind.SCHOOLS else None,
+        filename=filename[:200],
+        size=len(data),
+        data=data,
+        uploaded_by=by,
+    )
+    _enqueue("check", job.pk)
+    return job
+
+
+def _enqueue(step: str, pk: int) -> None:
+    from registry import tasks
+
+    task = tasks.check_import if step == "check" else tasks.run_import
+    transaction.on_commit(lambda: task.delay(pk))
+
+
+def _progress_callback(job: ImportJob):
+    key = job.progress_key()
+
+    def report(stage: str, done: int, total: int) -> None:
+        cache.set(key, {"stage": stage, "done": done, "total": total}, timeout=3600)
+
+    return report
+
+
+def progress(job: ImportJob) -> dict:
+    """``{"stage", "done", "total", "percent"}`` of the step running now."""
+    data = cache.get(job.progress_key()) or {"stage": "waiting", "done": 0, "total": 0}
+    total = data["total"] or 1
+    # Reading and checking are the first half of an import's work; writing is the second.
+    if job.status == Status.RUNNING:
+        weight = {"reading": (0, 25), "checking": (25, 25), "writing": (50, 50)}
+    else:
+        weight = {"reading": (0, 50), "checking": (50, 50)}
+    start_at, span = weight.get(data["stage"], (0, 0))
+    data["percent"] = min(100, int(start_at + span * data["done"] / total))
+    return data
+
+
+def check(pk: int) -> None:
+    """The preview: every error and what would change. Runs once per upload."""
+    job = ImportJob.objects.filter(pk=pk, status=Status.CHECKING).first()
+    if job is None:
+        return
+    try:
+        report = check_file(
+            job.kind,
+            bytes(job.data),
+            by=job.uploaded_by,
+            county=job.county,
+            progress=_progress_callback(job),
+        )
+    except FileRefused as exc:
+        ImportJob.objects.filter(pk=pk, status=Status.CHECKING).update(
+            status=Status.REFUSED, message=exc.message, data=b"", finished_at=timezone.now()
+        )
+        return
+    ImportJob.objects.filter(pk=pk, status=Status.CHECKING).update(
+        status=Status.CHECKED, check_report=report.to_dict()
+    )
+
+
+def confirm(job: ImportJob, *, by) -> bool:
+    """Queue the import of a checked file without errors; False if it cannot be confirmed."""
+    report = Report.from_dict(job.check_report or {"kind": job.kind})
+    if job.status != Status.CHECKED or not report.ok:
+        return False
+    claimed = ImportJob.objects.filter(pk=job.pk, status=Status.CHECKED).update(
+        status=Status.QUEUED, confirmed_by=by
+    )
+    if claimed:
+        _enqueue("run", job.pk)
+    return bool(claimed)
+
+
+def run(pk: int) -> None:
+    """Import the confirmed file: all or nothing, checked again inside the transaction."""
+    now = timezone.now()
+    claimed = ImportJob.objects.filter(pk=pk, status=Status.QUEUED).update(
+        status=Status.RUNNING, started_at=now
+    ) or ImportJob.objects.filter(
+        pk=pk, status=Status.RUNNING, started_at__lt=now - STALE_RUN
+    ).update(started_at=now)
+    if not claimed:
+        return  # already done, or running in another worker
+    job = ImportJob.objects.select_related("confirmed_by", "county").get(pk=pk)
+    try:
+        report = import_file(
+            job.kind,
+            bytes(job.data),
+            by=job.confirmed_by,
+            county=job.county,
+            progress=_progress_callback(job),
+        )
+    except FileRefused as exc:
+        _finish(pk, Status.FAILED, message=exc.message)
+        return
+    except Exception:
+        log.exception("import %s failed", pk)
+        _finish(pk, Status.FAILED, message=_("The import stopped on an unexpected error."))
+        raise
+    _finish(pk, Status.DONE if report.written else Status.FAILED, result=report.to_dict())
+
+
+def _finish(pk: int, status: str, *, message: str = "", result=None) -> None:
+    ImportJob.objects.filter(pk=pk).update(
+        status=status, message=message, result=result, data=b"", finished_at=timezone.now()
+    )
+
+
+def purge_stale(*, now: datetime.datetime | None = None) -> int:
+    """Uploads never confirmed after a day are abandoned and their file dropped."""
+    now = now or timezone.now()
+    stale = ImportJob.objects.filter(
+        status__in=[Status.CHECKING, Status.CHECKED, Status.REFUSED],
+        uploaded_at__lt=now - KEEP_UNCONFIRMED,
+    ).exclude(data=b"", status=Status.REFUSED)
+    count = 0
+    for job in stale.only("pk", "status"):
+        status = Status.REFUSED if job.status == Status.REFUSED else Status.ABANDONED
+        count += ImportJob.objects.filter(pk=job.pk, status=job.status).update(
+            status=status, data=b""
+        )
+    return count
+
+
+def record_export(request, *, kind: str, fmt: str, rows: int, filters: dict) -> None:
+    """Who exported what: the filter's fields and values, never what was typed in a search."""
+    described = ", ".join(f"{k}={v}" for k, v in sorted(filters.items()) if k != "q")
+    if filters.get("q"):
+        described = ", ".join(filter(None, [described, "search=yes"]))
+    audit.record(
+        audit.Action.EXPORT,
+        request=request,
+        object_type=f"registry.{'child' if kind == 'children' else 'school'}",
+        detail=f"format={fmt} rows={rows} filter=[{described}]",
+    )
