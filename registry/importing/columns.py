@@ -105,6 +105,11 @@ parse_level = _choice(_LEVEL, "primary, middle, 小学, 初中")
 
 def parse_date(text: str) -> datetime.date:
     value = text.strip()
+    if len(value) == 10 and value[4] == "-" and value[7] == "-":
+        try:
+            return datetime.date.fromisoformat(value)
+        except ValueError:
+            pass
     if not value:
         raise CellError(_("This cell is empty; it is needed."))
     match = _CN_DATE.match(value)

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from lbc_office import audit
+from registry.importing import bulk
 from registry.importing.columns import (
     CHILD_COLUMNS,
     SCHOOL_COLUMNS,
@@ -251,27 +252,24 @@ class ChildImporter(_Importer):
         list(County.objects.select_for_update().values_list("pk", flat=True))
 
     def _check_rows(self, parsed):
+        """Each row against the register. A row identical to its record is unchanged and needs
+        no more checking (nothing will be written); new and changed rows pass ``clean()``."""
         report = self.report
         today = timezone.localdate()
         codes = {v["school_code"] for _line, v, _ok in parsed if "school_code" in v}
-        schools = {s.code: s for s in School.objects.filter(code__in=codes)}
+        schools = {
+            s.code: s for s in School.objects.filter(code__in=codes).select_related("county")
+        }
         counties = {s.county_id for s in schools.values()}
         towns = {(t.county_id, t.name): t for t in Town.objects.filter(county__in=counties)}
         villages = {
             (v.town_id, v.name): v for v in Village.objects.filter(town__county__in=counties)
         }
-        ids = [v["id_number"] for _line, v, _ok in parsed if "id_number" in v]
-        existing: dict[str, Child] = {}
-        for start in range(0, len(ids), 10_000):
-            existing.update(
-                Child.objects.filter(id_number__in=ids[start : start + 10_000]).in_bulk(
-                    field_name="id_number"
-                )
-            )
+        existing = self._existing([v["id_number"] for _line, v, _ok in parsed if "id_number" in v])
         seen: dict[str, int] = {}
         self.new_villages: dict[tuple, Village] = {}
-        self.to_create: list[Child] = []
-        self.to_update: list[Child] = []
+        new_rows: list[tuple[int, dict, School, Village]] = []
+        changed_rows: dict[int, tuple[int, dict, School, Village]] = {}
         total = len(parsed)
         for n, (line, values, cells_ok) in enumerate(parsed, start=1):
             if n % 5000 == 0:
@@ -314,36 +312,68 @@ class ChildImporter(_Importer):
                         self.new_villages[key] = village
             if not cells_ok or len(report.errors) > errors_before or village is None:
                 continue
-            child = existing.get(number)
-            before = tuple(getattr(child, f) for f in self.compared) if child else None
-            if child is None:
-                child = Child(status=ChildStatus.ACTIVE, status_changed_on=today)
-            child.id_number = number
-            child.county_id = school.county_id
-            child.school = school
-            child.village = village
-            for key in ("name", "sex", "date_of_birth", "grade", "guardian"):
-                setattr(child, key, values[key])
-            for key in ("father_away", "mother_away", "boarding", "poor"):
-                if key in values:
-                    setattr(child, key, values[key])
-            try:
-                child.clean()
-            except ValidationError as exc:
-                self.model_errors(line, exc, self.field_columns)
+            known = existing.get(number)
+            if known is None:
+                new_rows.append((line, values, school, village))
                 continue
-            if before is None:
-                self.to_create.append(child)
-            elif tuple(getattr(child, f) for f in self.compared) != before:
-                self.to_update.append(child)
-            else:
+            pk, before = known
+            after = (
+                values["name"], values["sex"], values["date_of_birth"], school.pk,
+                values["grade"], village.pk, values["father_away"], values["mother_away"],
+                values["guardian"], values.get("boarding", before[9]),
+                values.get("poor", before[10]),
+            )  # fmt: skip
+            if after == before:
                 report.unchanged += 1
+            else:
+                changed_rows[pk] = (line, values, school, village)
+        self.to_create = []
+        for line, values, school, village in new_rows:
+            child = Child(status=ChildStatus.ACTIVE, status_changed_on=today)
+            self._fill(child, line, values, school, village, today, self.to_create)
+        self.to_update = []
+        for child in self._full_records(list(changed_rows)):
+            line, values, school, village = changed_rows[child.pk]
+            self._fill(child, line, values, school, village, today, self.to_update)
         self.progress("checking", total, total)
         report.new_villages = len(self.new_villages)
         self._preview(parsed)
         # Planned counts for the preview; replaced by the written records' keys after writing.
         report.created = [0] * len(self.to_create)
         report.updated = [c.pk for c in self.to_update]
+
+    def _existing(self, numbers: list[str]) -> dict[str, tuple[int, tuple]]:
+        """Identity number → (key, the compared values) of the children already registered."""
+        found = {}
+        for start in range(0, len(numbers), 10_000):
+            rows = Child.objects.filter(id_number__in=numbers[start : start + 10_000])
+            for number, pk, *values in rows.values_list("id_number", "pk", *self.compared):
+                found[number] = (pk, tuple(values))
+        return found
+
+    def _full_records(self, pks: list[int]) -> list[Child]:
+        records = []
+        for start in range(0, len(pks), 10_000):
+            records += Child.objects.filter(pk__in=pks[start : start + 10_000])
+        return records
+
+    def _fill(self, child, line, values, school, village, today, into) -> None:
+        child.id_number = values["id_number"]
+        child.county_id = school.county_id
+        child.school = school
+        child.village = village
+        for key in ("name", "sex", "date_of_birth", "grade", "guardian"):
+            setattr(child, key, values[key])
+        for key in ("father_away", "mother_away", "boarding", "poor"):
+            if key in values:
+                setattr(child, key, values[key])
+        child._clean_today = today
+        try:
+            child.clean()
+        except ValidationError as exc:
+            self.model_errors(line, exc, self.field_columns)
+            return
+        into.append(child)
 
     def _write(self):
         now = timezone.now()
@@ -354,34 +384,21 @@ class ChildImporter(_Importer):
         total = len(self.to_create) + len(self.to_update)
         done = 0
         _stamp(self.to_create, self.by, now, created=True)
-        for start in range(0, len(self.to_create), BATCH):
-            batch = self.to_create[start : start + BATCH]
-            for child in batch:  # the village now has its key
-                child.village = child.village
-            bulk_create_with_history(
-                batch, Child, batch_size=BATCH, default_user=self.by, default_change_reason=reason
-            )
+        for start in range(0, len(self.to_create), BATCH * 5):
+            batch = self.to_create[start : start + BATCH * 5]
+            bulk.insert_with_history(batch, Child, by=self.by, reason=reason)
             done += len(batch)
             self.progress("writing", done, total)
         _stamp(self.to_update, self.by, now, created=False)
         fields = [
-            *(f.removesuffix("_id") for f in self.compared),
-            "id_number", "county", "updated_by", "updated_at",
+            "name", "sex", "date_of_birth", "school", "grade", "village", "father_away",
+            "mother_away", "guardian", "boarding", "poor", "id_number", "county", "updated_by",
+            "updated_at",
         ]  # fmt: skip
-        for start in range(0, len(self.to_update), BATCH):
-            batch = self.to_update[start : start + BATCH]
-            for child in batch:
-                child.village = child.village
-            bulk_update_with_history(
-                batch,
-                Child,
-                fields=fields,
-                batch_size=BATCH,
-                default_user=self.by,
-                default_change_reason=reason,
-            )
-            done += len(batch)
-            self.progress("writing", done, total)
+        for child in self.to_update:  # the new village now has its key
+            child.village = child.village
+        bulk.update_with_history(self.to_update, Child, fields=fields, by=self.by, reason=reason)
+        self.progress("writing", total, total)
         self.report.created = [c.pk for c in self.to_create]
         self.report.updated = [c.pk for c in self.to_update]
 

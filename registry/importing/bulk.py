@@ -1,0 +1,119 @@
+"""Writing many records at once, each with its history row (django-simple-history's format).
+
+On PostgreSQL rows go in with COPY (keys drawn from the table's sequence first) and updates
+through a temporary table, which is what lets a county's 55,000 children import in seconds.
+Elsewhere (SQLite, the laptop default) simple-history's bulk helpers do the same, slower.
+Callers validate first: nothing here checks a rule.
+"""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+BATCH = 2000
+
+
+def insert_with_history(objs: list, model, *, by, reason: str) -> None:
+    """Insert ``objs`` (unsaved) and give each its key and a "created" history row."""
+    if not objs:
+        return
+    for obj in objs:  # a parent saved just before (a new village) now has its key
+        for field in model._meta.concrete_fields:
+            if field.is_relation and getattr(obj, field.attname) is None:
+                related = field.get_cached_value(obj, None)
+                if related is not None:
+                    setattr(obj, field.attname, related.pk)
+    if connection.vendor != "postgresql":
+        bulk_create_with_history(
+            objs, model, batch_size=BATCH, default_user=by, default_change_reason=reason
+        )
+        return
+    table = model._meta.db_table
+    pk = model._meta.pk
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [table, pk.column, len(objs)],
+        )
+        for obj, (key,) in zip(objs, cursor.fetchall(), strict=True):
+            obj.pk = key
+    fields = list(model._meta.concrete_fields)
+    _copy(table, [f.column for f in fields], ([_db(f, o) for f in fields] for o in objs))
+    _history(objs, model, by=by, reason=reason, kind="+")
+
+
+def update_with_history(objs: list, model, *, fields: list[str], by, reason: str) -> None:
+    """Save ``fields`` of ``objs`` and give each a "changed" history row."""
+    if not objs:
+        return
+    if connection.vendor != "postgresql":
+        # CASE WHEN grows with the batch squared: small batches are much faster here.
+        bulk_update_with_history(
+            objs, model, fields=fields, batch_size=200, default_user=by,
+            default_change_reason=reason,
+        )  # fmt: skip
+        return
+    meta = model._meta
+    columns = [meta.get_field(name) for name in fields]
+    table = meta.db_table
+    temp = f"import_{table}"
+    quoted = connection.ops.quote_name
+    # Table and column names come from the model, never from input.
+    create = (
+        f"CREATE TEMPORARY TABLE {temp} ON COMMIT DROP AS "  # noqa: S608
+        f"SELECT {quoted(meta.pk.column)}, {', '.join(quoted(f.column) for f in columns)} "
+        f"FROM {quoted(table)} LIMIT 0"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(create)
+    _copy(
+        temp,
+        [meta.pk.column, *(f.column for f in columns)],
+        ([o.pk, *(_db(f, o) for f in columns)] for o in objs),
+    )
+    assignments = ", ".join(f"{quoted(f.column)} = t.{quoted(f.column)}" for f in columns)
+    key = quoted(meta.pk.column)
+    update = (
+        f"UPDATE {quoted(table)} AS c SET {assignments} "  # noqa: S608
+        f"FROM {temp} AS t WHERE c.{key} = t.{key}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(update)
+        cursor.execute(f"DROP TABLE {temp}")
+    _history(objs, model, by=by, reason=reason, kind="~")
+
+
+def _db(field, obj):
+    return field.get_db_prep_save(getattr(obj, field.attname), connection)
+
+
+def _copy(table: str, columns: list[str], rows) -> None:
+    quoted = connection.ops.quote_name
+    sql = f"COPY {quoted(table)} ({', '.join(quoted(c) for c in columns)}) FROM STDIN"
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def _history(objs: list, model, *, by, reason: str, kind: str) -> None:
+    """simple-history's rows: the record's fields, then who, when, why and what kind."""
+    history = model.history.model
+    now = timezone.now()
+    extra = {
+        "history_date": now,
+        "history_change_reason": reason,
+        "history_type": kind,
+        "history_user_id": by.pk if by is not None else None,
+    }
+    fields = [f for f in history._meta.concrete_fields if f.name != "history_id"]
+    tracked = [(f, f.attname in extra) for f in fields]
+    _copy(
+        history._meta.db_table,
+        [f.column for f in fields],
+        (
+            [extra[f.attname] if is_extra else getattr(o, f.attname) for f, is_extra in tracked]
+            for o in objs
+        ),
+    )
