@@ -385,6 +385,7 @@ def test_uploads_over_size_of_the_wrong_type_or_broken_are_refused(
 
     settings.IMPORT_MAX_BYTES = 2048
     client = personas.client_for("official")
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     upload = SimpleUploadedFile(filename, data)
     with translation.override("en"):
         response = client.post("/imports/", {"kind": "children", "file": upload})
