@@ -33,6 +33,9 @@ def insert_with_history(objs: list, model, *, by, reason: str) -> None:
     table = model._meta.db_table
     pk = model._meta.pk
     with connection.cursor() as cursor:
+        # The name search's trigram index takes new rows into its pending list and merges them
+        # later (autovacuum), instead of rebuilding posting trees row by row inside the import.
+        cursor.execute("SET LOCAL gin_pending_list_limit = '64MB'")
         cursor.execute(
             "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
             [table, pk.column, len(objs)],
@@ -40,7 +43,12 @@ def insert_with_history(objs: list, model, *, by, reason: str) -> None:
         for obj, (key,) in zip(objs, cursor.fetchall(), strict=True):
             obj.pk = key
     fields = list(model._meta.concrete_fields)
-    _copy(table, [f.column for f in fields], ([_db(f, o) for f in fields] for o in objs))
+    plain = [f.attname for f in fields if f.get_internal_type() in _PLAIN]
+    if len(plain) == len(fields):  # the usual case: plain attribute reads
+        rows = ([getattr(o, name) for name in plain] for o in objs)
+    else:
+        rows = ([_db(f, o) for f in fields] for o in objs)
+    _copy(table, [f.column for f in fields], rows)
     _history(objs, model, by=by, reason=reason, kind="+")
 
 
@@ -85,8 +93,20 @@ def update_with_history(objs: list, model, *, fields: list[str], by, reason: str
     _history(objs, model, by=by, reason=reason, kind="~")
 
 
+# Values psycopg adapts as they are: no need for Django's per-value preparation, which costs
+# more than the COPY itself at 55,000 rows.
+_PLAIN = {
+    "AutoField", "BigAutoField", "BigIntegerField", "BooleanField", "CharField", "DateField",
+    "DateTimeField", "ForeignKey", "IntegerField", "PositiveIntegerField",
+    "PositiveSmallIntegerField", "SmallIntegerField", "TextField",
+}  # fmt: skip
+
+
 def _db(field, obj):
-    return field.get_db_prep_save(getattr(obj, field.attname), connection)
+    value = getattr(obj, field.attname)
+    if field.get_internal_type() in _PLAIN:
+        return value
+    return field.get_db_prep_save(value, connection)
 
 
 def _copy(table: str, columns: list[str], rows) -> None:

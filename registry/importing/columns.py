@@ -53,7 +53,7 @@ _CN_DATE = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$")
 
 
 def _key(text: str) -> str:
-    return re.sub(r"\s+", "", text).lower()
+    return "".join(text.split()).lower()
 
 
 def parse_text(max_length: int, required: bool = True) -> Callable[[str], str]:

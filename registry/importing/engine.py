@@ -15,8 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Q
+from django.db.models.base import ModelState
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -229,6 +230,21 @@ class _Importer:
         raise NotImplementedError
 
 
+def _blank_maker(template):
+    """New unsaved copies of ``template``, made without ``Model.__init__`` (which would cost a
+    third of a county import's time): its field values and a fresh state."""
+    values = {k: v for k, v in template.__dict__.items() if k != "_state"}
+    model = type(template)
+
+    def blank():
+        obj = model.__new__(model)
+        obj.__dict__.update(values)
+        obj._state = ModelState()
+        return obj
+
+    return blank
+
+
 def _stamp(objs, by, now, *, created: bool) -> None:
     for obj in objs:
         if created:
@@ -328,9 +344,9 @@ class ChildImporter(_Importer):
             else:
                 changed_rows[pk] = (line, values, school, village)
         self.to_create = []
+        blank = _blank_maker(Child(status=ChildStatus.ACTIVE, status_changed_on=today))
         for line, values, school, village in new_rows:
-            child = Child(status=ChildStatus.ACTIVE, status_changed_on=today)
-            self._fill(child, line, values, school, village, today, self.to_create)
+            self._fill(blank(), line, values, school, village, today, self.to_create)
         self.to_update = []
         for child in self._full_records(list(changed_rows)):
             line, values, school, village = changed_rows[child.pk]
@@ -345,8 +361,14 @@ class ChildImporter(_Importer):
     def _existing(self, numbers: list[str]) -> dict[str, tuple[int, tuple]]:
         """Identity number → (key, the compared values) of the children already registered."""
         found = {}
-        for start in range(0, len(numbers), 10_000):
-            rows = Child.objects.filter(id_number__in=numbers[start : start + 10_000])
+        if connection.vendor == "postgresql":  # one array parameter, not 55,000 placeholders
+            chunks = [Child.objects.extra(where=["id_number = ANY(%s)"], params=[numbers])]
+        else:
+            chunks = [
+                Child.objects.filter(id_number__in=numbers[start : start + 500])
+                for start in range(0, len(numbers), 500)
+            ]
+        for rows in chunks:
             for number, pk, *values in rows.values_list("id_number", "pk", *self.compared):
                 found[number] = (pk, tuple(values))
         return found
@@ -360,8 +382,12 @@ class ChildImporter(_Importer):
     def _fill(self, child, line, values, school, village, today, into) -> None:
         child.id_number = values["id_number"]
         child.county_id = school.county_id
-        child.school = school
-        child.village = village
+        # The foreign keys as Django's descriptors would set them, without their cost.
+        child.school_id = school.pk
+        child.village_id = village.pk
+        cache = child._state.fields_cache
+        cache["school"], cache["village"] = school, village
+        cache.pop("county", None)
         for key in ("name", "sex", "date_of_birth", "grade", "guardian"):
             setattr(child, key, values[key])
         for key in ("father_away", "mother_away", "boarding", "poor"):

@@ -430,3 +430,18 @@ def test_xlsx_workbook_can_be_read_back(place, official):
     """The template's XLSX (openpyxl) opens with Chinese and English header rows."""
     book = load_workbook(io.BytesIO(_xlsx([ZH_CHILD_HEADER.split(",")])), read_only=True)
     assert next(book.active.iter_rows(values_only=True))[0] == "身份证号"
+
+
+def test_the_fast_check_character_agrees_with_stdnum():
+    import random
+
+    from stdnum.cn import ric
+
+    from registry import idnumber
+
+    rng = random.Random(7)
+    for _ in range(2000):
+        first17 = "500238" + f"{rng.randrange(10**11):011d}"
+        assert idnumber._check_character(first17 + "0") == ric.calc_check_digit(first17 + "0")
+    assert idnumber.normalise(" 50023820150305123x ") == "50023820150305123X"
+    assert idnumber.normalise(None) == ""
