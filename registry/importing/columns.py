@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 
 from registry import idnumber
+from registry.importing.files import LOST_DIGITS
 from registry.models import GuardianType, SchoolLevel, Sex
 
 
@@ -162,6 +163,14 @@ def parse_grade(text: str) -> int:
 
 
 def parse_id_number(text: str) -> str:
+    if text.startswith(LOST_DIGITS):
+        raise CellError(
+            _(
+                "Excel stored this identity number as a number and lost its last digits "
+                "(%(value)s). Format the column as Text, type the numbers again, and save."
+            )
+            % {"value": text.removeprefix(LOST_DIGITS)}
+        )
     value = idnumber.normalise(text)
     if not value:
         raise CellError(_("This cell is empty; it is needed."))

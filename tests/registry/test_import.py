@@ -445,3 +445,13 @@ def test_the_fast_check_character_agrees_with_stdnum():
         assert idnumber._check_character(first17 + "0") == ric.calc_check_digit(first17 + "0")
     assert idnumber.normalise(" 50023820150305123x ") == "50023820150305123X"
     assert idnumber.normalise(None) == ""
+
+
+def test_an_identity_number_excel_stored_as_a_number_is_explained(place, official):
+    (number,) = ids(1)
+    header = CHILD_HEADER.split(",")
+    row = [float(number[:17] + "0"), "赵六", "M", "2015-03-05", "S001", 5, "城厢镇", "东风村",
+           "yes", "yes", "grandparents", "no", "no"]  # fmt: skip
+    report = run(_xlsx([header, row]), official)
+    assert [e.field for e in report.errors] == ["id_number"]
+    assert "lost its last digits" in report.errors[0].message
