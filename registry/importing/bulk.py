@@ -45,7 +45,7 @@ def insert_with_history(objs: list, model, *, by, reason: str) -> None:
     fields = list(model._meta.concrete_fields)
     plain = [f.attname for f in fields if f.get_internal_type() in _PLAIN]
     if len(plain) == len(fields):  # the usual case: plain attribute reads
-        rows = ([getattr(o, name) for name in plain] for o in objs)
+        rows = ([o.__dict__[name] for name in plain] for o in objs)
     else:
         rows = ([_db(f, o) for f in fields] for o in objs)
     _copy(table, [f.column for f in fields], rows)
@@ -128,12 +128,9 @@ def _history(objs: list, model, *, by, reason: str, kind: str) -> None:
         "history_user_id": by.pk if by is not None else None,
     }
     fields = [f for f in history._meta.concrete_fields if f.name != "history_id"]
-    tracked = [(f, f.attname in extra) for f in fields]
+    names = [f.attname for f in fields]
     _copy(
         history._meta.db_table,
         [f.column for f in fields],
-        (
-            [extra[f.attname] if is_extra else getattr(o, f.attname) for f, is_extra in tracked]
-            for o in objs
-        ),
+        ([{**o.__dict__, **extra}[name] for name in names] for o in objs),
     )
