@@ -30,6 +30,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+# Production-like: no DEBUG query log; the test client needs no TLS redirect.
+os.environ.setdefault("DEBUG", "0")
+os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key-not-for-production-0123456789")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
+os.environ.setdefault("SESSION_COOKIE_SECURE", "0")
+os.environ.setdefault("CSRF_COOKIE_SECURE", "0")
+os.environ.setdefault("STATIC_MANIFEST", "0")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lbc_office.settings")
 
 SURNAMES = (
@@ -139,6 +147,34 @@ def measure(kind: str, path: str) -> None:
     )
 
 
+def measure_export(fmt: str) -> None:
+    """The whole register downloaded by an official, through Django's request stack."""
+    import django
+
+    django.setup()
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from lbc_office.models import Role, User
+
+    user, _ = User.objects.get_or_create(
+        username="bench-official", defaults={"role": Role.OFFICIAL}
+    )
+    device, _ = TOTPDevice.objects.get_or_create(user=user, defaults={"confirmed": True})
+    client = Client()
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    t0 = time.perf_counter()
+    response = client.get("/children/export/", {"format": fmt, "status": "all"})
+    size = sum(len(chunk) for chunk in response.streaming_content)
+    seconds = time.perf_counter() - t0
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"seconds": round(seconds, 2), "peak_mb": round(peak_mb), "bytes": size}))
+
+
 def fresh_database() -> None:
     import psycopg
 
@@ -185,9 +221,13 @@ def main() -> None:
     parser.add_argument("--children", type=int, default=54_660)
     parser.add_argument("--xlsx", action="store_true", help="also time the first import as XLSX")
     parser.add_argument("--measure", nargs=2, metavar=("KIND", "FILE"), help=argparse.SUPPRESS)
+    parser.add_argument("--export", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
         measure(*args.measure)
+        return
+    if args.export:
+        measure_export(args.export)
         return
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -199,6 +239,18 @@ def main() -> None:
         step("children, first import", "children", folder / "children.csv")
         step("children, same file again", "children", folder / "children.csv")
         step("children, every 5th changed", "children", folder / "children-changed.csv")
+        for fmt in ("csv", "xlsx"):
+            t0 = time.perf_counter()
+            out = subprocess.run(
+                [sys.executable, __file__, "--export", fmt], cwd=ROOT, capture_output=True,
+                text=True, check=True,
+            )  # fmt: skip
+            result = json.loads(out.stdout.strip().splitlines()[-1])
+            print(
+                f"{'export, all children, ' + fmt.upper():<34} {result['seconds']:>6.2f} s request "
+                f"{time.perf_counter() - t0:>6.2f} s command  {result['peak_mb']:>4} MB peak  "
+                f"{result['bytes'] / 1024 / 1024:.1f} MB"
+            )
         if args.xlsx:
             write_xlsx(folder / "children.xlsx", CHILD_HEADER, rows)
             fresh_database()

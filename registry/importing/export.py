@@ -64,7 +64,9 @@ def xlsx_file(header: list[str], rows: Iterable[list[str]], *, notes=None):
 
     sheet.append(text_cells(header))
     for row in rows:
-        sheet.append(text_cells(row))
+        # Plain strings are written as text; only one starting with "=" would become a formula,
+        # and every row here has been neutralised (a test checks each cell's type).
+        sheet.append([neutralise(value) for value in row])
     if notes:
         notes_sheet = book.create_sheet(_("Notes"))
         for row in notes:
