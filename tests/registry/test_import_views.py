@@ -310,3 +310,18 @@ def test_export_button_only_for_officials(personas):
     teacher = personas.client_for("teacher_a").get(reverse("registry:child_list")).content
     assert b'id="export-csv"' in official and b'id="export-xlsx"' in official
     assert b'id="export-csv"' not in teacher
+
+
+def test_an_import_shows_in_the_files_change_history(personas, official_client):
+    child = personas.child_a
+    header = HEADER
+    row = (
+        f"{child.id_number},新名字,{'男' if child.sex == 'M' else '女'},{child.date_of_birth},"
+        f"A001,{child.grade},{child.village.town.name},{child.village.name},是,是,祖辈,否,是"
+    )
+    data = (header + "\r\n" + row + "\r\n").encode("utf-8")
+    report = import_file("children", data, by=personas.official)
+    assert report.updated == [child.pk], [str(e) for e in report.errors]
+    page = official_client.get(reverse("registry:child_history", args=[child.pk])).content.decode()
+    assert "新名字" in page and str(personas.official) in page
+    assert page.index("新名字") < page.index(child.name)  # newest first, before and after shown
