@@ -89,7 +89,11 @@ class Child(TrackedModel):
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
     date_of_birth = models.DateField(_("date of birth"))
     school = models.ForeignKey(
-        School, verbose_name=_("school"), on_delete=models.PROTECT, related_name="children"
+        School,
+        verbose_name=_("school"),
+        on_delete=models.PROTECT,
+        related_name="children",
+        db_index=False,  # child_school_status_name starts with it
     )
     grade = models.PositiveSmallIntegerField(
         _("grade"), validators=[MinValueValidator(1), MaxValueValidator(9)]
@@ -102,6 +106,7 @@ class Child(TrackedModel):
         ),
         on_delete=models.PROTECT,
         related_name="children",
+        db_index=False,  # child_village_status starts with it
     )
     father_away = models.BooleanField(_("father works away"), default=False)
     mother_away = models.BooleanField(_("mother works away"), default=False)
@@ -136,7 +141,10 @@ class Child(TrackedModel):
 
     objects = ChildQuerySet.as_manager()
     history = HistoricalRecords(
-        excluded_fields=["updated_at", "last_parent_contact_on", "anonymised_at"]
+        excluded_fields=["updated_at", "last_parent_contact_on", "anonymised_at"],
+        # History is read by the child's key and date only: indexes on its other columns would
+        # cost every import and save, and serve no query.
+        no_db_index=["county", "school", "village", "created_by", "updated_by", "id_number"],
     )
 
     class Meta:
