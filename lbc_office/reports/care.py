@@ -125,7 +125,7 @@ def checkin_rows(filters: Filters) -> list[dict]:
             missed=Count("pk", filter=Q(status=status.MISSED)),
             open=Count("pk", filter=Q(status=status.OPEN)),
         )
-        .order_by("-month", "assignment__volunteer__organisation__name")
+        .order_by("-month", F("assignment__volunteer__organisation__name").asc(nulls_last=True))
     )
     keys = ["due", "done", "missed", "open"]
     rows = []

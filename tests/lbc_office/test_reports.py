@@ -1,4 +1,4 @@
-"""The county's four tables, counted from a county built by hand (tests/lbc_office/report_county.py).
+"""The county's four tables, counted from a county built by hand (report_county.py).
 
 Each expected figure below was counted by hand from the table in that module's docstring.
 """
@@ -27,7 +27,9 @@ def county(db):
 
 def table(slug, **filters):
     report = reports.build(slug, Filters(**filters))
-    return {row[report.table.keys[0]]: [row[k] for k in report.table.keys[1:]] for row in report.rows}
+    return {
+        row[report.table.keys[0]]: [row[k] for k in report.table.keys[1:]] for row in report.rows
+    }
 
 
 # --- Table 1 -----------------------------------------------------------------------------------
