@@ -112,7 +112,9 @@ def trends(user, today: datetime.date) -> dict:
 
 def official_dashboard(user, today: datetime.date) -> dict:
     last_month = month_start(month_start(today) - datetime.timedelta(days=1))
-    open_concerns = MonthlyCheckin.objects.filter(concern=True, concern_resolved_at__isnull=True)
+    open_concerns = MonthlyCheckin.objects.filter(
+        concern=True, concern_resolved_at__isnull=True, assignment__child__status="active"
+    )
     return {
         "figures": figures(user, today),
         "schools": School.objects.filter(active=True).count(),

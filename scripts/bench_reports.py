@@ -198,9 +198,21 @@ def main() -> None:
     parser.add_argument("--activity-counties", type=int, default=1)
     parser.add_argument("--reuse", action="store_true", help="keep the generated database")
     parser.add_argument("--generate-only", action="store_true")
+    parser.add_argument(
+        "--extras-only",
+        action="store_true",
+        help="on a register already generated: the nightly contact refresh and the extras",
+    )
     args = parser.parse_args()
-    bench_register._setup(args.reuse)
-    if not args.reuse:
+    bench_register._setup(args.reuse or args.extras_only)
+    if args.extras_only:
+        from programmes.services.contact import refresh_last_contact
+
+        t0 = time.perf_counter()
+        refresh_last_contact()
+        print(f"nightly refresh of every child's last contact: {time.perf_counter() - t0:.1f}s")
+        generate_extras()
+    elif not args.reuse:
         bench_register.generate(args.children)
         if args.activity_counties:
             bench_register.generate_activity(counties=args.activity_counties)
