@@ -73,7 +73,7 @@ def coverage_rows(filters: Filters) -> list[dict]:
         .annotate(n=Count("pk"))
     )
     cared = (
-        assignments.filter(child__in=children.values("pk"))
+        assignments.filter(scope.children_q(filters, "child__"))
         .values("child__school__town_id", "role")
         .annotate(n=Count("child", distinct=True))
         .order_by()
@@ -175,7 +175,7 @@ def visit_rows(filters: Filters) -> list[dict]:
     per_school = children.values(*school).annotate(n=Count("pk")).order_by()
     visits = (
         HomeVisit.objects.filter(date__gte=school_year_start(day), date__lte=day)
-        .filter(child__in=children.values("pk"))
+        .filter(scope.children_q(filters, "child__"))
         .values("child__school_id")
         .annotate(visited=Count("child", distinct=True), visits=Count("pk"))
         .order_by()

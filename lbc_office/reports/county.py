@@ -208,7 +208,7 @@ def programme_rows(filters: Filters) -> list[dict]:
     enrolled = (
         Enrolment.objects.filter(starts_on__lte=day)
         .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=day))
-        .filter(child__in=scope.children(filters).values("pk"))
+        .filter(scope.children_q(filters, "child__"))
         .values("programme__kind")
         .annotate(
             **{

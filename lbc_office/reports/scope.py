@@ -26,20 +26,25 @@ def _end_of(day: datetime.date) -> datetime.datetime:
     )
 
 
-def active_on(day: datetime.date) -> Q:
-    """Children active at the end of ``day`` (see the module's docstring)."""
+def active_on(day: datetime.date, prefix: str = "") -> Q:
+    """Children active at the end of ``day`` (see the module's docstring).
+
+    ``prefix``: the path from the queried model to the child ("child__" for an enrolment), so
+    that a report on enrolments or visits joins the children once instead of asking whether
+    each is among them."""
     if day >= timezone.localdate():
-        return Q(status=ChildStatus.ACTIVE)
+        return Q(**{f"{prefix}status": ChildStatus.ACTIVE})
+    child = OuterRef(prefix.removesuffix("__") or "pk")
     later = StatusChange.objects.filter(date__gt=day)
     earlier_after_day = StatusChange.objects.filter(child=OuterRef("child"), date__gt=day).filter(
         Q(date__lt=OuterRef("date")) | Q(date=OuterRef("date"), pk__lt=OuterRef("pk"))
     )
     # The first change after the day left an active status: the child was active on the day.
     was_active = later.filter(from_status=ChildStatus.ACTIVE).filter(~Exists(earlier_after_day))
-    unchanged_since = ~Exists(later.filter(child=OuterRef("pk")))
-    return Q(created_at__lt=_end_of(day)) & (
-        (Q(status=ChildStatus.ACTIVE) & Q(unchanged_since))
-        | Q(Exists(was_active.filter(child=OuterRef("pk"))))
+    unchanged_since = ~Exists(later.filter(child=child))
+    return Q(**{f"{prefix}created_at__lt": _end_of(day)}) & (
+        (Q(**{f"{prefix}status": ChildStatus.ACTIVE}) & Q(unchanged_since))
+        | Q(Exists(was_active.filter(child=child)))
     )
 
 
@@ -53,14 +58,19 @@ def place_q(filters: Filters, prefix: str = "") -> Q:
     return q
 
 
+def children_q(filters: Filters, prefix: str = "") -> Q:
+    """Active children in compulsory education at the filters' day and place, as a condition
+    on the model ``prefix`` leads from (see ``active_on``)."""
+    return (
+        active_on(filters.day, prefix)
+        & Q(**{f"{prefix}grade__gte": 1, f"{prefix}grade__lte": 9})
+        & place_q(filters, prefix)
+    )
+
+
 def children(filters: Filters) -> QuerySet:
     """Active children in compulsory education at the filters' day and place."""
-    return (
-        Child.objects.filter(active_on(filters.day))
-        .filter(grade__gte=1, grade__lte=9)
-        .filter(place_q(filters))
-        .order_by()
-    )
+    return Child.objects.filter(children_q(filters)).order_by()
 
 
 def schools(filters: Filters) -> QuerySet:

@@ -25,12 +25,13 @@
   }
   draw("chart-contact", "line", [
     { label: text.visits, data: data.visits, borderColor: "#0d6efd", backgroundColor: "#0d6efd" },
-    { label: text.calls, data: data.calls, borderColor: "#198754", backgroundColor: "#198754" },
     { label: text.left, data: data.left, borderColor: "#fd7e14", backgroundColor: "#fd7e14" }
   ]);
   draw("chart-checkins", "bar", [
     { label: text.done, data: data.checkins_done, backgroundColor: "#198754", stack: "c" },
-    { label: text.missed, data: data.checkins_missed, backgroundColor: "#dc3545", stack: "c" }
+    { label: text.missed, data: data.checkins_missed, backgroundColor: "#dc3545", stack: "c" },
+    { label: text.concerns, data: data.concerns, type: "line", borderColor: "#6f42c1",
+      backgroundColor: "#6f42c1" }
   ]);
   document.documentElement.dataset.chartsReady = "1";
 })();

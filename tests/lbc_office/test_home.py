@@ -56,8 +56,8 @@ def test_official_home_query_count(personas, django_assert_num_queries, n):
     client = personas.client_for("official")
     # session, user, second-factor device; figures, carers, schools, follow-ups due,
     # concerns, children with a concern, missed last month, status changes; the trends:
-    # visits, calls, leaving, check-ins; session save (3)
-    with django_assert_num_queries(18):
+    # visits, leaving, check-ins and concerns; session save (3)
+    with django_assert_num_queries(17):
         response = client.get(reverse("home"))
     assert response.context["follow_ups_due"] == n
     figures = response.context["figures"]
@@ -69,7 +69,7 @@ def test_official_home_query_count(personas, django_assert_num_queries, n):
     assert response.context["missed_last_month"] == n // 2
     trends = response.context["trends"]
     assert len(trends["labels"]) == 12 and trends["labels"][-1] == f"{TODAY:%Y-%m}"
-    assert trends["left"][-1] == n and sum(trends["calls"]) == n
+    assert trends["left"][-1] == n and sum(trends["concerns"]) == n
     assert sum(trends["visits"]) == n
 
 
