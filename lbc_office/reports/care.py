@@ -63,32 +63,42 @@ def active_assignments(day: datetime.date):
 
 
 def coverage_rows(filters: Filters) -> list[dict]:
-    """Children with and without each kind of carer on the day, by town (three queries)."""
+    """Children with and without each kind of carer on the day, by town, in three queries:
+    children without any carer (one pass over the children, an anti-join with the carers);
+    children with a carer, per role and in all (over the carers, far fewer). Every child is in
+    one of the first two, so the town's children are their sum: the children are read once."""
     children = scope.children(filters)
     assignments = active_assignments(filters.day)
-    per_town = children.values(*TOWN).annotate(n=Count("pk"))
     alone = (
         children.filter(~Exists(assignments.filter(child=OuterRef("pk"))))
-        .values("school__town_id")
+        .values(*TOWN)
         .annotate(n=Count("pk"))
     )
-    cared = (
-        assignments.filter(scope.children_q(filters, "child__"))
-        .values("child__school__town_id", "role")
+    cared = assignments.filter(scope.children_q(filters, "child__"))
+    per_role = (
+        cared.values("child__school__town_id", "role")
         .annotate(n=Count("child", distinct=True))
         .order_by()
     )
-    names = {r["school__town_id"]: r["school__town__name"] for r in per_town}
-    rows = {r["school__town_id"]: {"children": r["n"]} for r in per_town}
-    for r in rows.values():
-        r.update({f"with_{role}": 0 for role in CarerRole.values})
-    for r in cared:
+    with_any = (
+        cared.values("child__school__town_id", "child__school__town__name")
+        .annotate(n=Count("child", distinct=True))
+        .order_by()
+    )
+    names = {r["school__town_id"]: r["school__town__name"] for r in alone}
+    names.update({r["child__school__town_id"]: r["child__school__town__name"] for r in with_any})
+    blank = {"children": 0, "without_any_carer": 0, **{f"with_{r}": 0 for r in CarerRole.values}}
+    rows = {pk: dict(blank) for pk in names}
+    for r in alone:
+        rows[r["school__town_id"]]["without_any_carer"] = r["n"]
+        rows[r["school__town_id"]]["children"] += r["n"]
+    for r in with_any:
+        rows[r["child__school__town_id"]]["children"] += r["n"]
+    for r in per_role:
         rows[r["child__school__town_id"]][f"with_{r['role']}"] = r["n"]
-    without_any = {r["school__town_id"]: r["n"] for r in alone}
-    for pk, r in rows.items():
+    for r in rows.values():
         for role in CarerRole.values:
             r[f"without_{role}"] = r["children"] - r[f"with_{role}"]
-        r["without_any_carer"] = without_any.get(pk, 0)
     keys = [c.key for c in COVERAGE_COLUMNS[1:]]
     return _by_town(rows, names, keys)
 
