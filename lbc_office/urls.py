@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from lbc_office import twofactor, views
+from lbc_office import report_views, reports, twofactor, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -29,7 +29,13 @@ urlpatterns = [
     ),
     # Switching language works before signing in too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
-    path("reports/", views.report_index, name="reports"),
+    path("reports/", report_views.report_index, name="reports"),
+    # One pattern per table (no key in the URL: a table is not a record, and a viewer may read
+    # every table, so there is nothing outside a scope to hide behind a 404).
+    *[
+        path(f"reports/{slug}/", report_views.table_view(slug), name=reports.url_name(slug))
+        for slug in reports.TABLES
+    ],
     path("audit/", views.audit_log, name="audit"),
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),

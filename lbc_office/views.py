@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 import logging
 import os
 
@@ -19,14 +18,13 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from lbc_office import reports
+from lbc_office import dashboard
 from lbc_office.auth import role_required
 from lbc_office.celery import app as celery_app
 from lbc_office.models import AuditEvent, Role
 from programmes import selectors as programmes_selectors
 from registry.forms import DateInput
-from registry.models import Child, ChildStatus, GuardianType, School, StatusChange
-from volunteers.models import MonthlyCheckin, month_start
+from registry.models import ChildStatus, School
 
 log = logging.getLogger(__name__)
 
@@ -44,40 +42,8 @@ def home(request):
 
 
 def _official_home(request):
-    active = Child.objects.active()
-    figures = active.aggregate(
-        children=Count("pk"),
-        both_away=Count("pk", filter=Q(father_away=True, mother_away=True)),
-        alone=Count("pk", filter=Q(guardian=GuardianType.NONE)),
-        poor=Count("pk", filter=Q(poor=True)),
-        boarding=Count("pk", filter=Q(boarding=True)),
-    )
-    recent = StatusChange.objects.select_related("child").order_by("-date", "-id")[:8]
-    concerns = (
-        MonthlyCheckin.objects.filter(concern=True, concern_resolved_at__isnull=True)
-        .select_related("assignment__child", "assignment__volunteer")
-        .order_by("-submitted_at")[:20]
-    )
-    today = timezone.localdate()
-    last_month = month_start(month_start(today) - datetime.timedelta(days=1))
-    return render(
-        request,
-        "lbc_office/home_official.html",
-        {
-            "follow_ups_due": programmes_selectors.open_follow_ups(
-                request.user, today=today
-            ).count(),
-            "gaps": programmes_selectors.contact_gap_counts(request.user, today=today),
-            "figures": figures,
-            "schools": School.objects.filter(active=True).count(),
-            "recent": recent,
-            "concerns": concerns,
-            "last_month": last_month,
-            "missed_last_month": MonthlyCheckin.objects.filter(
-                month=last_month, status=MonthlyCheckin.Status.MISSED
-            ).count(),
-        },
-    )
+    context = dashboard.official_dashboard(request.user, timezone.localdate())
+    return render(request, "lbc_office/home_official.html", context)
 
 
 def _teacher_home(request):
@@ -96,20 +62,6 @@ def _teacher_home(request):
             "follow_ups": follow_ups,
             "gaps": programmes_selectors.contact_gap_counts(request.user, today=today),
         },
-    )
-
-
-@role_required(Role.OFFICIAL, Role.VIEWER)
-def report_index(request):
-    rows = reports.status_table()
-    if not request.user.is_official:
-        rows = reports.suppress_small(rows, {k for k, _label in reports.STATUS_COLUMNS})
-    keys = [key for key, _label in reports.STATUS_COLUMNS]
-    table = [{"row": row, "cells": [row[key] for key in keys]} for row in rows]
-    return render(
-        request,
-        "lbc_office/reports.html",
-        {"status_table": table, "status_columns": reports.STATUS_COLUMNS},
     )
 
 

@@ -6,15 +6,20 @@ import re
 
 import django_filters
 from django import forms
-from django.db.models import Case, IntegerField, Q, Value, When
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
 from django.db.models.functions import Right
 from django.utils.translation import gettext_lazy as _
 
 from registry import idnumber
 from registry.forms import grade_choices
-from registry.models import Child, ChildStatus, GuardianType, School, Town
+from registry.models import Child, ChildStatus, GuardianType, School, SchoolLevel, Town
 
 ALL_STATUSES = "all"
+# Lists the dashboard and the reports link to ("the children behind this figure").
+ATTENTION = [
+    ("no_carer", _("No carer")),
+    ("concern", _("A carer's concern not yet handled")),
+]
 # Beyond this many schools in scope (a municipal install), the school filter waits for a town.
 SCHOOL_CHOICES_LIMIT = 300
 YES_NO = [("", _("Any")), ("yes", _("Yes")), ("no", _("No"))]
@@ -105,6 +110,19 @@ class ChildFilter(django_filters.FilterSet):
     )
     boarding = YesNoFilter(label=_("Boarding"))
     poor = YesNoFilter(label=_("Poor household"))
+    level = django_filters.ChoiceFilter(
+        label=_("Level"), choices=SchoolLevel.choices, empty_label=_("All levels"),
+        method="filter_level",
+    )  # fmt: skip
+    attention = django_filters.ChoiceFilter(
+        label=_("Needs attention"), choices=ATTENTION, empty_label=_("Any"),
+        method="filter_attention",
+    )  # fmt: skip
+    # Set by the reports' links only: they place a child by the town and code of the school.
+    school_town = django_filters.CharFilter(
+        field_name="school__town__name", widget=forms.HiddenInput
+    )
+    school_code = django_filters.CharFilter(field_name="school__code", widget=forms.HiddenInput)
     status = django_filters.ChoiceFilter(
         label=_("Status"),
         choices=[*ChildStatus.choices, (ALL_STATUSES, _("All statuses"))],
@@ -152,6 +170,32 @@ class ChildFilter(django_filters.FilterSet):
             return qs.filter(both)
         if value == "no":
             return qs.exclude(both)
+        return qs
+
+    def filter_level(self, qs, name, value):
+        if value == SchoolLevel.PRIMARY:
+            return qs.filter(grade__lte=6)
+        if value == SchoolLevel.MIDDLE:
+            return qs.filter(grade__gte=7)
+        return qs
+
+    def filter_attention(self, qs, name, value):
+        # The carers' records are reached through the reverse relation: the register imports
+        # no other app (docs/ARCHITECTURE.md).
+        assignment = Child._meta.get_field("assignments").related_model
+        active = assignment.objects.filter(child=OuterRef("pk"), ended_on__isnull=True)
+        if value == "no_carer":
+            return qs.filter(~Exists(active))
+        if value == "concern":
+            return qs.filter(
+                Exists(
+                    assignment.objects.filter(
+                        child=OuterRef("pk"),
+                        checkins__concern=True,
+                        checkins__concern_resolved_at__isnull=True,
+                    )
+                )
+            )
         return qs
 
     def filter_status(self, qs, name, value):

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from registry import services
 from tests.factories import ChildFactory
-from tests.programmes.factories import HomeVisitFactory
+from tests.programmes.factories import FamilyCallFactory, HomeVisitFactory
 from tests.volunteers.factories import AssignmentFactory, VolunteerFactory
+from volunteers.models import MonthlyCheckin, month_start
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
@@ -27,15 +30,60 @@ def _grow(personas, n):
         )  # fmt: skip
 
 
+def _grow_more(personas, n):
+    """Everything the dashboard counts, ``n`` times over: concerns, missed check-ins, calls,
+    children leaving the register, children living alone."""
+    last_month = month_start(month_start(TODAY) - datetime.timedelta(days=1))
+    for i in range(n):
+        child = ChildFactory(school=personas.school_a, guardian="none")
+        assignment = AssignmentFactory(child=child, volunteer=VolunteerFactory())
+        MonthlyCheckin.objects.create(
+            assignment=assignment, county=child.county, month=last_month,
+            status="missed" if i % 2 else "done", concern=True,
+            submitted_at=timezone.now(),
+        )  # fmt: skip
+        FamilyCallFactory(child=child)
+        leaving = ChildFactory(school=personas.school_a)
+        services.change_child_status(
+            child=leaving, status="reunited", on=TODAY, reason="父母返乡", by=personas.official
+        )
+
+
 @pytest.mark.parametrize("n", [1, 15])
 def test_official_home_query_count(personas, django_assert_num_queries, n):
     _grow(personas, n)
+    _grow_more(personas, n)
     client = personas.client_for("official")
-    # session, user, second-factor device, figures, schools, status changes, concerns,
-    # missed last month, follow-ups due, contact gaps, session save (3)
-    with django_assert_num_queries(13):
+    # session, user, second-factor device; figures, carers, schools, follow-ups due,
+    # concerns, children with a concern, missed last month, status changes; the trends:
+    # visits, leaving, check-ins and concerns; session save (3)
+    with django_assert_num_queries(17):
         response = client.get(reverse("home"))
     assert response.context["follow_ups_due"] == n
+    figures = response.context["figures"]
+    # the personas' two children, n with a carer and a visit, n living alone with a carer
+    assert figures["children"] == 2 + 2 * n
+    assert figures["no_carer"] == 2
+    assert figures["alone"] == n
+    assert response.context["concern_children"] == n
+    assert response.context["missed_last_month"] == n // 2
+    trends = response.context["trends"]
+    assert len(trends["labels"]) == 12 and trends["labels"][-1] == f"{TODAY:%Y-%m}"
+    assert trends["left"][-1] == n and sum(trends["concerns"]) == n
+    assert sum(trends["visits"]) == n
+
+
+def test_each_figure_links_to_the_children_behind_it(personas):
+    _grow(personas, 2)
+    _grow_more(personas, 3)
+    client = personas.client_for("official")
+    html = client.get(reverse("home")).content.decode()
+    for figure, expected in [("figure-alone", 3), ("figure-no-carer", 2), ("figure-concerns", 3)]:
+        link = re.search(rf'id="{figure}" href="([^"]+)"', html).group(1)
+        response = client.get(link.replace("&amp;", "&"))
+        assert response.context["page"].paginator.count == expected, figure
+    assert 'id="trend-data" type="application/json"' in html
+    assert "<script>" not in html  # no inline script (CSP)
 
 
 @pytest.mark.parametrize("n", [1, 15])

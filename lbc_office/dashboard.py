@@ -1,0 +1,135 @@
+"""The official's first screen: the headline figures, the children who need help today, and the
+trends of the last twelve months — each a database aggregate, a fixed number of queries whatever
+the size of the register (tests/lbc_office/test_home.py pins it)."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Count, Q
+from django.db.models.functions import TruncMonth
+
+from programmes import selectors as programmes_selectors
+from programmes.models import HomeVisit
+from registry.models import Child, GuardianType, School, StatusChange
+from volunteers.models import Assignment, MonthlyCheckin, month_start
+
+TREND_MONTHS = 12
+
+
+def months_back(today: datetime.date, n: int = TREND_MONTHS) -> list[datetime.date]:
+    """The first days of the last ``n`` months, oldest first, this month last."""
+    months = [month_start(today)]
+    for _i in range(n - 1):
+        months.append(month_start(months[-1] - datetime.timedelta(days=1)))
+    return months[::-1]
+
+
+def figures(user, today: datetime.date) -> dict:
+    """The headline counts over the active register, in two queries: one pass over the children
+    (the contact gaps read the cached last contact), one over the active assignments."""
+    last = "last_parent_contact_on"
+    counts = (
+        Child.objects.visible_to(user)
+        .active()
+        .aggregate(
+            children=Count("pk"),
+            both_away=Count("pk", filter=Q(father_away=True, mother_away=True)),
+            alone=Count("pk", filter=Q(guardian=GuardianType.NONE)),
+            poor=Count("pk", filter=Q(poor=True)),
+            boarding=Count("pk", filter=Q(boarding=True)),
+            **{
+                f"gap_{d}": Count(
+                    "pk",
+                    filter=Q(**{f"{last}__lte": today - datetime.timedelta(days=d)})
+                    | Q(**{f"{last}__isnull": True}),
+                )
+                for d in programmes_selectors.GAP_DAYS
+            },
+        )
+    )
+    # Children with no carer = active children − those with an active assignment: counting
+    # the assignments (tens of thousands) is cheaper than asking, for each of millions of
+    # children, whether one exists.
+    cared = (
+        Assignment.objects.visible_to(user)
+        .filter(ended_on__isnull=True, child__status="active")
+        .aggregate(n=Count("child", distinct=True))["n"]
+    )
+    counts["no_carer"] = counts["children"] - cared
+    counts["gaps"] = {d: counts.pop(f"gap_{d}") for d in programmes_selectors.GAP_DAYS}
+    return counts
+
+
+def trends(user, today: datetime.date) -> dict:
+    """Per month over the last twelve: home visits, children leaving the register, check-ins
+    done and missed, concerns raised. Three GROUP BY queries.
+
+    Family-room calls are left out: a county makes about 160,000 a year, and grouping a year
+    of them by month took 144 ms of the dashboard's 340 ms at county scale (see
+    docs/PERFORMANCE.md); the contact-gap figures say what the calls are for."""
+    months = months_back(today)
+    first = months[0]
+
+    def per_month(qs, field):
+        return dict(
+            qs.annotate(m=TruncMonth(field))
+            .values("m")
+            .annotate(n=Count("pk"))
+            .values_list("m", "n")
+            .order_by()
+        )
+
+    visits = per_month(HomeVisit.objects.visible_to(user).filter(date__gte=first), "date")
+    left = per_month(
+        StatusChange.objects.visible_to(user).filter(date__gte=first, from_status="active"),
+        "date",
+    )
+    checkins = {}
+    for row in (
+        MonthlyCheckin.objects.visible_to(user)
+        .filter(month__gte=first)
+        .values("month", "status")
+        .annotate(n=Count("pk"), concerns=Count("pk", filter=Q(concern=True)))
+        .order_by()
+    ):
+        checkins[(row["month"], row["status"])] = row["n"]
+        checkins[(row["month"], "concerns")] = (
+            checkins.get((row["month"], "concerns"), 0) + row["concerns"]
+        )
+
+    def series(found):
+        return [found.get(m, 0) for m in months]
+
+    return {
+        "labels": [m.strftime("%Y-%m") for m in months],
+        "visits": series(visits),
+        "left": series(left),
+        "checkins_done": [checkins.get((m, "done"), 0) for m in months],
+        "checkins_missed": [checkins.get((m, "missed"), 0) for m in months],
+        "concerns": [checkins.get((m, "concerns"), 0) for m in months],
+    }
+
+
+def official_dashboard(user, today: datetime.date) -> dict:
+    last_month = month_start(month_start(today) - datetime.timedelta(days=1))
+    open_concerns = MonthlyCheckin.objects.filter(
+        concern=True, concern_resolved_at__isnull=True, assignment__child__status="active"
+    )
+    return {
+        "figures": figures(user, today),
+        "schools": School.objects.filter(active=True).count(),
+        "follow_ups_due": programmes_selectors.open_follow_ups(user, today=today).count(),
+        "concerns": open_concerns.select_related(
+            "assignment__child", "assignment__volunteer"
+        ).order_by("-submitted_at")[:20],
+        "concern_children": open_concerns.aggregate(n=Count("assignment__child", distinct=True))[
+            "n"
+        ],
+        "last_month": last_month,
+        "missed_last_month": MonthlyCheckin.objects.filter(
+            month=last_month, status=MonthlyCheckin.Status.MISSED
+        ).count(),
+        "recent": StatusChange.objects.select_related("child").order_by("-date", "-id")[:8],
+        "trends": trends(user, today),
+    }

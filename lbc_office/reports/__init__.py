@@ -1,0 +1,58 @@
+"""The county's statistical tables and the office's working reports (the roof).
+
+Only aggregates leave this package: every count is made in the database. ``build(slug,
+filters)`` gives a table's rows for officials; ``suppress_report`` gives what a report viewer
+may see (every child count between 1 and 4 shown as "<5", no drill-down links).
+``manage.py lbc_report`` and the pages under ``/reports/<table>/`` both call ``build``.
+"""
+
+from __future__ import annotations
+
+from lbc_office.reports import care, county
+from lbc_office.reports.base import (
+    SMALL,
+    SMALL_CELL,
+    Column,
+    Filters,
+    Report,
+    Table,
+    suppress_report,
+    suppress_small,
+)
+
+TABLES: dict[str, Table] = {t.slug: t for t in [*county.TABLES, *care.TABLES]}
+
+
+class UnknownTable(KeyError):
+    pass
+
+
+def build(slug: str, filters: Filters | None = None) -> Report:
+    """The rows of table ``slug`` for ``filters`` (unsuppressed: for officials and the command)."""
+    try:
+        table = TABLES[slug]
+    except KeyError:
+        raise UnknownTable(slug) from None
+    filters = filters or Filters()
+    return Report(table=table, filters=filters, rows=table.compute(filters))
+
+
+def url_name(slug: str) -> str:
+    """The URL name of a table's page (one URL pattern per table: see ``lbc_office.urls``)."""
+    return "report_" + slug.replace("-", "_")
+
+
+__all__ = [
+    "SMALL",
+    "SMALL_CELL",
+    "TABLES",
+    "Column",
+    "Filters",
+    "Report",
+    "Table",
+    "UnknownTable",
+    "build",
+    "suppress_report",
+    "suppress_small",
+    "url_name",
+]

@@ -1,0 +1,105 @@
+"""The pieces every report is made of: the filters, the columns, the rows, and the rule that hides
+small counts from report viewers."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+
+# Counts of 1–4 children are shown as "<5" to report viewers: in a small village a count that
+# small can single a child out.
+SMALL_CELL = 5
+SMALL = "<5"
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a report is about. ``as_of``: the day (default today); ``town``: a town's name
+    (children are placed by their school's town); ``school``: a school code."""
+
+    as_of: datetime.date | None = None
+    town: str = ""
+    school: str = ""
+
+    @property
+    def day(self) -> datetime.date:
+        return self.as_of or timezone.localdate()
+
+    @property
+    def is_today(self) -> bool:
+        return self.as_of is None or self.as_of >= timezone.localdate()
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: object  # a lazy translation
+    # Counts children (or records that each stand for one child): hidden under 5 for viewers.
+    children: bool = True
+    # A derived figure (a percentage) hidden when the count it is computed from is small.
+    suppress_with: str = ""
+
+
+@dataclass(frozen=True)
+class Table:
+    slug: str
+    title: object
+    description: object
+    columns: list[Column]
+    compute: Callable[[Filters], list[dict]]
+    # Filters the table understands (a donation is not at a school or in a town).
+    filters: tuple[str, ...] = ("as_of", "town", "school")
+    # The county's own tables (DOMAIN.md), as opposed to the office's working reports.
+    county_table: bool = False
+
+    @property
+    def keys(self) -> list[str]:
+        return [c.key for c in self.columns]
+
+
+@dataclass
+class Report:
+    table: Table
+    filters: Filters
+    rows: list[dict] = field(default_factory=list)
+    suppressed: bool = False
+
+    def records(self) -> list[dict]:
+        """The rows with the table's keys only (what CSV, JSON and XLSX carry)."""
+        return [{k: row.get(k) for k in self.table.keys} for row in self.rows]
+
+
+def suppress_small(rows: list[dict], keys) -> list[dict]:
+    """Replace counts of 1–4 with "<5" in the given columns (for report viewers)."""
+    return [
+        {
+            k: (SMALL if k in keys and isinstance(v, int) and 0 < v < SMALL_CELL else v)
+            for k, v in r.items()
+        }
+        for r in rows
+    ]
+
+
+def suppress_report(report: Report) -> Report:
+    """The report as a viewer may see it: every child count under 5 shown as "<5", and a
+    percentage hidden when the count under it is."""
+    columns = report.table.columns
+    counts = {c.key for c in columns if c.children and not c.suppress_with}
+    rows = []
+    for row in report.rows:
+        safe = suppress_small([row], counts)[0]
+        for c in columns:
+            if c.suppress_with:
+                base = row.get(c.suppress_with)
+                if isinstance(base, int) and 0 < base < SMALL_CELL:
+                    safe[c.key] = SMALL
+        safe.pop("links", None)  # drill-downs lead to names: officials only
+        rows.append(safe)
+    return Report(table=report.table, filters=report.filters, rows=rows, suppressed=True)
+
+
+def percent(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None

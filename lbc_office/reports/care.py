@@ -1,0 +1,374 @@
+"""The office's working reports: carers, check-ins, home visits, contact with parents, donations.
+
+Like the county's tables, each is a few database aggregates (GROUP BY, COUNT … FILTER, NOT
+EXISTS); the rows are merged here by their keys, never counted here.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.db.models import (
+    Count,
+    DecimalField,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
+
+from lbc_office.reports import scope
+from lbc_office.reports.base import Column, Filters, Table, percent
+from lbc_office.reports.county import TOTAL
+from programmes.models import Donation, Handover, HomeVisit
+from volunteers.models import Assignment, CarerRole, MonthlyCheckin, month_start
+
+TOWN = ("school__town_id", "school__town__name")
+
+
+def _by_town(rows_by_town: dict, names: dict, keys: list[str]) -> list[dict]:
+    rows = [
+        {"town": names[pk], "label": names[pk], "town_id": pk, **values}
+        for pk, values in sorted(rows_by_town.items(), key=lambda item: (names[item[0]], item[0]))
+    ]
+    rows.append({"town": "total", "label": TOTAL, **{k: sum(r[k] for r in rows) for k in keys}})
+    return rows
+
+
+# --- Volunteer coverage ------------------------------------------------------------------------
+
+COVERAGE_COLUMNS = [
+    Column("town", _("Town"), children=False),
+    Column("children", _("Children")),
+    Column("with_foster_mother", _("With a foster mother")),
+    Column("without_foster_mother", _("Without a foster mother")),
+    Column("with_foster_sibling", _("With a foster brother or sister")),
+    Column("without_foster_sibling", _("Without a foster brother or sister")),
+    Column("with_surrogate_parent", _("With a surrogate parent")),
+    Column("without_surrogate_parent", _("Without a surrogate parent")),
+    Column("without_any_carer", _("Without any carer")),
+]
+
+
+def active_assignments(day: datetime.date):
+    return Assignment.objects.filter(started_on__lte=day).filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gt=day)
+    )
+
+
+def coverage_rows(filters: Filters) -> list[dict]:
+    """Children with and without each kind of carer on the day, by town, in three queries:
+    children without any carer (one pass over the children, an anti-join with the carers);
+    children with a carer, per role and in all (over the carers, far fewer). Every child is in
+    one of the first two, so the town's children are their sum: the children are read once."""
+    children = scope.children(filters)
+    assignments = active_assignments(filters.day)
+    alone = (
+        children.filter(~Exists(assignments.filter(child=OuterRef("pk"))))
+        .values(*TOWN)
+        .annotate(n=Count("pk"))
+    )
+    cared = assignments.filter(scope.children_q(filters, "child__"))
+    per_role = (
+        cared.values("child__school__town_id", "role")
+        .annotate(n=Count("child", distinct=True))
+        .order_by()
+    )
+    with_any = (
+        cared.values("child__school__town_id", "child__school__town__name")
+        .annotate(n=Count("child", distinct=True))
+        .order_by()
+    )
+    names = {r["school__town_id"]: r["school__town__name"] for r in alone}
+    names.update({r["child__school__town_id"]: r["child__school__town__name"] for r in with_any})
+    blank = {"children": 0, "without_any_carer": 0, **{f"with_{r}": 0 for r in CarerRole.values}}
+    rows = {pk: dict(blank) for pk in names}
+    for r in alone:
+        rows[r["school__town_id"]]["without_any_carer"] = r["n"]
+        rows[r["school__town_id"]]["children"] += r["n"]
+    for r in with_any:
+        rows[r["child__school__town_id"]]["children"] += r["n"]
+    for r in per_role:
+        rows[r["child__school__town_id"]][f"with_{r['role']}"] = r["n"]
+    for r in rows.values():
+        for role in CarerRole.values:
+            r[f"without_{role}"] = r["children"] - r[f"with_{role}"]
+    keys = [c.key for c in COVERAGE_COLUMNS[1:]]
+    return _by_town(rows, names, keys)
+
+
+# --- Monthly check-ins -------------------------------------------------------------------------
+
+CHECKIN_COLUMNS = [
+    Column("month", _("Month"), children=False),
+    Column("organisation", _("Organisation"), children=False),
+    Column("due", _("Check-ins due")),
+    Column("done", _("Done")),
+    Column("missed", _("Missed")),
+    Column("open", _("Still to do")),
+    Column("completion", _("Completion (%)"), suppress_with="due"),
+]
+MONTHS = 12
+
+
+def checkin_rows(filters: Filters) -> list[dict]:
+    """Check-ins of the twelve months up to the day's month, by month and organisation, as they
+    stand now (one query)."""
+    last = month_start(filters.day)
+    first = last
+    for _i in range(MONTHS - 1):
+        first = month_start(first - datetime.timedelta(days=1))
+    status = MonthlyCheckin.Status
+    grouped = (
+        MonthlyCheckin.objects.filter(month__gte=first, month__lte=last)
+        .filter(scope.place_q(filters, "assignment__child__"))
+        .values("month", "assignment__volunteer__organisation__name")
+        .annotate(
+            due=Count("pk"),
+            done=Count("pk", filter=Q(status=status.DONE)),
+            missed=Count("pk", filter=Q(status=status.MISSED)),
+            open=Count("pk", filter=Q(status=status.OPEN)),
+        )
+        .order_by("-month", F("assignment__volunteer__organisation__name").asc(nulls_last=True))
+    )
+    keys = ["due", "done", "missed", "open"]
+    rows = []
+    for r in grouped:
+        organisation = r["assignment__volunteer__organisation__name"] or ""
+        rows.append(
+            {
+                "month": r["month"].strftime("%Y-%m"),
+                "organisation": organisation,
+                "label": r["month"].strftime("%Y-%m"),
+                **{k: r[k] for k in keys},
+                "completion": percent(r["done"], r["due"]),
+            }
+        )
+    total = {k: sum(r[k] for r in rows) for k in keys}
+    rows.append(
+        {"month": "total", "organisation": "", "label": TOTAL, **total,
+         "completion": percent(total["done"], total["due"])}
+    )  # fmt: skip
+    return rows
+
+
+# --- Home visits -------------------------------------------------------------------------------
+
+VISIT_COLUMNS = [
+    Column("town", _("Town"), children=False),
+    Column("school_code", _("School code"), children=False),
+    Column("school", _("School"), children=False),
+    Column("children", _("Children")),
+    Column("visited", _("Visited this school year")),
+    Column("not_visited", _("Not visited yet")),
+    Column("visits", _("Home visits")),
+    Column("coverage", _("Visited (%)"), suppress_with="children"),
+]
+
+
+def school_year_start(day: datetime.date) -> datetime.date:
+    """The school year starts on 1 September."""
+    return datetime.date(day.year if day.month >= 9 else day.year - 1, 9, 1)
+
+
+def visit_rows(filters: Filters) -> list[dict]:
+    """Children visited at home since the school year began, by school (two queries)."""
+    day = filters.day
+    children = scope.children(filters)
+    school = ("school_id", "school__code", "school__name", "school__town__name")
+    per_school = children.values(*school).annotate(n=Count("pk")).order_by()
+    visits = (
+        HomeVisit.objects.filter(date__gte=school_year_start(day), date__lte=day)
+        .filter(scope.children_q(filters, "child__"))
+        .values("child__school_id")
+        .annotate(visited=Count("child", distinct=True), visits=Count("pk"))
+        .order_by()
+    )
+    found = {r["child__school_id"]: r for r in visits}
+    rows = []
+    for r in sorted(
+        per_school, key=lambda r: (r["school__town__name"], r["school__name"], r["school_id"])
+    ):
+        v = found.get(r["school_id"], {"visited": 0, "visits": 0})
+        rows.append(
+            {
+                "town": r["school__town__name"],
+                "school_code": r["school__code"],
+                "school": r["school__name"],
+                "label": r["school__town__name"],
+                "children": r["n"],
+                "visited": v["visited"],
+                "not_visited": r["n"] - v["visited"],
+                "visits": v["visits"],
+                "coverage": percent(v["visited"], r["n"]),
+            }
+        )
+    keys = ["children", "visited", "not_visited", "visits"]
+    total = {k: sum(r[k] for r in rows) for k in keys}
+    rows.append(
+        {"town": "total", "school_code": "", "school": "", "label": TOTAL, **total,
+         "coverage": percent(total["visited"], total["children"])}
+    )  # fmt: skip
+    return rows
+
+
+# --- Contact with parents ----------------------------------------------------------------------
+
+GAP_DAYS = (30, 90, 365)
+GAP_COLUMNS = [
+    Column("town", _("Town"), children=False),
+    Column("children", _("Children")),
+    Column("no_contact_30", _("No contact for 30 days or more")),
+    Column("no_contact_90", _("No contact for 90 days or more")),
+    Column("no_contact_365", _("No contact for 365 days or more")),
+    Column("never", _("No contact ever recorded")),
+]
+
+
+def gap_rows(filters: Filters) -> list[dict]:
+    """Children out of contact with their parents, by town, from each child's last contact
+    (the cached ``last_parent_contact_on``, which is why this table is for today only)."""
+    today = filters.day
+    last = "last_parent_contact_on"
+    grouped = (
+        scope.children(filters)
+        .values(*TOWN)
+        .annotate(
+            children=Count("pk"),
+            **{
+                f"no_contact_{d}": Count(
+                    "pk",
+                    filter=Q(**{f"{last}__lte": today - datetime.timedelta(days=d)})
+                    | Q(**{f"{last}__isnull": True}),
+                )
+                for d in GAP_DAYS
+            },
+            never=Count("pk", filter=Q(**{f"{last}__isnull": True})),
+        )
+    )
+    keys = [c.key for c in GAP_COLUMNS[1:]]
+    names = {r["school__town_id"]: r["school__town__name"] for r in grouped}
+    rows = {r["school__town_id"]: {k: r[k] for k in keys} for r in grouped}
+    return _by_town(rows, names, keys)
+
+
+# --- Donations ---------------------------------------------------------------------------------
+
+MONEY = DecimalField(max_digits=14, decimal_places=2)
+DONATION_COLUMNS = [
+    Column("kind", _("What was given"), children=False),
+    Column("donations", _("Donations"), children=False),
+    Column("value", _("Value (yuan)"), children=False),
+    Column("traced", _("Handed over (yuan)"), children=False),
+    Column("untraced", _("Not yet handed over (yuan)"), children=False),
+    Column("open_donations", _("Donations not fully handed over"), children=False),
+    Column("children_reached", _("Children who received")),
+]
+
+
+def donation_rows(filters: Filters) -> list[dict]:
+    """Donations received by the day, by kind: their value, what was handed over to a final
+    recipient by then, what is still open, and the children reached (three queries)."""
+    day = filters.day
+    handovers = Handover.objects.filter(handed_over_on__lte=day)
+    traced = Subquery(
+        handovers.filter(donation=OuterRef("pk"))
+        .order_by()
+        .values("donation")
+        .annotate(total=Sum("value"))
+        .values("total"),
+        output_field=MONEY,
+    )
+    zero = Value(Decimal("0"), output_field=MONEY)
+    grouped = (
+        Donation.objects.filter(date__lte=day)
+        .annotate(traced_value=Coalesce(traced, zero, output_field=MONEY))
+        .values("kind")
+        .annotate(
+            donations=Count("pk"),
+            total_value=Sum("value"),
+            traced=Sum("traced_value"),
+            open_donations=Count("pk", filter=Q(traced_value__lt=F("value"))),
+        )
+        .order_by()
+    )
+    reached = dict(
+        handovers.filter(child__isnull=False, donation__date__lte=day)
+        .values("donation__kind")
+        .annotate(n=Count("child", distinct=True))
+        .values_list("donation__kind", "n")
+        .order_by()
+    )
+    reached_total = handovers.filter(child__isnull=False, donation__date__lte=day).aggregate(
+        n=Count("child", distinct=True)
+    )["n"]
+    found = {r["kind"]: r for r in grouped}
+    rows = []
+    for kind in Donation.Kind:
+        r = found.get(kind.value, {})
+        value, done = r.get("total_value") or Decimal("0"), r.get("traced") or Decimal("0")
+        rows.append(
+            {
+                "kind": kind.value,
+                "label": kind.label,
+                "donations": r.get("donations", 0),
+                "value": value,
+                "traced": done,
+                "untraced": value - done,
+                "open_donations": r.get("open_donations", 0),
+                "children_reached": reached.get(kind.value, 0),
+            }
+        )
+    keys = ["donations", "value", "traced", "untraced", "open_donations"]
+    rows.append(
+        {"kind": "total", "label": TOTAL, **{k: sum(r[k] for r in rows) for k in keys},
+         "children_reached": reached_total}
+    )  # fmt: skip
+    return rows
+
+
+TABLES = [
+    Table(
+        slug="volunteer-coverage",
+        title=_("Volunteer coverage"),
+        description=_("Children with and without each kind of carer, by town."),
+        columns=COVERAGE_COLUMNS,
+        compute=coverage_rows,
+    ),
+    Table(
+        slug="checkins",
+        title=_("Monthly check-ins"),
+        description=_("Check-ins due, done and missed over twelve months, by organisation."),
+        columns=CHECKIN_COLUMNS,
+        compute=checkin_rows,
+    ),
+    Table(
+        slug="home-visits",
+        title=_("Home-visit coverage"),
+        description=_("Children visited at home this school year (from 1 September), by school."),
+        columns=VISIT_COLUMNS,
+        compute=visit_rows,
+    ),
+    Table(
+        slug="contact-gaps",
+        title=_("Contact with parents"),
+        description=_("Children with no contact with a parent for 30, 90 and 365 days, by town."),
+        columns=GAP_COLUMNS,
+        compute=gap_rows,
+        filters=("town", "school"),
+    ),
+    Table(
+        slug="donations",
+        title=_("Donation tracing"),
+        description=_("Donations given, handed over to their final recipients, and still open."),
+        columns=DONATION_COLUMNS,
+        compute=donation_rows,
+        filters=("as_of",),
+    ),
+]

@@ -1,0 +1,92 @@
+"""Who and what a report counts: the children on the register at a date, the schools and towns
+within the filters.
+
+A child counts on a day when their file was opened by then and their status at the end of that
+day was *active*. The status at a past day is rebuilt from the ``StatusChange`` rows: the first
+change after the day says what the status was on it (its ``from_status``); a child with no
+change after the day had the status they have now. Other facts (school, grade, guardian,
+boarding, poverty) are counted as the file says them today: the register keeps their history
+for reading, not for counting.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from lbc_office.reports.base import Filters
+from registry.models import Child, ChildStatus, School, StatusChange, Town
+
+
+def _end_of(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(
+        datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min)
+    )
+
+
+def active_on(day: datetime.date, prefix: str = "") -> Q:
+    """Children active at the end of ``day`` (see the module's docstring).
+
+    ``prefix``: the path from the queried model to the child ("child__" for an enrolment), so
+    that a report on enrolments or visits joins the children once instead of asking whether
+    each is among them."""
+    if day >= timezone.localdate():
+        return Q(**{f"{prefix}status": ChildStatus.ACTIVE})
+    child = OuterRef(prefix.removesuffix("__") or "pk")
+    later = StatusChange.objects.filter(date__gt=day)
+    earlier_after_day = StatusChange.objects.filter(child=OuterRef("child"), date__gt=day).filter(
+        Q(date__lt=OuterRef("date")) | Q(date=OuterRef("date"), pk__lt=OuterRef("pk"))
+    )
+    # The first change after the day left an active status: the child was active on the day.
+    was_active = later.filter(from_status=ChildStatus.ACTIVE).filter(~Exists(earlier_after_day))
+    unchanged_since = ~Exists(later.filter(child=child))
+    return Q(**{f"{prefix}created_at__lt": _end_of(day)}) & (
+        (Q(**{f"{prefix}status": ChildStatus.ACTIVE}) & Q(unchanged_since))
+        | Q(Exists(was_active.filter(child=child)))
+    )
+
+
+def place_q(filters: Filters, prefix: str = "") -> Q:
+    """A town (by name, the school's town) and a school (by code)."""
+    q = Q()
+    if filters.town:
+        q &= Q(**{f"{prefix}school__town__name": filters.town})
+    if filters.school:
+        q &= Q(**{f"{prefix}school__code": filters.school})
+    return q
+
+
+def children_q(filters: Filters, prefix: str = "") -> Q:
+    """Active children in compulsory education at the filters' day and place, as a condition
+    on the model ``prefix`` leads from (see ``active_on``)."""
+    return (
+        active_on(filters.day, prefix)
+        & Q(**{f"{prefix}grade__gte": 1, f"{prefix}grade__lte": 9})
+        & place_q(filters, prefix)
+    )
+
+
+def children(filters: Filters) -> QuerySet:
+    """Active children in compulsory education at the filters' day and place."""
+    return Child.objects.filter(children_q(filters)).order_by()
+
+
+def schools(filters: Filters) -> QuerySet:
+    """Schools teaching now (a school has no history of opening and closing yet)."""
+    qs = School.objects.filter(active=True).order_by()
+    if filters.town:
+        qs = qs.filter(town__name=filters.town)
+    if filters.school:
+        qs = qs.filter(code=filters.school)
+    return qs
+
+
+def towns(filters: Filters) -> QuerySet:
+    qs = Town.objects.order_by()
+    if filters.town:
+        qs = qs.filter(name=filters.town)
+    if filters.school:
+        qs = qs.filter(schools__code=filters.school)
+    return qs
