@@ -19,12 +19,14 @@ def insert_with_history(objs: list, model, *, by, reason: str) -> None:
     """Insert ``objs`` (unsaved) and give each its key and a "created" history row."""
     if not objs:
         return
+    relations = [f for f in model._meta.concrete_fields if f.is_relation]
     for obj in objs:  # a parent saved just before (a new village) now has its key
-        for field in model._meta.concrete_fields:
-            if field.is_relation and getattr(obj, field.attname) is None:
+        values = obj.__dict__
+        for field in relations:
+            if values.get(field.attname) is None:
                 related = field.get_cached_value(obj, None)
                 if related is not None:
-                    setattr(obj, field.attname, related.pk)
+                    values[field.attname] = related.pk
     if connection.vendor != "postgresql":
         bulk_create_with_history(
             objs, model, batch_size=BATCH, default_user=by, default_change_reason=reason

@@ -187,17 +187,23 @@ class _Importer:
         against the register, so that one report lists all of its errors."""
         parsed = []
         total = len(self.table.rows)
-        columns = [(c, self.found[c.key]) for c in self.columns if c.key in self.found]
+        columns = [(c.key, c.parse, self.found[c.key]) for c in self.columns if c.key in self.found]
+        width = max(index for _key, _parse, index in columns) + 1
         for n, (line, cells) in enumerate(self.table.rows, start=1):
+            if len(cells) < width:
+                cells = cells + [""] * (width - len(cells))
             values = {}
-            errors_before = len(self.report.errors)
-            for column, index in columns:
-                raw = strip_neutralising(cells[index] if index < len(cells) else "")
+            ok = True
+            for key, parse, index in columns:
+                raw = cells[index]
+                if raw[:1] == "'":
+                    raw = strip_neutralising(raw)
                 try:
-                    values[column.key] = column.parse(raw)
+                    values[key] = parse(raw)
                 except CellError as exc:
                     self.error(line, self.table.header[index], exc.message)
-            parsed.append((line, values, len(self.report.errors) == errors_before))
+                    ok = False
+            parsed.append((line, values, ok))
             if n % 5000 == 0:
                 self.progress("reading", n, total)
         self.progress("reading", total, total)
