@@ -128,7 +128,10 @@ class _Importer:
         """Check and, when every row is right, write everything in one transaction."""
         with transaction.atomic():
             self._lock()
+            self.streaming = not dry_run  # new records may be sent while rows are checked
             self._check()
+            if not self.report.ok:
+                transaction.set_rollback(True)  # anything already sent is undone
             if self.report.ok and not dry_run:
                 self._write()
                 self.report.written = True
@@ -225,6 +228,7 @@ class _Importer:
     # -- for subclasses --------------------------------------------------------------------
 
     model_label = ""
+    streaming = False
 
     def _lock(self) -> None:
         """Serialise imports: two officials importing at once would race on new records."""
@@ -351,8 +355,25 @@ class ChildImporter(_Importer):
                 changed_rows[pk] = (line, values, school, village)
         self.to_create = []
         blank = _blank_maker(Child(status=ChildStatus.ACTIVE, status_changed_on=today))
+        self.stream = None
+        if self.streaming and report.ok and new_rows and connection.vendor == "postgresql":
+            self._write_villages()
+            now, by = timezone.now(), self.by
+            self.stream = bulk.StreamingInsert(
+                Child,
+                count=len(new_rows),
+                by=by,
+                reason=_("Imported from a file"),
+                stamp=lambda obj: _stamp([obj], by, now, created=True),
+            )
         for line, values, school, village in new_rows:
-            self._fill(blank(), line, values, school, village, today, self.to_create)
+            child = blank()
+            errors_before = len(report.errors)
+            self._fill(child, line, values, school, village, today, self.to_create)
+            if self.stream is not None and report.ok and len(report.errors) == errors_before:
+                self.stream.add(child)
+        if self.stream is not None:
+            self.stream.close()
         self.to_update = []
         for child in self._full_records(list(changed_rows)):
             line, values, school, village = changed_rows[child.pk]
@@ -407,16 +428,25 @@ class ChildImporter(_Importer):
             return
         into.append(child)
 
+    def _write_villages(self) -> None:
+        villages = [v for v in self.new_villages.values() if v.pk is None]
+        _stamp(villages, self.by, timezone.now(), created=True)
+        Village.objects.bulk_create(villages, batch_size=BATCH)
+
     def _write(self):
         now = timezone.now()
-        villages = list(self.new_villages.values())
-        _stamp(villages, self.by, now, created=True)
-        Village.objects.bulk_create(villages, batch_size=BATCH)
+        self._write_villages()
         reason = _("Imported from a file")
         total = len(self.to_create) + len(self.to_update)
         done = 0
-        _stamp(self.to_create, self.by, now, created=True)
-        for start in range(0, len(self.to_create), BATCH * 5):
+        streamed = getattr(self, "stream", None) is not None
+        if streamed:  # the new records were sent while the rows were checked
+            self.stream.finish()
+            done = len(self.to_create)
+            self.progress("writing", done, total)
+        else:
+            _stamp(self.to_create, self.by, now, created=True)
+        for start in range(0, 0 if streamed else len(self.to_create), BATCH * 5):
             batch = self.to_create[start : start + BATCH * 5]
             bulk.insert_with_history(batch, Child, by=self.by, reason=reason)
             done += len(batch)
