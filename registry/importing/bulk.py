@@ -186,6 +186,15 @@ class StreamingInsert:
             self.cursor.close()
             self.copy = None
 
+    def abort(self, exc: BaseException) -> None:
+        """End the COPY with an error, so the connection can roll the transaction back."""
+        if self.copy is not None:
+            self.copy = None
+            try:
+                self._copy_cm.__exit__(type(exc), exc, exc.__traceback__)
+            finally:
+                self.cursor.close()
+
     def finish(self) -> list:
         """Write the history rows of the records inserted, and return them."""
         self.close()

@@ -366,12 +366,17 @@ class ChildImporter(_Importer):
                 reason=_("Imported from a file"),
                 stamp=lambda obj: _stamp([obj], by, now, created=True),
             )
-        for line, values, school, village in new_rows:
-            child = blank()
-            errors_before = len(report.errors)
-            self._fill(child, line, values, school, village, today, self.to_create)
-            if self.stream is not None and report.ok and len(report.errors) == errors_before:
-                self.stream.add(child)
+        try:
+            for line, values, school, village in new_rows:
+                child = blank()
+                errors_before = len(report.errors)
+                self._fill(child, line, values, school, village, today, self.to_create)
+                if self.stream is not None and report.ok and len(report.errors) == errors_before:
+                    self.stream.add(child)
+        except BaseException as exc:
+            if self.stream is not None:
+                self.stream.abort(exc)
+            raise
         if self.stream is not None:
             self.stream.close()
         self.to_update = []

@@ -455,3 +455,25 @@ def test_an_identity_number_excel_stored_as_a_number_is_explained(place, officia
     report = run(_xlsx([header, row]), official)
     assert [e.field for e in report.errors] == ["id_number"]
     assert "lost its last digits" in report.errors[0].message
+
+
+def test_an_unexpected_failure_mid_import_leaves_nothing_behind(place, official, monkeypatch):
+    """The rows already sent to the database are rolled back, and the connection still works."""
+    from registry.models import Child as ChildModel
+
+    calls = {"n": 0}
+    real_clean = ChildModel.clean
+
+    def failing_clean(self):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise RuntimeError("the power went out")
+        return real_clean(self)
+
+    monkeypatch.setattr(ChildModel, "clean", failing_clean)
+    data = csv_bytes(CHILD_HEADER, *(child_line(n) for n in ids(5)))
+    with pytest.raises(RuntimeError):
+        run(data, official)
+    monkeypatch.setattr(ChildModel, "clean", real_clean)
+    assert Child.objects.count() == 0 and Village.objects.count() == 0
+    assert run(data, official).ok and Child.objects.count() == 5
