@@ -120,22 +120,31 @@ def _copy(table: str, columns: list[str], rows) -> None:
 
 
 def _history(objs: list, model, *, by, reason: str, kind: str) -> None:
-    """simple-history's rows: the record's fields, then who, when, why and what kind."""
+    """simple-history's rows, copied by the database from the records just written (the same
+    columns, then who, when, why and what kind): nothing to format or send from Python."""
+    if not objs:
+        return
     history = model.history.model
-    now = timezone.now()
-    extra = {
-        "history_date": now,
-        "history_change_reason": reason,
-        "history_type": kind,
-        "history_user_id": by.pk if by is not None else None,
-    }
-    fields = [f for f in history._meta.concrete_fields if f.name != "history_id"]
-    names = [f.attname for f in fields]
-    _copy(
-        history._meta.db_table,
-        [f.column for f in fields],
-        ([{**o.__dict__, **extra}[name] for name in names] for o in objs),
+    extra = ("history_date", "history_change_reason", "history_type", "history_user_id")
+    tracked = [
+        f.column
+        for f in history._meta.concrete_fields
+        if f.name != "history_id" and f.attname not in extra
+    ]
+    quoted = connection.ops.quote_name
+    columns = ", ".join(quoted(c) for c in tracked)
+    key = quoted(model._meta.pk.column)
+    insert = (
+        f"INSERT INTO {quoted(history._meta.db_table)} "  # noqa: S608 — names from the models
+        f"({columns}, history_date, history_change_reason, history_type, history_user_id) "
+        f"SELECT {columns}, %s, %s, %s, %s FROM {quoted(model._meta.db_table)} "
+        f"WHERE {key} = ANY(%s)"
     )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            insert,
+            [timezone.now(), reason, kind, by.pk if by is not None else None, [o.pk for o in objs]],
+        )
 
 
 class StreamingInsert:
