@@ -120,7 +120,7 @@ def child_export(request):
         k: v for k, v in (child_filter.form.cleaned_data or {}).items() if v not in ("", None)
     }
     filters = {k: getattr(v, "pk", v) for k, v in filters.items()}
-    jobs.record_export(request, kind="children", fmt=fmt, rows=rows_count, filters=filters)
+    export.record_export(request, kind="children", fmt=fmt, rows=rows_count, filters=filters)
     chinese = _chinese(request)
     header = headers(export.CHILD_COLUMNS, chinese)
     rows = export.child_rows(queryset, chinese=chinese)

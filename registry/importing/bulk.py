@@ -16,42 +16,11 @@ BATCH = 2000
 
 
 def insert_with_history(objs: list, model, *, by, reason: str) -> None:
-    """Insert ``objs`` (unsaved) and give each its key and a "created" history row."""
-    if not objs:
-        return
-    relations = [f for f in model._meta.concrete_fields if f.is_relation]
-    for obj in objs:  # a parent saved just before (a new village) now has its key
-        values = obj.__dict__
-        for field in relations:
-            if values.get(field.attname) is None:
-                related = field.get_cached_value(obj, None)
-                if related is not None:
-                    values[field.attname] = related.pk
-    if connection.vendor != "postgresql":
-        bulk_create_with_history(
-            objs, model, batch_size=BATCH, default_user=by, default_change_reason=reason
-        )
-        return
-    table = model._meta.db_table
-    pk = model._meta.pk
-    with connection.cursor() as cursor:
-        # The name search's trigram index takes new rows into its pending list and merges them
-        # later (autovacuum), instead of rebuilding posting trees row by row inside the import.
-        cursor.execute("SET LOCAL gin_pending_list_limit = '64MB'")
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [table, pk.column, len(objs)],
-        )
-        for obj, (key,) in zip(objs, cursor.fetchall(), strict=True):
-            obj.pk = key
-    fields = list(model._meta.concrete_fields)
-    plain = [f.attname for f in fields if f.get_internal_type() in _PLAIN]
-    if len(plain) == len(fields):  # the usual case: plain attribute reads
-        rows = ([o.__dict__[name] for name in plain] for o in objs)
-    else:
-        rows = ([_db(f, o) for f in fields] for o in objs)
-    _copy(table, [f.column for f in fields], rows)
-    _history(objs, model, by=by, reason=reason, kind="+")
+    """Insert ``objs`` with a "created" history row each, in batches: the path for databases
+    other than PostgreSQL (where ``StreamingInsert`` sends them while the rows are checked)."""
+    bulk_create_with_history(
+        objs, model, batch_size=BATCH, default_user=by, default_change_reason=reason
+    )
 
 
 def update_with_history(objs: list, model, *, fields: list[str], by, reason: str) -> None:

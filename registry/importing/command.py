@@ -13,7 +13,6 @@ from registry.importing import FileRefused, import_file
 
 class ImportCommand(BaseCommand):
     kind = ""
-    limited = False
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="CSV (UTF-8, UTF-8 with BOM or GB18030) or XLSX")
@@ -45,7 +44,7 @@ class ImportCommand(BaseCommand):
                 by=by,
                 county=self.county(options),
                 dry_run=options["dry_run"],
-                limit=None if self.limited else 2**40,  # the command line takes any size
+                limit=2**40,  # the command line takes a file of any size
             )
         except FileRefused as exc:
             raise CommandError(f"{path}: {exc.message}") from None

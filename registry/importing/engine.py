@@ -494,16 +494,18 @@ class SchoolImporter(_Importer):
         towns = (
             {t.name: t for t in Town.objects.filter(county=self.county)} if self.county.pk else {}
         )
+        # (school, kind) → (rooms in use, rooms ever recorded: new ones are numbered after them)
         rooms = {
-            (r["school_id"], r["kind"]): r["n"]
-            for r in FamilyRoom.objects.filter(school__code__in=codes, active=True)
+            (r["school_id"], r["kind"]): (r["in_use"], r["n"])
+            for r in FamilyRoom.objects.filter(school__code__in=codes)
             .values("school_id", "kind")
-            .annotate(n=Count("pk"))
+            .annotate(in_use=Count("pk", filter=Q(active=True)), n=Count("pk"))
         }
         self.new_towns: dict[str, Town] = {}
         self.to_create: list[School] = []
         self.to_update: list[School] = []
-        self.room_changes: list[tuple[School, str, int]] = []  # (school, kind, wanted - have)
+        # (school, kind, wanted - in use, rooms ever recorded)
+        self.room_changes: list[tuple[School, str, int, int]] = []
         level_changes: dict[int, tuple[int, str]] = {}
         seen: dict[str, int] = {}
         for line, values, cells_ok in parsed:
@@ -548,9 +550,9 @@ class SchoolImporter(_Importer):
             changed_rooms = []
             for key, kind in self.room_columns.items():
                 if key in values:
-                    have = rooms.get((school.pk, kind), 0) if school.pk else 0
-                    if values[key] != have:
-                        changed_rooms.append((school, kind, values[key] - have))
+                    in_use, recorded = rooms.get((school.pk, kind), (0, 0))
+                    if values[key] != in_use:
+                        changed_rooms.append((school, kind, values[key] - in_use, recorded))
             if before is not None and before[2] != school.level:
                 level_changes[school.pk] = (line, school.level)
             if before is None:
@@ -560,7 +562,6 @@ class SchoolImporter(_Importer):
             else:
                 report.unchanged += 1
             self.room_changes.extend(changed_rooms)
-        self.existing_pks = {s.pk for s in existing.values()}
         self._check_level_changes(level_changes)
         report.new_towns = sorted(self.new_towns)
         self._preview(parsed)
@@ -635,16 +636,11 @@ class SchoolImporter(_Importer):
     def _write_rooms(self, now: datetime.datetime, reason: str) -> None:
         """More rooms than the school has: new records. Fewer: the newest are marked unused."""
         new_rooms, closed = [], []
-        for school, kind, difference in self.room_changes:
+        for school, kind, difference, recorded in self.room_changes:
             if difference > 0:
                 label = FamilyRoom.Kind(kind).label
-                have = (
-                    FamilyRoom.objects.filter(school=school, kind=kind).count()
-                    if school.pk in self.existing_pks
-                    else 0
-                )
                 new_rooms += [
-                    FamilyRoom(school=school, kind=kind, label=f"{label} {have + i + 1}")
+                    FamilyRoom(school=school, kind=kind, label=f"{label} {recorded + i + 1}")
                     for i in range(difference)
                 ]
             else:

@@ -15,7 +15,14 @@ from collections.abc import Iterable, Iterator
 
 from django.utils.translation import gettext as _
 
-from registry.importing.columns import CHILD_COLUMNS, SCHOOL_COLUMNS, format_value, headers
+from lbc_office import audit
+from registry.importing.columns import (
+    CHILD_COLUMNS,
+    SCHOOL_COLUMNS,
+    format_value,
+    headers,
+    parse_yes_no,
+)
 from registry.importing.files import neutralise
 
 CHILD_FIELDS = (
@@ -91,9 +98,8 @@ def template_notes(kind: str) -> list[list[str]]:
     }
     rows = [[_("Chinese column"), _("English column"), _("Required"), _("Accepted values")]]
     for column in COLUMNS[kind]:
-        parse_name = getattr(column.parse, "__name__", "")
         values = accepted.get(column.key) or (
-            "yes, no, 是, 否, 1, 0" if parse_name == "parse_yes_no" else ""
+            "yes, no, 是, 否, 1, 0" if column.parse is parse_yes_no else ""
         )
         rows.append([column.zh, column.key, _("yes") if column.required else _("no"), values])
     return rows
@@ -105,3 +111,16 @@ def template_csv(kind: str, *, chinese: bool) -> str:
 
 def template_xlsx(kind: str, *, chinese: bool) -> io.BufferedIOBase:
     return xlsx_file(headers(COLUMNS[kind], chinese), [], notes=template_notes(kind))
+
+
+def record_export(request, *, kind: str, fmt: str, rows: int, filters: dict) -> None:
+    """Who exported what: the filter's fields and values, never what was typed in a search."""
+    described = ", ".join(f"{k}={v}" for k, v in sorted(filters.items()) if k != "q")
+    if filters.get("q"):
+        described = ", ".join(filter(None, [described, "search=yes"]))
+    audit.record(
+        audit.Action.EXPORT,
+        request=request,
+        object_type=f"registry.{'child' if kind == 'children' else 'school'}",
+        detail=f"format={fmt} rows={rows} filter=[{described}]",
+    )

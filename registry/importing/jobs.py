@@ -15,7 +15,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lbc_office import audit
 from registry.importing import FileRefused, Report, check_file, import_file
 from registry.models import ImportJob
 
@@ -154,16 +153,3 @@ def purge_stale(*, now: datetime.datetime | None = None) -> int:
             status=status, data=b""
         )
     return count
-
-
-def record_export(request, *, kind: str, fmt: str, rows: int, filters: dict) -> None:
-    """Who exported what: the filter's fields and values, never what was typed in a search."""
-    described = ", ".join(f"{k}={v}" for k, v in sorted(filters.items()) if k != "q")
-    if filters.get("q"):
-        described = ", ".join(filter(None, [described, "search=yes"]))
-    audit.record(
-        audit.Action.EXPORT,
-        request=request,
-        object_type=f"registry.{'child' if kind == 'children' else 'school'}",
-        detail=f"format={fmt} rows={rows} filter=[{described}]",
-    )
