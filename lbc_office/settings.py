@@ -201,6 +201,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Register imports (registry.importing): the largest file an official may upload. Wuxi's whole
 # register (54,660 children) is about 6 MB as CSV.
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 20 * 1024 * 1024)
+# Reports (lbc_office.reports): PostgreSQL's work_mem for a report's own transaction, so that a
+# municipal report hashes millions of children in memory (see docs/PERFORMANCE.md).
+REPORT_WORK_MEM = env_str("REPORT_WORK_MEM", "64MB")
 
 # --- Email ------------------------------------------------------------------------------------
 EMAIL_BACKEND = env_str(

@@ -8,6 +8,11 @@ may see (every child count between 1 and 4 shown as "<5", no drill-down links).
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
+from django.conf import settings
+from django.db import connection, transaction
+
 from lbc_office.reports import care, county
 from lbc_office.reports.base import (
     SMALL,
@@ -34,7 +39,25 @@ def build(slug: str, filters: Filters | None = None) -> Report:
     except KeyError:
         raise UnknownTable(slug) from None
     filters = filters or Filters()
-    return Report(table=table, filters=filters, rows=table.compute(filters))
+    with report_queries():
+        return Report(table=table, filters=filters, rows=table.compute(filters))
+
+
+@contextmanager
+def report_queries():
+    """One transaction for a report's queries, with room to hash in memory.
+
+    A municipal report joins millions of children to millions of enrolments; with PostgreSQL's
+    default ``work_mem`` (4 MB) those hashes spill to disk in many batches. ``REPORT_WORK_MEM``
+    (64 MB by default) applies to this transaction only (``set_config(…, true)`` is ``SET
+    LOCAL``), and a report's queries then see one snapshot of the register."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT set_config('work_mem', %s, true)", [settings.REPORT_WORK_MEM]
+                )
+        yield
 
 
 def url_name(slug: str) -> str:

@@ -27,9 +27,8 @@ from lbc_office.reports import scope
 from lbc_office.reports.base import Column, Filters, Table, percent
 from lbc_office.reports.county import TOTAL
 from programmes.models import Donation, Handover, HomeVisit
+from registry.models import School, Town
 from volunteers.models import Assignment, CarerRole, MonthlyCheckin, month_start
-
-TOWN = ("school__town_id", "school__town__name")
 
 
 def _by_town(rows_by_town: dict, names: dict, keys: list[str]) -> list[dict]:
@@ -66,39 +65,34 @@ def coverage_rows(filters: Filters) -> list[dict]:
     """Children with and without each kind of carer on the day, by town, in three queries:
     children without any carer (one pass over the children, an anti-join with the carers);
     children with a carer, per role and in all (over the carers, far fewer). Every child is in
-    one of the first two, so the town's children are their sum: the children are read once."""
+    one of the first two, so the town's children are their sum: the children are read once.
+    Towns are grouped by key; their names come from a fourth, small query."""
     children = scope.children(filters)
     assignments = active_assignments(filters.day)
     alone = (
         children.filter(~Exists(assignments.filter(child=OuterRef("pk"))))
-        .values(*TOWN)
+        .values(town=F("school__town_id"))
         .annotate(n=Count("pk"))
     )
-    cared = assignments.filter(scope.children_q(filters, "child__"))
-    per_role = (
-        cared.values("child__school__town_id", "role")
-        .annotate(n=Count("child", distinct=True))
-        .order_by()
+    cared = assignments.filter(scope.children_q(filters, "child__")).values(
+        town=F("child__school__town_id")
     )
-    with_any = (
-        cared.values("child__school__town_id", "child__school__town__name")
-        .annotate(n=Count("child", distinct=True))
-        .order_by()
-    )
-    names = {r["school__town_id"]: r["school__town__name"] for r in alone}
-    names.update({r["child__school__town_id"]: r["child__school__town__name"] for r in with_any})
+    per_role = cared.values("town", "role").annotate(n=Count("child", distinct=True)).order_by()
+    with_any = cared.annotate(n=Count("child", distinct=True)).order_by()
     blank = {"children": 0, "without_any_carer": 0, **{f"with_{r}": 0 for r in CarerRole.values}}
-    rows = {pk: dict(blank) for pk in names}
+    rows: dict[int, dict] = {}
     for r in alone:
-        rows[r["school__town_id"]]["without_any_carer"] = r["n"]
-        rows[r["school__town_id"]]["children"] += r["n"]
+        row = rows.setdefault(r["town"], dict(blank))
+        row["without_any_carer"] = r["n"]
+        row["children"] += r["n"]
     for r in with_any:
-        rows[r["child__school__town_id"]]["children"] += r["n"]
+        rows.setdefault(r["town"], dict(blank))["children"] += r["n"]
     for r in per_role:
-        rows[r["child__school__town_id"]][f"with_{r['role']}"] = r["n"]
+        rows[r["town"]][f"with_{r['role']}"] = r["n"]
     for r in rows.values():
         for role in CarerRole.values:
             r[f"without_{role}"] = r["children"] - r[f"with_{role}"]
+    names = dict(Town.objects.filter(pk__in=list(rows)).values_list("pk", "name"))
     keys = [c.key for c in COVERAGE_COLUMNS[1:]]
     return _by_town(rows, names, keys)
 
@@ -178,11 +172,15 @@ def school_year_start(day: datetime.date) -> datetime.date:
 
 
 def visit_rows(filters: Filters) -> list[dict]:
-    """Children visited at home since the school year began, by school (two queries)."""
+    """Children visited at home since the school year began, by school (three queries: the
+    children per school, the visits per school, the schools' names for the rows found)."""
     day = filters.day
-    children = scope.children(filters)
-    school = ("school_id", "school__code", "school__name", "school__town__name")
-    per_school = children.values(*school).annotate(n=Count("pk")).order_by()
+    per_school = dict(
+        scope.children(filters)
+        .values("school_id")
+        .annotate(n=Count("pk"))
+        .values_list("school_id", "n")
+    )
     visits = (
         HomeVisit.objects.filter(date__gte=school_year_start(day), date__lte=day)
         .filter(scope.children_q(filters, "child__"))
@@ -191,22 +189,26 @@ def visit_rows(filters: Filters) -> list[dict]:
         .order_by()
     )
     found = {r["child__school_id"]: r for r in visits}
+    schools = (
+        School.objects.filter(pk__in=list(per_school))
+        .order_by("town__name", "name", "pk")
+        .values_list("pk", "code", "name", "town__name")
+    )
     rows = []
-    for r in sorted(
-        per_school, key=lambda r: (r["school__town__name"], r["school__name"], r["school_id"])
-    ):
-        v = found.get(r["school_id"], {"visited": 0, "visits": 0})
+    for pk, code, name, town in schools:
+        n = per_school[pk]
+        v = found.get(pk, {"visited": 0, "visits": 0})
         rows.append(
             {
-                "town": r["school__town__name"],
-                "school_code": r["school__code"],
-                "school": r["school__name"],
-                "label": r["school__town__name"],
-                "children": r["n"],
+                "town": town,
+                "school_code": code,
+                "school": name,
+                "label": town,
+                "children": n,
                 "visited": v["visited"],
-                "not_visited": r["n"] - v["visited"],
+                "not_visited": n - v["visited"],
                 "visits": v["visits"],
-                "coverage": percent(v["visited"], r["n"]),
+                "coverage": percent(v["visited"], n),
             }
         )
     keys = ["children", "visited", "not_visited", "visits"]
@@ -238,7 +240,7 @@ def gap_rows(filters: Filters) -> list[dict]:
     last = "last_parent_contact_on"
     grouped = (
         scope.children(filters)
-        .values(*TOWN)
+        .values(town=F("school__town_id"))
         .annotate(
             children=Count("pk"),
             **{
@@ -253,8 +255,8 @@ def gap_rows(filters: Filters) -> list[dict]:
         )
     )
     keys = [c.key for c in GAP_COLUMNS[1:]]
-    names = {r["school__town_id"]: r["school__town__name"] for r in grouped}
-    rows = {r["school__town_id"]: {k: r[k] for k in keys} for r in grouped}
+    rows = {r["town"]: {k: r[k] for k in keys} for r in grouped}
+    names = dict(Town.objects.filter(pk__in=list(rows)).values_list("pk", "name"))
     return _by_town(rows, names, keys)
 
 

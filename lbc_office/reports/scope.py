@@ -31,20 +31,26 @@ def active_on(day: datetime.date, prefix: str = "") -> Q:
 
     ``prefix``: the path from the queried model to the child ("child__" for an enrolment), so
     that a report on enrolments or visits joins the children once instead of asking whether
-    each is among them."""
+    each is among them.
+
+    For a past day both conditions on the status changes are uncorrelated ``IN`` lists (the
+    children changed since the day; those whose first change since it left an active status):
+    PostgreSQL hashes each once and probes it per child, where a correlated ``EXISTS`` under
+    the ``OR`` would be run again for each of millions of children (14 s → 1 s, municipal)."""
     if day >= timezone.localdate():
         return Q(**{f"{prefix}status": ChildStatus.ACTIVE})
-    child = OuterRef(prefix.removesuffix("__") or "pk")
-    later = StatusChange.objects.filter(date__gt=day)
+    later = StatusChange.objects.filter(date__gt=day).order_by()
     earlier_after_day = StatusChange.objects.filter(child=OuterRef("child"), date__gt=day).filter(
         Q(date__lt=OuterRef("date")) | Q(date=OuterRef("date"), pk__lt=OuterRef("pk"))
     )
     # The first change after the day left an active status: the child was active on the day.
     was_active = later.filter(from_status=ChildStatus.ACTIVE).filter(~Exists(earlier_after_day))
-    unchanged_since = ~Exists(later.filter(child=child))
     return Q(**{f"{prefix}created_at__lt": _end_of(day)}) & (
-        (Q(**{f"{prefix}status": ChildStatus.ACTIVE}) & Q(unchanged_since))
-        | Q(Exists(was_active.filter(child=child)))
+        (
+            Q(**{f"{prefix}status": ChildStatus.ACTIVE})
+            & ~Q(**{f"{prefix}pk__in": later.values("child_id")})
+        )
+        | Q(**{f"{prefix}pk__in": was_active.values("child_id")})
     )
 
 

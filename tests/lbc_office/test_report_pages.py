@@ -9,6 +9,7 @@ import json
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
@@ -259,16 +260,18 @@ def _grow(county, n):
         HomeVisitFactory(child=child)
 
 
-# session, user, second-factor device, the town choices, the table's own queries, session save
+# session, user, second-factor device, the town choices, the report's transaction (a savepoint
+# in a test, its work_mem, the release), the table's own queries, session save
+REPORT_TRANSACTION = 3 if connection.vendor == "postgresql" else 2
 TABLE_QUERIES = {
     "status": 1,
     "family-connection": 1,
     "boarding": 3,
     "programmes": 1,
-    "volunteer-coverage": 3,
+    "volunteer-coverage": 4,
     "checkins": 1,
-    "home-visits": 2,
-    "contact-gaps": 1,
+    "home-visits": 3,
+    "contact-gaps": 2,
     "donations": 3,
 }
 
@@ -279,7 +282,7 @@ def test_a_tables_queries_do_not_grow_with_the_register(
     county, official, django_assert_num_queries, slug, n
 ):
     _grow(county, n)
-    with django_assert_num_queries(3 + 1 + TABLE_QUERIES[slug] + 3):
+    with django_assert_num_queries(3 + 1 + REPORT_TRANSACTION + TABLE_QUERIES[slug] + 3):
         assert official.get(url(slug)).status_code == 200
-    with django_assert_num_queries(3 + 1 + TABLE_QUERIES[slug] + 3):
+    with django_assert_num_queries(3 + 1 + REPORT_TRANSACTION + TABLE_QUERIES[slug] + 3):
         assert official.get(url(slug, format="xlsx")).status_code == 200
