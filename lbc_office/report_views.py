@@ -8,6 +8,7 @@ leads to a name. Teachers and volunteers are refused (403).
 from __future__ import annotations
 
 from django import forms
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -22,6 +23,8 @@ from lbc_office.reports import export
 from registry.forms import DateInput
 from registry.models import Town
 
+# Rows of a table on one page (a county's 221 schools fit on one).
+ROWS_PER_PAGE = 250
 FORMATS = {
     "csv": ("text/csv; charset=utf-8", "csv"),
     "json": ("application/json", "json"),
@@ -71,7 +74,7 @@ def report_index(request):
                 {"table": t, "url": reverse(reports.url_name(t.slug))}
                 for t in reports.TABLES.values()
             ],
-            "status_table": _lines(report),
+            "status_table": _lines(report.table, report.rows),
             "status_columns": report.table.columns[1:],
         },
     )
@@ -86,17 +89,24 @@ def table_view(slug: str):
         form = ReportFilterForm(request.GET or None, table=table)
         valid = not form.is_bound or form.is_valid()
         report = reports.build(slug, form.filters())
-        if request.user.is_official:
-            _add_links(report)
-        else:
+        if not request.user.is_official:
             report = reports.suppress_report(report)
         fmt = request.GET.get("format", "")
         if fmt:
             if fmt not in FORMATS or not valid:
                 raise Http404
             return _download(report, fmt)
+        # A long table (the home visits of a city's thousands of schools) is shown a page at a
+        # time with its total on every page; the downloads carry every row.
+        key = table.keys[0]
+        body = [row for row in report.rows if row.get(key) != "total"]
+        page = Paginator(body, ROWS_PER_PAGE).get_page(request.GET.get("page"))
+        shown = [*page.object_list, *(row for row in report.rows if row.get(key) == "total")]
+        if request.user.is_official:
+            _add_links(report, shown)
         query = request.GET.copy()
         query.pop("format", None)
+        query.pop("page", None)
         return render(
             request,
             "lbc_office/report_table.html",
@@ -104,8 +114,9 @@ def table_view(slug: str):
                 "table": table,
                 "report": report,
                 "form": form,
-                "lines": _lines(report),
+                "lines": _lines(report.table, shown),
                 "columns": table.columns,
+                "page": page,
                 "query": query.urlencode(),
             },
         )
@@ -114,11 +125,11 @@ def table_view(slug: str):
     return view
 
 
-def _lines(report: reports.Report) -> list[dict]:
+def _lines(table: reports.Table, rows: list[dict]) -> list[dict]:
     """Rows for the template: each cell with its drill-down link, if any."""
-    keys = report.table.keys
+    keys = table.keys
     lines = []
-    for row in report.rows:
+    for row in rows:
         links = row.get("links", {})
         lines.append(
             {
@@ -161,8 +172,9 @@ def _children_url(**params) -> str:
     return reverse("registry:child_list") + ("?" + urlencode(params) if params else "")
 
 
-def _add_links(report: reports.Report) -> None:
-    """Put under each count the list of the children it counts, where such a list exists.
+def _add_links(report: reports.Report, rows: list[dict]) -> None:
+    """Put under each count of ``rows`` (the report's rows on the page) the list of the
+    children it counts, where such a list exists.
 
     The lists show the register as it is now: a table for a past day links nowhere.
     """
@@ -173,7 +185,7 @@ def _add_links(report: reports.Report) -> None:
         k: v for k, v in {"school_town": filters.town, "school_code": filters.school}.items() if v
     }
     slug = report.table.slug
-    for row in report.rows:
+    for row in rows:
         key = row.get(report.table.keys[0])
         links = {}
         if slug in ("status", "boarding"):

@@ -133,6 +133,23 @@ def test_a_past_day_has_no_drill_down(official):
     assert all(cell["url"] is None for line in lines for cell in line["cells"])
 
 
+def test_a_long_table_is_shown_a_page_at_a_time_with_its_total(county, official, monkeypatch):
+    monkeypatch.setattr("lbc_office.report_views.ROWS_PER_PAGE", 2)
+    everything = reports.build("home-visits").rows
+    schools = [row["school_code"] for row in everything if row["town"] != "total"]
+    assert len(schools) == 4  # the county's schools with pupils: two pages of two
+    shown = []
+    for number in (1, 2):
+        response = official.get(url("home-visits", page=number))
+        lines = response.context["lines"]
+        assert lines[-1]["total"] and lines[-1]["cells"][2]["value"] == everything[-1]["children"]
+        shown += [line["row"]["school_code"] for line in lines[:-1]]
+        assert response.context["page"].paginator.num_pages == 2
+        assert "page=" not in response.context["query"]
+    assert shown == schools
+    assert len(_csv(official, "home-visits")) == 1 + len(schools) + 1  # header, schools, total
+
+
 def test_a_future_day_is_refused(official):
     response = official.get(url("status", as_of="2999-01-01"))
     assert response.status_code == 200 and response.context["form"].errors
