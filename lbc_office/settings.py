@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "registry",
     "programmes",
     "volunteers",
+    "lbc_office.figures",
     "lbc_office.admin_site.LbcAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -204,6 +205,10 @@ IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 # Reports (lbc_office.reports): PostgreSQL's work_mem for a report's own transaction, so that a
 # municipal report hashes millions of children in memory (see docs/PERFORMANCE.md).
 REPORT_WORK_MEM = env_str("REPORT_WORK_MEM", "64MB")
+# A city-sized register (millions of children): count the programme, carer and home-visit
+# figures of every school every N minutes and read the reports from them (see
+# lbc_office/reports/figures.py). 0, the default, counts every report live.
+REPORT_FIGURES_MINUTES = env_int("REPORT_FIGURES_MINUTES", 0)
 
 # --- Email ------------------------------------------------------------------------------------
 EMAIL_BACKEND = env_str(
@@ -312,6 +317,17 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute="*/2"),
     },
 }
+if REPORT_FIGURES_MINUTES:
+    # Every N minutes, and at 23:55 so that each day keeps its count: the stored figures the
+    # slow reports read (a second count while one runs does nothing).
+    CELERY_BEAT_SCHEDULE["lbc_office.count_report_figures"] = {
+        "task": "lbc_office.tasks.count_report_figures",
+        "schedule": timedelta(minutes=REPORT_FIGURES_MINUTES),
+    }
+    CELERY_BEAT_SCHEDULE["lbc_office.count_report_figures_at_close"] = {
+        "task": "lbc_office.tasks.count_report_figures",
+        "schedule": crontab(hour=23, minute=55),
+    }
 
 # --- SMS (volunteers.sms) ----------------------------------------------------------------------
 # volunteers.sms.ConsoleBackend (log only), .FileBackend (JSON lines in SMS_FILE_PATH) or

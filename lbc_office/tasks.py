@@ -23,3 +23,12 @@ def anonymise_expired() -> int:
     """Nightly: files closed or aged out for longer than RETENTION_YEARS are anonymised. Run
     twice, the second run finds nothing left (see lbc_office.retention)."""
     return retention.anonymise_expired()
+
+
+@shared_task(name="lbc_office.tasks.count_report_figures")
+def count_report_figures() -> int | None:
+    """Every REPORT_FIGURES_MINUTES: count and store today's school figures for the reports.
+    Run twice at once, the second does nothing; run again later, it replaces the day's count."""
+    from lbc_office.reports import figures
+
+    return figures.count_day()

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from django.conf import settings
 from django.db import connection, transaction
 
-from lbc_office.reports import care, county
+from lbc_office.reports import care, county, figures
 from lbc_office.reports.base import (
     SMALL,
     SMALL_CELL,
@@ -40,7 +40,15 @@ def build(slug: str, filters: Filters | None = None) -> Report:
         raise UnknownTable(slug) from None
     filters = filters or Filters()
     with report_queries():
-        return Report(table=table, filters=filters, rows=table.compute(filters))
+        found = figures.stored(filters) if table.from_figures else None
+        if found is None:
+            return Report(table=table, filters=filters, rows=table.compute(filters))
+        return Report(
+            table=table,
+            filters=filters,
+            rows=table.from_figures(found.rows, filters),
+            counted_at=found.counted_at,
+        )
 
 
 @contextmanager

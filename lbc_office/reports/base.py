@@ -7,6 +7,7 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
 # Counts of 1–4 children are shown as "<5" to report viewers: in a small village a count that
@@ -50,6 +51,9 @@ class Table:
     description: object
     columns: list[Column]
     compute: Callable[[Filters], list[dict]]
+    # The same rows from the stored school figures (lbc_office.reports.figures), if the table
+    # can be made from them: (the day's figures within the place, the filters) → rows.
+    from_figures: Callable[[QuerySet, Filters], list[dict]] | None = None
     # Filters the table understands (a donation is not at a school or in a town).
     filters: tuple[str, ...] = ("as_of", "town", "school")
     # The county's own tables (DOMAIN.md), as opposed to the office's working reports.
@@ -66,6 +70,8 @@ class Report:
     filters: Filters
     rows: list[dict] = field(default_factory=list)
     suppressed: bool = False
+    # When the rows come from stored figures: when those were counted (None: counted now).
+    counted_at: datetime.datetime | None = None
 
     def records(self) -> list[dict]:
         """The rows with the table's keys only (what CSV, JSON and XLSX carry)."""
@@ -98,7 +104,13 @@ def suppress_report(report: Report) -> Report:
                     safe[c.key] = SMALL
         safe.pop("links", None)  # drill-downs lead to names: officials only
         rows.append(safe)
-    return Report(table=report.table, filters=report.filters, rows=rows, suppressed=True)
+    return Report(
+        table=report.table,
+        filters=report.filters,
+        rows=rows,
+        suppressed=True,
+        counted_at=report.counted_at,
+    )
 
 
 def percent(part: int, whole: int) -> float | None:

@@ -16,6 +16,7 @@ from django.db.models import (
     F,
     OuterRef,
     Q,
+    QuerySet,
     Subquery,
     Sum,
     Value,
@@ -89,6 +90,26 @@ def coverage_rows(filters: Filters) -> list[dict]:
         rows.setdefault(r["town"], dict(blank))["children"] += r["n"]
     for r in per_role:
         rows[r["town"]][f"with_{r['role']}"] = r["n"]
+    return _coverage_table(rows)
+
+
+def coverage_rows_from_figures(figures: QuerySet, filters: Filters) -> list[dict]:
+    """Volunteer coverage from the stored school figures, summed by town (one query)."""
+    rows = {}
+    for r in figures.values(town=F("school__town_id")).annotate(
+        children=Sum("children"),
+        with_any=Sum("with_any_carer"),
+        **{f"with_{role}": Sum(f"with_{role}") for role in CarerRole.values},
+    ):
+        if r["children"]:
+            town = r.pop("town")
+            r["without_any_carer"] = r["children"] - r.pop("with_any")
+            rows[town] = r
+    return _coverage_table(rows)
+
+
+def _coverage_table(rows: dict[int, dict]) -> list[dict]:
+    """Town rows (children, without any carer, with each role) completed and named."""
     for r in rows.values():
         for role in CarerRole.values:
             r[f"without_{role}"] = r["children"] - r[f"with_{role}"]
@@ -189,6 +210,23 @@ def visit_rows(filters: Filters) -> list[dict]:
         .order_by()
     )
     found = {r["child__school_id"]: r for r in visits}
+    return _visit_table(per_school, found)
+
+
+def visit_rows_from_figures(figures: QuerySet, filters: Filters) -> list[dict]:
+    """Home-visit coverage from the stored school figures, by school (two queries)."""
+    per_school, found = {}, {}
+    for r in figures.values("school_id").annotate(
+        n=Sum("children"), visited=Sum("visited"), visits=Sum("visits")
+    ):
+        if r["n"]:
+            per_school[r["school_id"]] = r["n"]
+            found[r["school_id"]] = r
+    return _visit_table(per_school, found)
+
+
+def _visit_table(per_school: dict[int, int], found: dict[int, dict]) -> list[dict]:
+    """Rows by school (children per school; visited and visits per school, where any)."""
     schools = (
         School.objects.filter(pk__in=list(per_school))
         .order_by("town__name", "name", "pk")
@@ -342,6 +380,7 @@ TABLES = [
         description=_("Children with and without each kind of carer, by town."),
         columns=COVERAGE_COLUMNS,
         compute=coverage_rows,
+        from_figures=coverage_rows_from_figures,
     ),
     Table(
         slug="checkins",
@@ -356,6 +395,7 @@ TABLES = [
         description=_("Children visited at home this school year (from 1 September), by school."),
         columns=VISIT_COLUMNS,
         compute=visit_rows,
+        from_figures=visit_rows_from_figures,
     ),
     Table(
         slug="contact-gaps",

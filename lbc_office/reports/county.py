@@ -8,9 +8,10 @@ added up here.
 from __future__ import annotations
 
 from django.db import connection
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils.translation import gettext_lazy as _
 
+from lbc_office.figures.models import PROGRAMME_FIELDS
 from lbc_office.reports import scope
 from lbc_office.reports.base import Column, Filters, Table
 from programmes.models import Enrolment, Programme
@@ -203,29 +204,44 @@ PROGRAMME_COLUMNS = [
 
 def programme_rows(filters: Filters) -> list[dict]:
     """Table 4: children enrolled on the day in a programme of each kind, by level. A child in
-    two programmes of one kind (two love-lunch programmes) counts once for it.
-
-    One query: the distinct (kind, child) pairs first, then counted by kind and level. Counting
-    them with ``COUNT(DISTINCT …)`` per kind and level sorted every enrolment twice (4.9 s over
-    Chongqing's 2.5 million; see docs/PERFORMANCE.md)."""
+    two programmes of one kind (two love-lunch programmes) counts once for it. One query."""
     day = filters.day
-    pairs = (
+    enrolled = (
         Enrolment.objects.filter(starts_on__lte=day)
         .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=day))
         .filter(scope.children_q(filters, "child__"))
-        .values(kind=F("programme__kind"), enrolled=F("child_id"), grade=F("child__grade"))
-        .distinct()
+        .values("programme__kind")
+        .annotate(
+            **{
+                level: Count("child", filter=q, distinct=True)
+                for level, q in [
+                    ("primary", Q(child__grade__lte=6)),
+                    ("middle", Q(child__grade__gte=7)),
+                ]
+            }
+        )
         .order_by()
     )
-    inner, params = pairs.query.sql_with_params()
-    sql = f"""
-        SELECT kind, SUM(CASE WHEN grade <= 6 THEN 1 ELSE 0 END),
-               SUM(CASE WHEN grade >= 7 THEN 1 ELSE 0 END)
-        FROM ({inner}) pairs GROUP BY kind
-    """  # noqa: S608 — only our own compiled SQL is interpolated
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        found = {kind: (int(primary), int(middle)) for kind, primary, middle in cursor.fetchall()}
+    return _programme_table(
+        {row["programme__kind"]: (row["primary"], row["middle"]) for row in enrolled}
+    )
+
+
+def programme_rows_from_figures(figures: QuerySet, filters: Filters) -> list[dict]:
+    """Table 4 from the stored school figures: their sums by level (one query)."""
+    sums = {
+        r["level"]: r
+        for r in figures.values("level").annotate(
+            **{kind: Sum(name) for kind, name in PROGRAMME_FIELDS.items()}
+        )
+    }
+    primary, middle = sums.get("primary", {}), sums.get("middle", {})
+    return _programme_table(
+        {kind: (primary.get(kind) or 0, middle.get(kind) or 0) for kind in PROGRAMME_FIELDS}
+    )
+
+
+def _programme_table(found: dict[str, tuple[int, int]]) -> list[dict]:
     rows = []
     for kind in Programme.Kind:
         primary, middle = found.get(kind.value, (0, 0))
@@ -273,6 +289,7 @@ TABLES = [
         description=_("Children enrolled in each kind of programme, by level."),
         columns=PROGRAMME_COLUMNS,
         compute=programme_rows,
+        from_figures=programme_rows_from_figures,
         county_table=True,
     ),
 ]
