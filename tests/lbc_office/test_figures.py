@@ -7,6 +7,9 @@ replaces the day's count; two counts at once do not both write."""
 from __future__ import annotations
 
 import datetime
+import os
+import subprocess
+import sys
 import threading
 
 import pytest
@@ -186,3 +189,22 @@ def test_a_second_count_while_one_runs_does_nothing():
         release.set()
         thread.join()
     assert figures.count_day() == 4
+
+
+def test_the_beat_counts_the_figures_only_when_the_setting_is_on():
+    """Settings are read once at start: ask a fresh interpreter, with and without it."""
+    code = (
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'lbc_office.settings';"
+        "django.setup(); from django.conf import settings as s;"
+        "from lbc_office.celery import app; import lbc_office.tasks;"
+        "e = {k: v for k, v in s.CELERY_BEAT_SCHEDULE.items() if 'report_figures' in k};"
+        "print(sorted((v['task'], str(v['schedule'])) for v in e.values()),"
+        " 'lbc_office.tasks.count_report_figures' in app.tasks)"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "REPORT_FIGURES_MINUTES"}
+    off = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert off.stdout.startswith("[] "), off.stderr
+    env["REPORT_FIGURES_MINUTES"] = "15"
+    on = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert "0:15:00" in on.stdout and "crontab: 55 23 * * *" in on.stdout, on.stdout
+    assert on.stdout.strip().endswith("True")
