@@ -32,6 +32,18 @@ class SchoolFigures(models.Model):
     level = models.CharField(_("level"), max_length=7, choices=Level.choices)
     counted_at = models.DateTimeField(_("counted at"))
     children = models.PositiveIntegerField(default=0)
+    both_parents_away = models.PositiveIntegerField(default=0)
+    grandparents = models.PositiveIntegerField(default=0)
+    relatives = models.PositiveIntegerField(default=0)
+    alone = models.PositiveIntegerField(default=0)  # no guardian: living alone
+    boarding = models.PositiveIntegerField(default=0)
+    poor = models.PositiveIntegerField(default=0)
+    # From each child's last contact with a parent as it stood when counted (so for today's
+    # count only: the contact-gap report and the dashboard read them for today).
+    no_contact_30 = models.PositiveIntegerField(default=0)
+    no_contact_90 = models.PositiveIntegerField(default=0)
+    no_contact_365 = models.PositiveIntegerField(default=0)
+    never = models.PositiveIntegerField(default=0)
     with_foster_mother = models.PositiveIntegerField(default=0)
     with_foster_sibling = models.PositiveIntegerField(default=0)
     with_surrogate_parent = models.PositiveIntegerField(default=0)

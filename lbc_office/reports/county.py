@@ -53,6 +53,18 @@ def status_rows(filters: Filters) -> list[dict]:
             for key, q in STATUS_MEASURES.items()
         }
     )
+    return _status_table(counts)
+
+
+def status_rows_from_figures(figures: QuerySet, filters: Filters) -> list[dict]:
+    """Table 1 from the stored school figures: their sums by level (one query)."""
+    counts = {f"{level}__{key}": 0 for level, _label, _q in LEVELS for key in STATUS_MEASURES}
+    for r in figures.values("level").annotate(**{k: Sum(k) for k in STATUS_MEASURES}):
+        counts.update({f"{r['level']}__{k}": r[k] for k in STATUS_MEASURES})
+    return _status_table(counts)
+
+
+def _status_table(counts: dict) -> list[dict]:
     rows = [
         {"level": level, "label": label, **{k: counts[f"{level}__{k}"] for k in STATUS_MEASURES}}
         for level, label, _q in LEVELS
@@ -259,6 +271,7 @@ TABLES = [
         description=_("Active children by level: both parents away, guardians, boarding, poverty."),
         columns=STATUS_COLUMNS,
         compute=status_rows,
+        from_figures=status_rows_from_figures,
         county_table=True,
     ),
     Table(

@@ -26,8 +26,10 @@ from django.utils import timezone
 from lbc_office.figures.models import PROGRAMME_FIELDS, SchoolFigures
 from lbc_office.reports import scope
 from lbc_office.reports.base import Filters
-from lbc_office.reports.care import active_assignments, school_year_start
+from lbc_office.reports.care import GAP_DAYS, active_assignments, school_year_start
+from lbc_office.reports.county import STATUS_MEASURES
 from programmes.models import Enrolment, HomeVisit
+from registry.models import GuardianType
 from volunteers.models import CarerRole
 
 # A lock number of our own for PostgreSQL's advisory locks: one count at a time.
@@ -102,9 +104,25 @@ def count_day(day: datetime.date | None = None) -> int | None:
 def _counts(filters: Filters):
     """(school, level), {field: count} pairs: each a GROUP BY in the database."""
     day = filters.day
-    children = scope.children(filters).annotate(level=_level())
-    for r in children.values("school_id", "level").annotate(n=Count("pk")):
-        yield (r["school_id"], r["level"]), {"children": r["n"]}
+    # Table 1's measures (children among them), living alone, the contact gaps: one pass.
+    last = "last_parent_contact_on"
+    measures = {
+        **STATUS_MEASURES,
+        "alone": Q(guardian=GuardianType.NONE),
+        **{
+            f"no_contact_{d}": Q(**{f"{last}__lte": day - datetime.timedelta(days=d)})
+            | Q(**{f"{last}__isnull": True})
+            for d in GAP_DAYS
+        },
+        "never": Q(**{f"{last}__isnull": True}),
+    }
+    for r in (
+        scope.children(filters)
+        .annotate(level=_level())
+        .values("school_id", "level")
+        .annotate(**{k: Count("pk", filter=q) if q else Count("pk") for k, q in measures.items()})
+    ):
+        yield (r.pop("school_id"), r.pop("level")), r
 
     # Carers on the day, by role and in all (a child counts once however many carers).
     cared = (

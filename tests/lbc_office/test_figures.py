@@ -143,7 +143,13 @@ def test_reading_stored_figures_takes_a_fixed_number_of_queries(
     figures.count_day()
     transaction_queries = 3 if connection.vendor == "postgresql" else 2
     # the day's count, its rows summed (programmes); + the names (coverage, home visits)
-    for slug, own in [("programmes", 2), ("volunteer-coverage", 3), ("home-visits", 3)]:
+    for slug, own in [
+        ("status", 2),
+        ("programmes", 2),
+        ("volunteer-coverage", 3),
+        ("home-visits", 3),
+        ("contact-gaps", 3),
+    ]:
         with django_assert_num_queries(transaction_queries + own):
             reports.build(slug, Filters(town="东镇"))
 

@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from lbc_office.reports import figures
 from registry import services
 from tests.factories import ChildFactory
 from tests.programmes.factories import FamilyCallFactory, HomeVisitFactory
@@ -102,3 +103,24 @@ def test_teacher_b_sees_no_follow_up_of_school_a(personas):
     _grow(personas, 2)
     response = personas.client_for("teacher_b").get(reverse("home"))
     assert list(response.context["follow_ups"]) == []
+
+
+@pytest.mark.parametrize("n", [1, 15])
+def test_official_home_reads_the_stored_figures_of_a_city(
+    personas, settings, django_assert_num_queries, n
+):
+    """With REPORT_FIGURES_MINUTES set and today counted, the headline figures are the
+    stored ones (the same numbers), with the time they were counted, in no more queries."""
+    _grow(personas, n)
+    _grow_more(personas, n)
+    client = personas.client_for("official")
+    live = client.get(reverse("home")).context["figures"]
+    settings.REPORT_FIGURES_MINUTES = 10
+    figures.count_day()
+    # as above, the figures' day count and sums in place of the figures and the carers
+    with django_assert_num_queries(17):
+        response = client.get(reverse("home"))
+    stored = response.context["figures"]
+    assert stored.pop("counted_at") is not None
+    assert stored == live
+    assert b'id="counted-at"' in response.content

@@ -343,6 +343,9 @@ class MonthlyCheckin(TimeStampedModel):
             ),
         ]
         indexes = [
+            # The dashboard and the check-in report: a month's check-ins by status (the
+            # missed count, the twelve months' trend) read from the index alone.
+            models.Index(fields=["month", "status", "concern"], name="checkin_month_status"),
             # The monthly scans: this month's check-ins that are still open.
             models.Index(
                 fields=["month"], condition=models.Q(status="open"), name="checkin_open_by_month"
