@@ -137,11 +137,11 @@ def generate_extras() -> None:
 def spread_activity() -> None:
     """Visits, carers and check-ins for every county that has none yet, in set-based SQL (the
     register generator's Python loop takes minutes a county): a fifth of the children visited
-    in the last 200 days (a tenth of those with a follow-up); a surrogate parent for a quarter
-    of the children and a foster mother and a foster brother or sister for one in twenty-five
-    each (Wuxi's surrogate parents look after 1,800 children: a generous upper bound); six
-    months of check-ins for every carer (nine in ten done, one in two hundred with a concern
-    still open)."""
+    in the last 200 days (a tenth of those with a follow-up); a surrogate parent for 6 % of
+    the children and a foster mother and a foster brother or sister for 2 % each (Wuxi's
+    surrogate parents look after 1,800 of its 55,000–71,000 children, about 3 %); six months
+    of check-ins for every carer (nine in ten done, one in two hundred with a concern still
+    open)."""
     from django.db import connection
 
     from lbc_office.models import User
@@ -185,9 +185,9 @@ def spread_activity() -> None:
             [teacher, per_county],
         )
         for role, share in [
-            ("surrogate_parent", 0.25),
-            ("foster_mother", 0.04),
-            ("foster_sibling", 0.04),
+            ("surrogate_parent", 0.06),
+            ("foster_mother", 0.02),
+            ("foster_sibling", 0.02),
         ]:
             cursor.execute(
                 f"INSERT INTO {asg_t} (created_at, updated_at, role, started_on, end_reason,"
