@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
-from django.conf import settings
 from django.db import connection, transaction
 
 from lbc_office.reports import care, county, figures
@@ -21,6 +20,7 @@ from lbc_office.reports.base import (
     Filters,
     Report,
     Table,
+    start_report_transaction,
     suppress_report,
     suppress_small,
 )
@@ -53,18 +53,15 @@ def build(slug: str, filters: Filters | None = None) -> Report:
 
 @contextmanager
 def report_queries():
-    """One transaction for a report's queries, with room to hash in memory.
+    """One transaction for a report's queries: one view of the register (REPEATABLE READ when
+    it is the outermost transaction), with room to hash in memory.
 
     A municipal report joins millions of children to millions of enrolments; with PostgreSQL's
     default ``work_mem`` (4 MB) those hashes spill to disk in many batches. ``REPORT_WORK_MEM``
-    (64 MB by default) applies to this transaction only (``set_config(…, true)`` is ``SET
-    LOCAL``), and a report's queries then see one snapshot of the register."""
+    (64 MB by default) applies to this transaction only (``set_config(…, true)``)."""
+    outermost = not connection.in_atomic_block
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT set_config('work_mem', %s, true)", [settings.REPORT_WORK_MEM]
-                )
+        start_report_transaction(outermost)
         yield
 
 
@@ -83,6 +80,8 @@ __all__ = [
     "Table",
     "UnknownTable",
     "build",
+    "figures",
+    "report_queries",
     "suppress_report",
     "suppress_small",
     "url_name",

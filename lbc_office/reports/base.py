@@ -7,6 +7,8 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.conf import settings
+from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -115,3 +117,15 @@ def suppress_report(report: Report) -> Report:
 
 def percent(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 1) if whole else None
+
+
+def start_report_transaction(outermost: bool) -> None:
+    """The first statements of a report's transaction on PostgreSQL: when it is the outermost
+    transaction, REPEATABLE READ, so that all its queries see the register as it stood at one
+    moment; and room to hash in memory (``REPORT_WORK_MEM``, this transaction only)."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        if outermost:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        cursor.execute("SELECT set_config('work_mem', %s, true)", [settings.REPORT_WORK_MEM])

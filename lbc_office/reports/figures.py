@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from lbc_office.figures.models import PROGRAMME_FIELDS, SchoolFigures
 from lbc_office.reports import scope
-from lbc_office.reports.base import Filters
+from lbc_office.reports.base import Filters, start_report_transaction
 from lbc_office.reports.care import GAP_DAYS, active_assignments, school_year_start
 from lbc_office.reports.county import STATUS_MEASURES
 from programmes.models import Enrolment, HomeVisit
@@ -75,19 +75,19 @@ def count_day(day: datetime.date | None = None) -> int | None:
     second run at once does nothing; a later one counts again)."""
     day = day or timezone.localdate()
     filters = Filters(as_of=day)
+    outermost = not connection.in_atomic_block
     with transaction.atomic():
+        start_report_transaction(outermost)
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [LOCK])
                 if not cursor.fetchone()[0]:
                     return None
-                cursor.execute(
-                    "SELECT set_config('work_mem', %s, true)", [settings.REPORT_WORK_MEM]
-                )
+        # The register as it stood now: every count below sees this moment (see above).
+        counted_at = timezone.now()
         figures: dict[tuple[int, str], dict] = defaultdict(dict)
         for key, values in _counts(filters):
             figures[key].update(values)
-        counted_at = timezone.now()
         SchoolFigures.objects.filter(day=day).delete()
         SchoolFigures.objects.bulk_create(
             [
