@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
 
@@ -81,6 +83,7 @@ def _stored_figures(found: report_figures.Stored) -> dict:
             poor=Sum("poor"),
             boarding=Sum("boarding"),
             cared=Sum("with_any_carer"),
+            follow_ups_due=Sum("follow_ups_due"),
             **{f"gap_{d}": Sum(f"no_contact_{d}") for d in programmes_selectors.GAP_DAYS},
         ).items()
     }
@@ -92,13 +95,17 @@ def _stored_figures(found: report_figures.Stored) -> dict:
 
 def trends(user, today: datetime.date) -> dict:
     """Per month over the last twelve: home visits, children leaving the register, check-ins
-    done and missed, concerns raised. Three GROUP BY queries.
+    done and missed, concerns raised. Three GROUP BY queries, over what ``user`` may see (None:
+    the whole register).
 
     Family-room calls are left out: a county makes about 160,000 a year, and grouping a year
     of them by month took 144 ms of the dashboard's 340 ms at county scale (see
     docs/PERFORMANCE.md); the contact-gap figures say what the calls are for."""
     months = months_back(today)
     first = months[0]
+
+    def scoped(model):
+        return model.objects.visible_to(user) if user is not None else model.objects.all()
 
     def per_month(qs, field):
         return dict(
@@ -109,14 +116,11 @@ def trends(user, today: datetime.date) -> dict:
             .order_by()
         )
 
-    visits = per_month(HomeVisit.objects.visible_to(user).filter(date__gte=first), "date")
-    left = per_month(
-        StatusChange.objects.visible_to(user).filter(date__gte=first, from_status="active"),
-        "date",
-    )
+    visits = per_month(scoped(HomeVisit).filter(date__gte=first), "date")
+    left = per_month(scoped(StatusChange).filter(date__gte=first, from_status="active"), "date")
     checkins = {}
     for row in (
-        MonthlyCheckin.objects.visible_to(user)
+        scoped(MonthlyCheckin)
         .filter(month__gte=first)
         .values("month", "status")
         # COUNT(*), not of a column: the (month, status, concern) index answers it alone.
@@ -146,10 +150,14 @@ def official_dashboard(user, today: datetime.date) -> dict:
     open_concerns = MonthlyCheckin.objects.filter(
         concern=True, concern_resolved_at__isnull=True, assignment__child__status="active"
     )
+    counts = figures(user, today)
+    follow_ups_due = counts.pop("follow_ups_due", None)
+    if follow_ups_due is None:
+        follow_ups_due = programmes_selectors.open_follow_ups(user, today=today).count()
     return {
-        "figures": figures(user, today),
+        "figures": counts,
         "schools": School.objects.filter(active=True).count(),
-        "follow_ups_due": programmes_selectors.open_follow_ups(user, today=today).count(),
+        "follow_ups_due": follow_ups_due,
         "concerns": open_concerns.select_related(
             "assignment__child", "assignment__volunteer"
         ).order_by("-submitted_at")[:20],
@@ -161,5 +169,31 @@ def official_dashboard(user, today: datetime.date) -> dict:
             month=last_month, status=MonthlyCheckin.Status.MISSED
         ).count(),
         "recent": StatusChange.objects.select_related("child").order_by("-date", "-id")[:8],
-        "trends": trends(user, today),
+        "trends": _trends(user, today, stored="counted_at" in counts),
     }
+
+
+def _trends(user, today: datetime.date, *, stored: bool) -> dict:
+    """The twelve months' trends. Where the headline figures are stored (a city's register),
+    the whole register's trends (what an official sees) are kept in the cache for as long as
+    the figures: grouping a city's year of check-ins and visits by month takes half a second.
+    The figures' count fills the cache (``keep_trends``), so no official waits for it."""
+    if not stored:
+        return trends(user, today)
+    return cache.get_or_set(
+        _trends_key(today), lambda: trends(None, today), timeout=_trends_timeout()
+    )
+
+
+def keep_trends(today: datetime.date) -> None:
+    """Count the whole register's trends into the cache (after each count of the figures)."""
+    cache.set(_trends_key(today), trends(None, today), timeout=_trends_timeout())
+
+
+def _trends_key(today: datetime.date) -> str:
+    return f"dashboard-trends:{today.isoformat()}"
+
+
+def _trends_timeout() -> int:
+    # Until a little after the next count, so the cache never runs dry between counts.
+    return (settings.REPORT_FIGURES_MINUTES + 5) * 60

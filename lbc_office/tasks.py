@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 from django.conf import settings
+from django.utils import timezone
 
 from lbc_office import backup as backups
 from lbc_office import retention
@@ -28,7 +29,11 @@ def anonymise_expired() -> int:
 @shared_task(name="lbc_office.tasks.count_report_figures")
 def count_report_figures() -> int | None:
     """Every REPORT_FIGURES_MINUTES: count and store today's school figures for the reports.
-    Run twice at once, the second does nothing; run again later, it replaces the day's count."""
+    Run twice at once, the second does nothing; run again later, it replaces the day's count.
+    The dashboard's trends are counted into the cache alongside."""
+    from lbc_office import dashboard
     from lbc_office.reports import figures
 
-    return figures.count_day()
+    stored = figures.count_day()
+    dashboard.keep_trends(timezone.localdate())
+    return stored

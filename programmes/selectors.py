@@ -56,16 +56,20 @@ def open_follow_ups(user, *, today: datetime.date, due_only: bool = True) -> Que
 
     ``due_only``: only those whose date has come (due today or overdue).
     """
-    qs = HomeVisit.objects.visible_to(user).filter(
-        follow_up_needed=True, child__status=ChildStatus.ACTIVE
-    )
-    if due_only:
-        qs = qs.filter(follow_up_by__lte=today)
     return (
-        qs.filter(~_later_visit())
+        follow_ups_open(HomeVisit.objects.visible_to(user), today=today, due_only=due_only)
         .select_related("child__school", "visitor")
         .order_by("follow_up_by", "child__name", "pk")
     )
+
+
+def follow_ups_open(visits: QuerySet, *, today: datetime.date, due_only: bool = True):
+    """Of ``visits``, those that asked for a follow-up no later visit has made, for active
+    children (due by ``today`` when ``due_only``); unordered, for counting."""
+    qs = visits.filter(follow_up_needed=True, child__status=ChildStatus.ACTIVE)
+    if due_only:
+        qs = qs.filter(follow_up_by__lte=today)
+    return qs.filter(~_later_visit()).order_by()
 
 
 def visit_queryset() -> QuerySet:

@@ -44,6 +44,8 @@ class SchoolFigures(models.Model):
     no_contact_90 = models.PositiveIntegerField(default=0)
     no_contact_365 = models.PositiveIntegerField(default=0)
     never = models.PositiveIntegerField(default=0)
+    # Home visits whose follow-up is due and not yet made (today's count only, as above).
+    follow_ups_due = models.PositiveIntegerField(default=0)
     with_foster_mother = models.PositiveIntegerField(default=0)
     with_foster_sibling = models.PositiveIntegerField(default=0)
     with_surrogate_parent = models.PositiveIntegerField(default=0)

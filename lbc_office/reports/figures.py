@@ -29,6 +29,7 @@ from lbc_office.reports.base import Filters, start_report_transaction
 from lbc_office.reports.care import GAP_DAYS, active_assignments, school_year_start
 from lbc_office.reports.county import STATUS_MEASURES
 from programmes.models import Enrolment, HomeVisit
+from programmes.selectors import follow_ups_open
 from registry.models import GuardianType
 from volunteers.models import CarerRole
 
@@ -58,7 +59,8 @@ def stored(filters: Filters) -> Stored | None:
     if not enabled():
         return None
     day_rows = SchoolFigures.objects.filter(day=filters.day).order_by()
-    counted_at = day_rows.values_list("counted_at", flat=True).first()
+    # Any row of the day tells when it was counted (no ORDER BY: the (day, …) index finds one).
+    counted_at = next(iter(day_rows.values_list("counted_at", flat=True)[:1]), None)
     if counted_at is None:
         return None
     rows = day_rows
@@ -157,6 +159,15 @@ def _counts(filters: Filters):
             (r["child__school_id"], r["level"]),
             {"visited": r["visited"], "visits": r["visits"]},
         )
+
+    # Follow-ups due and not yet made (visits, not children; meaningful for today's count).
+    for r in (
+        follow_ups_open(HomeVisit.objects.all(), today=day)
+        .annotate(level=_level("child__"))
+        .values("child__school_id", "level")
+        .annotate(n=Count("pk"))
+    ):
+        yield (r["child__school_id"], r["level"]), {"follow_ups_due": r["n"]}
 
     # Programmes: a child in two programmes of one kind counts once for it.
     for r in (

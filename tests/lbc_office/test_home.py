@@ -6,6 +6,7 @@ import datetime
 import re
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
@@ -109,18 +110,29 @@ def test_teacher_b_sees_no_follow_up_of_school_a(personas):
 def test_official_home_reads_the_stored_figures_of_a_city(
     personas, settings, django_assert_num_queries, n
 ):
-    """With REPORT_FIGURES_MINUTES set and today counted, the headline figures are the
-    stored ones (the same numbers), with the time they were counted, in no more queries."""
+    """With REPORT_FIGURES_MINUTES set and today counted, the headline figures (follow-ups due
+    among them) are the stored ones — the same numbers — with the time they were counted, and
+    the trends are kept in the cache for as long."""
     _grow(personas, n)
     _grow_more(personas, n)
     client = personas.client_for("official")
-    live = client.get(reverse("home")).context["figures"]
+    live = client.get(reverse("home")).context
     settings.REPORT_FIGURES_MINUTES = 10
     figures.count_day()
-    # as above, the figures' day count and sums in place of the figures and the carers
-    with django_assert_num_queries(17):
-        response = client.get(reverse("home"))
+    key = f"dashboard-trends:{TODAY.isoformat()}"
+    cache.delete(key)
+    try:
+        # as above, with the figures' day and sums in place of the figures, the carers and
+        # the follow-ups due; then the trends' three queries, which the next visit skips
+        with django_assert_num_queries(16):
+            response = client.get(reverse("home"))
+        with django_assert_num_queries(13):
+            again = client.get(reverse("home"))
+    finally:
+        cache.delete(key)
     stored = response.context["figures"]
     assert stored.pop("counted_at") is not None
-    assert stored == live
+    assert stored == live["figures"]
+    assert response.context["follow_ups_due"] == live["follow_ups_due"] == n
+    assert response.context["trends"] == again.context["trends"] == live["trends"]
     assert b'id="counted-at"' in response.content
