@@ -167,7 +167,7 @@ def test_the_command_counts_a_day_and_refuses_a_future_or_malformed_one(county, 
     assert "figures of 4 school levels stored" in capsys.readouterr().out
     assert set(SchoolFigures.objects.values_list("day", flat=True)) == {days_ago(3)}
     tomorrow = TODAY + datetime.timedelta(days=1)
-    with pytest.raises(CommandError, match="still to come"):
+    with pytest.raises(CommandError, match="future day"):
         call_command("count_report_figures", "--day", tomorrow.isoformat())
     with pytest.raises(CommandError, match="YYYY-MM-DD"):
         call_command("count_report_figures", "--day", "3/5")

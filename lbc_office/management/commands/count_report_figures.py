@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import datetime
 import time
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from lbc_office.management.days import past_or_today
 from lbc_office.reports import figures
 
 
@@ -18,14 +18,7 @@ class Command(BaseCommand):
         parser.add_argument("--day", help="YYYY-MM-DD, today or earlier (default: today)")
 
     def handle(self, *args, day, **options):
-        when = timezone.localdate()
-        if day:
-            try:
-                when = datetime.date.fromisoformat(day)
-            except ValueError:
-                raise CommandError(f"--day {day!r}: give a date as YYYY-MM-DD.") from None
-            if when > timezone.localdate():
-                raise CommandError(f"--day {day}: a day still to come cannot be counted.")
+        when = past_or_today(day, "--day") if day else timezone.localdate()
         started = time.perf_counter()
         stored = figures.count_day(when)
         if stored is None:

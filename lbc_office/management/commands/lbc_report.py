@@ -8,12 +8,10 @@ prints what a report viewer sees (child counts under 5 as "<5"), for publishing.
 
 from __future__ import annotations
 
-import datetime
-
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
 from lbc_office import reports
+from lbc_office.management.days import past_or_today
 from lbc_office.reports import export
 
 
@@ -32,14 +30,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, table, format, town, school, as_of, suppress_small, **options):
         spec = reports.TABLES[table]
-        day = None
-        if as_of:
-            try:
-                day = datetime.date.fromisoformat(as_of)
-            except ValueError:
-                raise CommandError(f"--as-of {as_of!r}: give a date as YYYY-MM-DD.") from None
-            if day > timezone.localdate():
-                raise CommandError(f"--as-of {as_of}: a report cannot be made for a future day.")
+        day = past_or_today(as_of, "--as-of") if as_of else None
         given = {"as_of": day, "town": town, "school": school}
         refused = [name for name, value in given.items() if value and name not in spec.filters]
         if refused:
