@@ -262,6 +262,15 @@ def measure(runs: int) -> None:
         stored = figures.count_day(past)
         print(f"count_report_figures --day {past}: {stored} school levels in "
               f"{time.perf_counter() - t0:.1f}s")  # fmt: skip
+        # The stored figures must say what the live count says (nothing changed since).
+        from django.test import override_settings
+
+        for slug, table in reports.TABLES.items():
+            if table.from_figures:
+                with override_settings(REPORT_FIGURES_MINUTES=0):
+                    live = reports.build(slug).rows
+                same = reports.build(slug).rows == live
+                print(f"{slug}: stored figures {'equal' if same else 'DIFFER FROM'} the live count")
     official = bench_register._signed_in(User.objects.get(username="bench-official"))
     viewer_user, _ = User.objects.get_or_create(
         username="bench-viewer", defaults={"role": "viewer"}
