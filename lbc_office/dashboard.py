@@ -15,6 +15,7 @@ from lbc_office.reports import Filters
 from lbc_office.reports import figures as report_figures
 from programmes import selectors as programmes_selectors
 from programmes.models import HomeVisit
+from programmes.selectors import gap_filter
 from registry.models import Child, GuardianType, School, StatusChange
 from volunteers.models import Assignment, MonthlyCheckin, month_start
 
@@ -51,11 +52,7 @@ def figures(user, today: datetime.date) -> dict:
             poor=Count("pk", filter=Q(poor=True)),
             boarding=Count("pk", filter=Q(boarding=True)),
             **{
-                f"gap_{d}": Count(
-                    "pk",
-                    filter=Q(**{f"{last}__lte": today - datetime.timedelta(days=d)})
-                    | Q(**{f"{last}__isnull": True}),
-                )
+                f"gap_{d}": Count("pk", filter=gap_filter(d, today, last))
                 for d in programmes_selectors.GAP_DAYS
             },
         )

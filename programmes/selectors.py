@@ -113,16 +113,20 @@ def children_with_last_contact(user, *, today: datetime.date) -> QuerySet:
     )
 
 
-def _gap_filter(days: int, today: datetime.date) -> Q:
-    """No contact for ``days`` days or more: the last contact was that long ago, or never."""
-    return Q(last_contact__lte=today - datetime.timedelta(days=days)) | Q(last_contact__isnull=True)
+def gap_filter(days: int, today: datetime.date, field: str = "last_contact") -> Q:
+    """No contact for ``days`` days or more: the last contact (``field``: the computed
+    ``last_contact``, or the child's cached ``last_parent_contact_on``) was that long ago, or
+    never."""
+    return Q(**{f"{field}__lte": today - datetime.timedelta(days=days)}) | Q(
+        **{f"{field}__isnull": True}
+    )
 
 
 def contact_gap(user, *, days: int, today: datetime.date) -> QuerySet:
     """Active children with no contact with a parent for ``days`` days or more, longest first."""
     return (
         children_with_last_contact(user, today=today)
-        .filter(_gap_filter(days, today))
+        .filter(gap_filter(days, today))
         .select_related("school", "village__town")
         .order_by(F("last_contact").asc(nulls_first=True), "name", "pk")
     )
@@ -131,7 +135,7 @@ def contact_gap(user, *, days: int, today: datetime.date) -> QuerySet:
 def contact_gap_counts(user, *, today: datetime.date) -> dict[int, int]:
     """{30: n, 90: n, 365: n} in one pass over the children."""
     figures = children_with_last_contact(user, today=today).aggregate(
-        **{f"d{d}": Count("pk", filter=_gap_filter(d, today)) for d in GAP_DAYS}
+        **{f"d{d}": Count("pk", filter=gap_filter(d, today)) for d in GAP_DAYS}
     )
     return {d: figures[f"d{d}"] for d in GAP_DAYS}
 

@@ -28,6 +28,7 @@ from lbc_office.reports import scope
 from lbc_office.reports.base import Column, Filters, Table, percent
 from lbc_office.reports.county import TOTAL
 from programmes.models import Donation, Handover, HomeVisit
+from programmes.selectors import gap_filter
 from registry.models import School, Town
 from volunteers.models import Assignment, CarerRole, MonthlyCheckin, month_start
 
@@ -281,14 +282,7 @@ def gap_rows(filters: Filters) -> list[dict]:
         .values(town=F("school__town_id"))
         .annotate(
             children=Count("pk"),
-            **{
-                f"no_contact_{d}": Count(
-                    "pk",
-                    filter=Q(**{f"{last}__lte": today - datetime.timedelta(days=d)})
-                    | Q(**{f"{last}__isnull": True}),
-                )
-                for d in GAP_DAYS
-            },
+            **{f"no_contact_{d}": Count("pk", filter=gap_filter(d, today, last)) for d in GAP_DAYS},
             never=Count("pk", filter=Q(**{f"{last}__isnull": True})),
         )
     )

@@ -29,7 +29,7 @@ from lbc_office.reports.base import Filters, start_report_transaction
 from lbc_office.reports.care import GAP_DAYS, active_assignments, school_year_start
 from lbc_office.reports.county import STATUS_MEASURES
 from programmes.models import Enrolment, HomeVisit
-from programmes.selectors import follow_ups_open
+from programmes.selectors import follow_ups_open, gap_filter
 from registry.models import GuardianType
 from volunteers.models import CarerRole
 
@@ -63,12 +63,8 @@ def stored(filters: Filters) -> Stored | None:
     counted_at = next(iter(day_rows.values_list("counted_at", flat=True)[:1]), None)
     if counted_at is None:
         return None
-    rows = day_rows
-    if filters.town:
-        rows = rows.filter(school__town__name=filters.town)
-    if filters.school:
-        rows = rows.filter(school__code=filters.school)
-    return Stored(rows=rows, counted_at=counted_at)
+    # A row is a school's: the live tables' place condition applies to it as it is.
+    return Stored(rows=day_rows.filter(scope.place_q(filters)), counted_at=counted_at)
 
 
 def count_day(day: datetime.date | None = None) -> int | None:
@@ -111,11 +107,7 @@ def _counts(filters: Filters):
     measures = {
         **STATUS_MEASURES,
         "alone": Q(guardian=GuardianType.NONE),
-        **{
-            f"no_contact_{d}": Q(**{f"{last}__lte": day - datetime.timedelta(days=d)})
-            | Q(**{f"{last}__isnull": True})
-            for d in GAP_DAYS
-        },
+        **{f"no_contact_{d}": gap_filter(d, day, last) for d in GAP_DAYS},
         "never": Q(**{f"{last}__isnull": True}),
     }
     for r in (
