@@ -37,6 +37,9 @@ def temporary_password() -> str:
             return password
 
 
+# Only an active official changes an account, and never their own role or active flag: so
+# whoever demotes or deactivates an official is another active official, and the county always
+# keeps one.
 def _require_official(by) -> None:
     if by is None or not getattr(by, "is_official", False):
         raise PermissionDenied("only an active county official manages accounts")
@@ -51,10 +54,6 @@ def _record(by, user: User, action: str, detail: str) -> None:
     audit.record(action, user=by, obj=user, detail=detail)
 
 
-def _other_active_officials(user: User) -> bool:
-    return User.objects.filter(role=Role.OFFICIAL, is_active=True).exclude(pk=user.pk).exists()
-
-
 def check_role_change(*, user: User, role: str, by) -> None:
     """Raise ValidationError when ``user`` may not take ``role`` now (the admin's form asks too)."""
     if role not in Role.values:
@@ -63,8 +62,6 @@ def check_role_change(*, user: User, role: str, by) -> None:
         return
     if user.pk == getattr(by, "pk", None):
         raise ValidationError({"role": _("You cannot change your own role.")})
-    if user.role == Role.OFFICIAL and user.is_active and not _other_active_officials(user):
-        raise ValidationError({"role": _("The county needs at least one active official.")})
     # What the register and the volunteers app hang on the account requires its role: ask them
     # to be unlinked first rather than leave a teacher link on a volunteer, or the reverse.
     teacher = getattr(user, "teacher", None) if user.role == Role.TEACHER else None
@@ -83,8 +80,6 @@ def check_active_change(*, user: User, active: bool, by) -> None:
         return
     if user.pk == getattr(by, "pk", None):
         raise ValidationError({"is_active": _("You cannot deactivate your own account.")})
-    if user.role == Role.OFFICIAL and not _other_active_officials(user):
-        raise ValidationError({"is_active": _("The county needs at least one active official.")})
 
 
 @transaction.atomic
