@@ -11,6 +11,26 @@ class OfficialsAdminSite(admin.AdminSite):
     site_title = _("LBC Office")
     index_title = _("Administration")
 
+    def register(self, model_or_iterable, admin_class=None, **options):
+        """Every model but a second-factor device.
+
+        django-otp's plugins register admins that show a device's secret key and QR code and
+        let anyone in the admin delete a device, unaudited. The admin therefore shows no device
+        of any kind, present or future: an official resets someone's second factor on the
+        account screen (``lbc_office.accounts.reset_second_factor``), which is audited.
+        """
+        from django.db.models.base import ModelBase
+        from django_otp.models import Device
+
+        models = (
+            [model_or_iterable]
+            if isinstance(model_or_iterable, ModelBase)
+            else list(model_or_iterable)
+        )
+        kept = [m for m in models if not issubclass(m, Device)]
+        if kept:
+            super().register(kept, admin_class, **options)
+
     def has_permission(self, request):
         # Officials only, and only once their second factor is verified.
         user = request.user

@@ -35,6 +35,9 @@ class User(AbstractUser):
     role = models.CharField(_("role"), max_length=16, choices=Role.choices)
     full_name = models.CharField(_("full name"), max_length=100, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
+    # Set when an official gives a temporary password: the person must choose their own before
+    # anything else answers (``lbc_office.accounts.PasswordChangeRequiredMiddleware``).
+    must_change_password = models.BooleanField(_("must change password"), default=False)
 
     objects = LbcUserManager()
 

@@ -67,6 +67,8 @@ MIDDLEWARE = [
     # Two-factor sign-in: officials reach nothing but the code page until it is verified.
     "django_otp.middleware.OTPMiddleware",
     "lbc_office.twofactor.RequireTwoFactorMiddleware",
+    # A temporary password (set by an official) must be changed before anything else answers.
+    "lbc_office.accounts.PasswordChangeRequiredMiddleware",
     # Keeps the request for the audit log and records every refused record (404/403).
     "lbc_office.audit.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

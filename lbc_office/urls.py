@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from lbc_office import report_views, reports, twofactor, views
+from lbc_office import account_forms, report_views, reports, twofactor, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -19,7 +19,8 @@ urlpatterns = [
     path("accounts/2fa/", twofactor.two_factor, name="two_factor"),
     path(
         "accounts/password/",
-        auth_views.PasswordChangeView.as_view(),
+        # Through ``lbc_office.accounts``: audited, and it ends a temporary password.
+        auth_views.PasswordChangeView.as_view(form_class=account_forms.OwnPasswordChangeForm),
         name="password_change",
     ),
     path(
@@ -37,6 +38,7 @@ urlpatterns = [
         for slug in reports.TABLES
     ],
     path("audit/", views.audit_log, name="audit"),
+    path("users/", include("lbc_office.account_urls")),
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("", include("registry.urls")),

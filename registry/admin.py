@@ -2,6 +2,7 @@
 their validation, history and status changes apply; here they can only be read."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from registry.models import Child, County, FamilyRoom, School, Teacher, Town, Village
@@ -55,11 +56,29 @@ class SchoolAdmin(NoDeleteAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(Teacher)
-class TeacherAdmin(NoDeleteAdmin):
-    list_display = ["user"]
+class TeacherAdmin(admin.ModelAdmin):
+    """Read-only: a teacher's schools decide which children they see, so they are linked on the
+    officials' account screen, through ``registry.services.set_teacher_schools`` (audited)."""
+
+    list_display = ["user", "school_names"]
     search_fields = ["user__username", "user__full_name"]
-    filter_horizontal = ["schools"]
-    autocomplete_fields = ["user"]
+    fields = ["user", "schools"]
+
+    @admin.display(description=_("schools"))
+    def school_names(self, obj):
+        return "、".join(school.name for school in obj.schools.all())
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user").prefetch_related("schools")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Child)

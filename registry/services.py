@@ -10,12 +10,13 @@ import datetime
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lbc_office import audit
+from lbc_office import accounts, audit
+from lbc_office.models import Role
 from registry.models import (
     Child,
     ChildStatus,
@@ -25,6 +26,7 @@ from registry.models import (
     ParentAway,
     School,
     StatusChange,
+    Teacher,
     Town,
     Village,
 )
@@ -74,6 +76,62 @@ def save_school(*, school: School, by, **fields) -> School:
 @transaction.atomic
 def save_family_room(*, room: FamilyRoom, by, **fields) -> FamilyRoom:
     return save_tracked(room, by=by, fields=fields)
+
+
+# --- Teachers: which schools' children a teacher sees -----------------------------------------
+
+
+@transaction.atomic
+def set_teacher_schools(*, user, schools, by) -> Teacher | None:
+    """Link the teacher ``user`` to exactly ``schools`` (link and unlink in one go).
+
+    Only an official does it; the account must have the teacher role, and a school that no
+    longer teaches takes no new teacher. One audit event lists the schools added and removed;
+    setting the same schools again changes and records nothing.
+    """
+    if by is None or not getattr(by, "is_official", False):
+        raise PermissionDenied("only an active county official links teachers to schools")
+    if user.role != Role.TEACHER:
+        raise ValidationError({"schools": _("This account does not have the teacher role.")})
+    wanted = {school.pk: school for school in schools}
+    teacher = Teacher.objects.select_for_update().filter(user=user).first()
+    current = set(teacher.schools.values_list("pk", flat=True)) if teacher else set()
+    added, removed = set(wanted) - current, current - set(wanted)
+    closed = [wanted[pk].name for pk in sorted(added) if not wanted[pk].active]
+    if closed:
+        raise ValidationError(
+            {"schools": _("These schools no longer teach: %s") % "、".join(closed)}
+        )
+    if not added and not removed:
+        return teacher
+    created = teacher is None
+    if created:
+        teacher = Teacher(user=user, created_by=by)
+    teacher.updated_by = by
+    teacher.full_clean()
+    teacher.save()
+    teacher.schools.add(*added)
+    teacher.schools.remove(*removed)
+    detail = " ".join(
+        [*(f"+school:{pk}" for pk in sorted(added)), *(f"-school:{pk}" for pk in sorted(removed))]
+    )
+    action = audit.Action.CREATE if created else audit.Action.CHANGE
+    audit.record(action, user=by, obj=teacher, detail=detail)
+    return teacher
+
+
+@transaction.atomic
+def create_teacher(*, by, username: str, schools, full_name: str = "", phone: str = "",
+                   email: str = ""):  # fmt: skip
+    """A teacher's account linked to ``schools``, in one transaction: (user, temporary password)."""
+    if not schools:
+        raise ValidationError({"schools": _("Choose at least one school.")})
+    user, password = accounts.create_account(
+        by=by, username=username, role=Role.TEACHER, full_name=full_name, phone=phone,
+        email=email,
+    )  # fmt: skip
+    set_teacher_schools(user=user, schools=schools, by=by)
+    return user, password
 
 
 # --- Children ---------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ APPS = {"lbc_office", "registry", "programmes", "volunteers"}
 GROUND_FLOOR = {
     "lbc_office/models.py",
     "lbc_office/auth.py",
+    "lbc_office/accounts.py",
     "lbc_office/env.py",
     "lbc_office/admin.py",
     "lbc_office/admin_site.py",

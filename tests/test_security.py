@@ -114,6 +114,7 @@ def outside(personas):
         "checkin": checkin,
         "assignment": assignment,
         "notification": notification,
+        "account": someone,
     }
 
 
@@ -168,6 +169,13 @@ OUT_OF_SCOPE = {
     "volunteers:end_assignment": lambda r: {"pk": r["assignment"].pk},
     "volunteers:my_checkin": lambda r: {"pk": r["assignment"].pk},
     "volunteers:inbox_read": lambda r: {"pk": r["notification"].pk},
+    # Accounts are the officials' alone: every other role gets 404 on any account's page.
+    "accounts:detail": lambda r: {"pk": r["account"].pk},
+    "accounts:role": lambda r: {"pk": r["account"].pk},
+    "accounts:active": lambda r: {"pk": r["account"].pk},
+    "accounts:schools": lambda r: {"pk": r["account"].pk},
+    "accounts:password": lambda r: {"pk": r["account"].pk},
+    "accounts:second_factor": lambda r: {"pk": r["account"].pk},
 }
 
 
