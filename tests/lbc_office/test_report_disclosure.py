@@ -356,3 +356,45 @@ def test_a_count_is_refused_unless_it_is_a_count():
     assert disclosure.publish_percent(20, 40) is None  # a whole under PERCENT_MIN_BASE
     assert disclosure.publish_percent(SMALL, 60) is None
     assert disclosure.publish_percent(20, 60) == 33.3
+
+
+# --- Every way a viewer sees a figure ------------------------------------------------------------
+
+
+def page_values(line) -> list:
+    return [cell["value"] for cell in line["cells"]]
+
+
+def test_the_pages_the_index_and_the_long_tables_pages_show_the_protected_figures(
+    city, viewer, monkeypatch
+):
+    json_rows = fetch(viewer, "status", Filters())
+    expected = [[row[k] for k in reports.TABLES["status"].keys[1:]] for row in json_rows]
+    index = viewer.get(reverse("reports")).context["status_table"]
+    assert [page_values(line) for line in index] == expected
+    page = viewer.get(reverse(reports.url_name("status"))).context["lines"]
+    assert [page_values(line) for line in page] == expected
+
+    # A long table, a page at a time: the rows of all its pages are the download's rows, and
+    # each page ends with the same (rounded) total.
+    monkeypatch.setattr("lbc_office.report_views.ROWS_PER_PAGE", 1)
+    table = reports.TABLES["home-visits"]
+    rows = [[row[k] for k in table.keys[1:]] for row in fetch(viewer, "home-visits", Filters())]
+    shown, number = [], 1
+    while True:
+        response = viewer.get(reverse(reports.url_name("home-visits")) + f"?page={number}")
+        lines = response.context["lines"]
+        assert lines[-1]["total"] and page_values(lines[-1]) == rows[-1]
+        assert all(cell["url"] is None for line in lines for cell in line["cells"])
+        shown += [page_values(line) for line in lines[:-1]]
+        if not response.context["page"].has_next():
+            break
+        number += 1
+    assert shown == rows[:-1]
+    # The schools of 南乡 (two pupils each) are not among them; their town's total is.
+    assert len(shown) == 2  # P1 and M1: every other school has fewer than 5 pupils
+
+
+def test_a_viewer_lands_on_the_reports_not_on_the_officials_dashboard(viewer):
+    response = viewer.get("/")
+    assert response.status_code == 302 and response["Location"] == reverse("reports")
