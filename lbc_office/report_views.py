@@ -1,8 +1,9 @@
 """The reports' pages (the roof): the index, one page per table, and its downloads.
 
 Officials see every figure and drill down from a count to the children behind it; report
-viewers see the same tables with every child count under 5 shown as "<5", and no link that
-leads to a name. Teachers and volunteers are refused (403).
+viewers see the same tables through the one disclosure rule (``reports.build_for`` →
+``reports.disclosure``: child counts rounded to 10, under 5 as "<5"), and no link that leads
+to a name. Teachers and volunteers are refused (403).
 """
 
 from __future__ import annotations
@@ -63,9 +64,7 @@ class ReportFilterForm(forms.Form):
 @role_required(Role.OFFICIAL, Role.VIEWER)
 def report_index(request):
     """The list of tables, with Table 1 for today."""
-    report = reports.build("status")
-    if not request.user.is_official:
-        report = reports.suppress_report(report)
+    report = reports.build_for(request.user, "status")
     return render(
         request,
         "lbc_office/reports.html",
@@ -88,9 +87,7 @@ def table_view(slug: str):
         table = reports.TABLES[slug]
         form = ReportFilterForm(request.GET or None, table=table)
         valid = not form.is_bound or form.is_valid()
-        report = reports.build(slug, form.filters())
-        if not request.user.is_official:
-            report = reports.suppress_report(report)
+        report = reports.build_for(request.user, slug, form.filters())
         fmt = request.GET.get("format", "")
         if fmt:
             if fmt not in FORMATS or not valid:

@@ -1,9 +1,11 @@
 """The county's statistical tables and the office's working reports (the roof).
 
 Only aggregates leave this package: every count is made in the database. ``build(slug,
-filters)`` gives a table's rows for officials; ``suppress_report`` gives what a report viewer
-may see (every child count between 1 and 4 shown as "<5", no drill-down links).
-``manage.py lbc_report`` and the pages under ``/reports/<table>/`` both call ``build``.
+filters)`` gives a table's exact rows (officials, the command); ``build_for(user, slug,
+filters)`` gives what that user may see: exact for officials, and for everyone else the report
+through the one disclosure rule (``disclosure.for_viewer``: child counts rounded to 10, under 5
+shown as "<5", percentages from the published figures, no drill-down links). Every page and
+download under ``/reports/`` calls ``build_for``.
 """
 
 from __future__ import annotations
@@ -12,18 +14,9 @@ from contextlib import contextmanager
 
 from django.db import connection, transaction
 
-from lbc_office.reports import care, county, figures
-from lbc_office.reports.base import (
-    SMALL,
-    SMALL_CELL,
-    Column,
-    Filters,
-    Report,
-    Table,
-    start_report_transaction,
-    suppress_report,
-    suppress_small,
-)
+from lbc_office.reports import care, county, disclosure, figures
+from lbc_office.reports.base import Column, Filters, Report, Table, start_report_transaction
+from lbc_office.reports.disclosure import SMALL, SMALL_CELL, for_viewer
 
 TABLES: dict[str, Table] = {t.slug: t for t in [*county.TABLES, *care.TABLES]}
 
@@ -49,6 +42,13 @@ def build(slug: str, filters: Filters | None = None) -> Report:
             rows=table.from_figures(found.rows, filters),
             counted_at=found.counted_at,
         )
+
+
+def build_for(user, slug: str, filters: Filters | None = None) -> Report:
+    """Table ``slug`` as ``user`` may see it: exact for an official, through the disclosure rule
+    for anyone else (report viewers). The only way the pages and downloads get a report."""
+    report = build(slug, filters)
+    return report if user.is_official else for_viewer(report)
 
 
 @contextmanager
@@ -80,9 +80,10 @@ __all__ = [
     "Table",
     "UnknownTable",
     "build",
+    "build_for",
+    "disclosure",
     "figures",
+    "for_viewer",
     "report_queries",
-    "suppress_report",
-    "suppress_small",
     "url_name",
 ]

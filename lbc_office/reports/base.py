@@ -1,5 +1,5 @@
-"""The pieces every report is made of: the filters, the columns, the rows, and the rule that hides
-small counts from report viewers."""
+"""The pieces every report is made of: the filters, the columns, the rows. What a report viewer
+may see of them is decided in one place: ``lbc_office.reports.disclosure``."""
 
 from __future__ import annotations
 
@@ -11,11 +11,6 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
-
-# Counts of 1–4 children are shown as "<5" to report viewers: in a small village a count that
-# small can single a child out.
-SMALL_CELL = 5
-SMALL = "<5"
 
 
 @dataclass(frozen=True)
@@ -40,10 +35,12 @@ class Filters:
 class Column:
     key: str
     label: object  # a lazy translation
-    # Counts children (or records that each stand for one child): hidden under 5 for viewers.
+    # Counts children (or records that each stand for one child): rounded for viewers
+    # (lbc_office.reports.disclosure).
     children: bool = True
-    # A derived figure (a percentage) hidden when the count it is computed from is small.
-    suppress_with: str = ""
+    # A percentage: (the part's key, the whole's key). Viewers get it computed from the
+    # published part and whole, or not at all when those are small.
+    percent_of: tuple[str, str] = ()
 
 
 @dataclass(frozen=True)
@@ -60,6 +57,10 @@ class Table:
     filters: tuple[str, ...] = ("as_of", "town", "school")
     # The county's own tables (DOMAIN.md), as opposed to the office's working reports.
     county_table: bool = False
+    # When a row exists only because children are counted in it (a town, a school, a month of
+    # an organisation): the key of that count. A viewer does not get such a row when the count
+    # is shown as small, so that a row's presence says no more than its figure.
+    row_count: str = ""
 
     @property
     def keys(self) -> list[str]:
@@ -78,41 +79,6 @@ class Report:
     def records(self) -> list[dict]:
         """The rows with the table's keys only (what CSV, JSON and XLSX carry)."""
         return [{k: row.get(k) for k in self.table.keys} for row in self.rows]
-
-
-def suppress_small(rows: list[dict], keys) -> list[dict]:
-    """Replace counts of 1–4 with "<5" in the given columns (for report viewers)."""
-    return [
-        {
-            k: (SMALL if k in keys and isinstance(v, int) and 0 < v < SMALL_CELL else v)
-            for k, v in r.items()
-        }
-        for r in rows
-    ]
-
-
-def suppress_report(report: Report) -> Report:
-    """The report as a viewer may see it: every child count under 5 shown as "<5", and a
-    percentage hidden when the count under it is."""
-    columns = report.table.columns
-    counts = {c.key for c in columns if c.children and not c.suppress_with}
-    rows = []
-    for row in report.rows:
-        safe = suppress_small([row], counts)[0]
-        for c in columns:
-            if c.suppress_with:
-                base = row.get(c.suppress_with)
-                if isinstance(base, int) and 0 < base < SMALL_CELL:
-                    safe[c.key] = SMALL
-        safe.pop("links", None)  # drill-downs lead to names: officials only
-        rows.append(safe)
-    return Report(
-        table=report.table,
-        filters=report.filters,
-        rows=rows,
-        suppressed=True,
-        counted_at=report.counted_at,
-    )
 
 
 def percent(part: int, whole: int) -> float | None:

@@ -128,7 +128,7 @@ CHECKIN_COLUMNS = [
     Column("done", _("Done")),
     Column("missed", _("Missed")),
     Column("open", _("Still to do")),
-    Column("completion", _("Completion (%)"), suppress_with="due"),
+    Column("completion", _("Completion (%)"), children=False, percent_of=("done", "due")),
 ]
 MONTHS = 12
 
@@ -184,7 +184,7 @@ VISIT_COLUMNS = [
     Column("visited", _("Visited this school year")),
     Column("not_visited", _("Not visited yet")),
     Column("visits", _("Home visits")),
-    Column("coverage", _("Visited (%)"), suppress_with="children"),
+    Column("coverage", _("Visited (%)"), children=False, percent_of=("visited", "children")),
 ]
 
 
@@ -383,6 +383,7 @@ TABLES = [
         slug="volunteer-coverage",
         title=_("Volunteer coverage"),
         description=_("Children with and without each kind of carer, by town."),
+        row_count="children",
         columns=COVERAGE_COLUMNS,
         compute=coverage_rows,
         from_figures=coverage_rows_from_figures,
@@ -391,6 +392,7 @@ TABLES = [
         slug="checkins",
         title=_("Monthly check-ins"),
         description=_("Check-ins due, done and missed over twelve months, by organisation."),
+        row_count="due",
         columns=CHECKIN_COLUMNS,
         compute=checkin_rows,
     ),
@@ -398,6 +400,7 @@ TABLES = [
         slug="home-visits",
         title=_("Home-visit coverage"),
         description=_("Children visited at home this school year (from 1 September), by school."),
+        row_count="children",
         columns=VISIT_COLUMNS,
         compute=visit_rows,
         from_figures=visit_rows_from_figures,
@@ -406,6 +409,7 @@ TABLES = [
         slug="contact-gaps",
         title=_("Contact with parents"),
         description=_("Children with no contact with a parent for 30, 90 and 365 days, by town."),
+        row_count="children",
         columns=GAP_COLUMNS,
         compute=gap_rows,
         from_figures=gap_rows_from_figures,

@@ -75,12 +75,12 @@ def test_an_unknown_table_or_format_is_not_found(official):
 # --- What viewers see ---------------------------------------------------------------------------
 
 
-def test_viewers_see_child_counts_under_five_as_under_five(viewer):
+def test_viewers_see_child_counts_rounded_to_ten_and_under_five_as_under_five(viewer):
     rows = {
         line["row"]["level"]: line["cells"] for line in viewer.get(url("status")).context["lines"]
     }
     # children, both away, grandparents, relatives, boarding, poor (officials: 8, 5, 2, 2, 4, 4)
-    assert [c["value"] for c in rows["total"]] == [8, 5, "<5", "<5", "<5", "<5"]
+    assert [c["value"] for c in rows["total"]] == [10, 10, "<5", "<5", "<5", "<5"]
     assert [c["value"] for c in rows["middle"]] == ["<5"] * 6
     assert all(c["url"] is None for cells in rows.values() for c in cells)
 
@@ -89,7 +89,7 @@ def test_viewers_see_school_facilities_but_no_small_child_count(viewer):
     lines = viewer.get(url("family-connection")).context["lines"]
     first = [c["value"] for c in lines[0]["cells"]]
     # schools, pupils with both parents away, … : schools and rooms are not children
-    assert first == [4, 5, 0, 0, 0, 0]
+    assert first == [4, 10, 0, 0, 0, 0]  # 5 pupils: rounded to 10
     lines = viewer.get(url("family-connection", town="东镇")).context["lines"]
     assert [c["value"] for c in lines[0]["cells"]][:2] == [2, "<5"]
 
@@ -112,7 +112,7 @@ def test_viewer_downloads_are_suppressed_too(viewer):
     rows = list(
         csv.reader(io.StringIO(viewer.get(url("status", format="csv")).content.decode("utf-8-sig")))
     )
-    assert rows[3] == ["total", "8", "5", "<5", "<5", "<5", "<5"]
+    assert rows[3] == ["total", "10", "10", "<5", "<5", "<5", "<5"]
 
 
 # --- Officials drill down ----------------------------------------------------------------------
@@ -247,7 +247,7 @@ def test_command_filters_and_as_of(county):
     assert total("--school", "P2") == "total,2,1,0,0,0,2"
     assert total("--as-of", days_ago(11).isoformat()) == "total,9,6,3,2,4,4"  # c6 still there
     assert total("--as-of", days_ago(11).isoformat(), "--suppress-small") == (
-        "total,9,6,<5,<5,<5,<5"
+        "total,10,10,<5,<5,<5,<5"
     )
 
 

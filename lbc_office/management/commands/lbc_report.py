@@ -3,7 +3,8 @@
 Prints one of the county's statistical tables (or the office's working reports), counted from
 the register: CSV (a header row of keys, then the rows in order) or JSON (a list of objects
 with the same keys). The counts are exact, as an official sees them; ``--suppress-small``
-prints what a report viewer sees (child counts under 5 as "<5"), for publishing.
+prints what a report viewer sees (``reports.disclosure``: child counts rounded to 10, under 5
+as "<5"), for publishing.
 """
 
 from __future__ import annotations
@@ -25,7 +26,9 @@ class Command(BaseCommand):
         parser.add_argument("--school", default="", help="a school code")
         parser.add_argument("--as-of", default="", help="YYYY-MM-DD (default: today)")
         parser.add_argument(
-            "--suppress-small", action="store_true", help='child counts under 5 as "<5"'
+            "--suppress-small",
+            action="store_true",
+            help='what a report viewer sees: child counts rounded to 10, under 5 as "<5"',
         )
 
     def handle(self, *args, table, format, town, school, as_of, suppress_small, **options):
@@ -38,6 +41,6 @@ class Command(BaseCommand):
             raise CommandError(f"The {table} table cannot be filtered by {names}.")
         report = reports.build(table, reports.Filters(as_of=day, town=town, school=school))
         if suppress_small:
-            report = reports.suppress_report(report)
+            report = reports.for_viewer(report)
         output = export.to_csv(report) if format == "csv" else export.to_json(report) + "\n"
         self.stdout.write(output, ending="")
