@@ -98,11 +98,28 @@ class ChildForm(forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
         self.fields["school"].queryset = School.objects.visible_to(user).filter(active=True)
         self.fields["sex"].choices = Sex.choices  # two radio buttons, no empty one
+        if self.instance.pk is not None and not idnumber.sees_full(user):
+            # Only officials change a registered number, and a field would pre-fill it whole:
+            # the page shows the masked number instead (``shown_id_number``).
+            del self.fields["id_number"]
+
+    @property
+    def shown_id_number(self) -> str:
+        """The file's number as the user may see it (for an existing file's form)."""
+        return idnumber.shown_to(self.user, self.instance.id_number or "")
 
     def clean_id_number(self):
         return idnumber.normalise(self.cleaned_data["id_number"])
+
+    def validate_unique(self):
+        """As Django's, with "already registered" made neutral for non-officials."""
+        try:
+            self.instance.validate_unique(exclude=self._get_validation_exclusions())
+        except forms.ValidationError as exc:
+            self._update_errors(idnumber.neutral_duplicate(self.user, exc))
 
 
 class StatusChangeForm(forms.Form):

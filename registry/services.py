@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lbc_office import audit
+from registry import idnumber
 from registry.models import (
     Child,
     ChildStatus,
@@ -79,20 +80,40 @@ def save_family_room(*, room: FamilyRoom, by, **fields) -> FamilyRoom:
 # --- Children ---------------------------------------------------------------------------------
 
 
+def _save_child(child: Child, *, by, fields) -> Child:
+    """``save_tracked`` with the refusals a non-official reads made neutral: "this number is
+    already registered" must not confirm a number outside their scope (``idnumber``)."""
+    try:
+        return save_tracked(child, by=by, fields=fields)
+    except ValidationError as exc:
+        raise idnumber.neutral_duplicate(by, exc) from None
+
+
 @transaction.atomic
 def create_child(*, by, **fields) -> Child:
     child = Child(status=ChildStatus.ACTIVE, status_changed_on=timezone.localdate())
     fields["county"] = fields["school"].county
-    return save_tracked(child, by=by, fields=fields)
+    return _save_child(child, by=by, fields=fields)
 
 
 @transaction.atomic
 def update_child(*, child: Child, by, **fields) -> Child:
-    """Change the file's details. The status is not changed here: see ``change_child_status``."""
+    """Change the file's details. The status is not changed here: see ``change_child_status``.
+
+    Only officials change an identity number (whoever else calls this, from any view or
+    script, with a different number is refused).
+    """
     fields.pop("status", None)
+    if "id_number" in fields and not idnumber.sees_full(by):
+        if idnumber.normalise(fields["id_number"] or "") != child.id_number:
+            raise ValidationError(
+                {"id_number": _("Only the county office changes an identity number.")},
+                code="officials_only",
+            )
+        del fields["id_number"]
     if "school" in fields:
         fields["county"] = fields["school"].county
-    return save_tracked(child, by=by, fields=fields)
+    return _save_child(child, by=by, fields=fields)
 
 
 @transaction.atomic
