@@ -126,9 +126,9 @@ def mask(number: str) -> str:
     number, the "already registered" answer) are limited for non-officials (see
     ``registry.filters.search_q``, ``neutral_duplicate`` and docs/security/idnum.md).
 
-    A value that is not 18 characters (e.g. an anonymised file's placeholder) is all stars.
+    A value that is not a number's shape (e.g. an anonymised file's placeholder) is all stars.
     """
-    if len(number or "") != 18:
+    if len(number or "") != 18 or not number[:SHOWN].isdigit():
         return "*" * len(number or "")
     return number[:SHOWN] + "*" * (18 - SHOWN)
 
