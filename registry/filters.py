@@ -179,7 +179,15 @@ class ChildFilter(django_filters.FilterSet):
                 field.widget.attrs["class"] = "form-select"
         return form
 
+    id_lookups_refused = False
+
     def filter_search(self, qs, name, value):
+        if is_id_search(value) and not idnumber.sees_full(self.user):
+            # A search by number is a lookup a non-official makes a limited number of times.
+            if not idnumber.lookups_left(self.user):
+                self.id_lookups_refused = True
+                return qs.none()
+            idnumber.count_lookup(self.user, "search")
         return search(qs, value, user=self.user)
 
     def filter_both_away(self, qs, name, value):

@@ -112,6 +112,8 @@ class ChildForm(forms.ModelForm):
         return idnumber.shown_to(self.user, self.instance.id_number or "")
 
     def clean_id_number(self):
+        if not idnumber.lookups_left(self.user):  # see idnumber.lookups_left
+            raise idnumber.lookups_refused_error()
         return idnumber.normalise(self.cleaned_data["id_number"])
 
     def validate_unique(self):

@@ -165,6 +165,7 @@ def neutral_duplicate(user, exc: ValidationError) -> ValidationError:
         return exc
     errors = dict(exc.error_dict)
     if any(e.code == "unique" for e in errors.get("id_number", [])):
+        count_lookup(user, "already registered")
         errors["id_number"] = [
             ValidationError(
                 _(
@@ -175,3 +176,57 @@ def neutral_duplicate(user, exc: ValidationError) -> ValidationError:
             )
         ]
     return ValidationError(errors)
+
+
+# --- Lookups by number: the oracles, limited -------------------------------------------------
+
+
+LOOKUP = "registry.idnumber_lookup"  # the audit events' record type for a lookup
+
+
+def _today_start():
+    import datetime
+
+    from django.utils import timezone
+
+    return timezone.make_aware(datetime.datetime.combine(timezone.localdate(), datetime.time()))
+
+
+def lookups_left(user) -> bool:
+    """Whether ``user`` may still look a child up by identity number today.
+
+    A non-official knows 500 candidates for a number they see masked (see ``mask``); a lookup
+    that answers "found" or "already registered" confirms one. Each such lookup (a search by a
+    number, a refused "already registered") is an audit event (``count_lookup``), and a
+    non-official makes at most ``settings.LBC_ID_LOOKUPS_PER_DAY`` a day: trying the 500 would
+    take weeks, all in the audit log. Officials are not limited.
+    """
+    from django.conf import settings
+
+    from lbc_office.models import AuditEvent
+
+    if sees_full(user):
+        return True
+    if user is None or getattr(user, "pk", None) is None:
+        return False
+    done = AuditEvent.objects.filter(user=user, object_type=LOOKUP, at__gte=_today_start())
+    return done.count() < settings.LBC_ID_LOOKUPS_PER_DAY
+
+
+def count_lookup(user, what: str) -> None:
+    """Record a non-official's lookup by number (the audit event carries no number)."""
+    from lbc_office import audit
+
+    if user is None or getattr(user, "pk", None) is None or sees_full(user):
+        return
+    audit.record(audit.Action.VIEW, user=user, object_type=LOOKUP, detail=what)
+
+
+def lookups_refused_error() -> ValidationError:
+    return ValidationError(
+        _(
+            "You have looked up many identity numbers today. Please ask the county office, "
+            "who will check this number."
+        ),
+        code="lookups_refused",
+    )

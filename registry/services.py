@@ -81,22 +81,25 @@ def save_family_room(*, room: FamilyRoom, by, **fields) -> FamilyRoom:
 
 
 def _save_child(child: Child, *, by, fields) -> Child:
-    """``save_tracked`` with the refusals a non-official reads made neutral: "this number is
-    already registered" must not confirm a number outside their scope (``idnumber``)."""
+    """``save_tracked`` in its own transaction, with the refusals a non-official reads made
+    neutral: "this number is already registered" must not confirm a number outside their scope
+    (``idnumber.neutral_duplicate``, which also records the lookup: outside the transaction
+    the refusal rolls back, so that the record stays)."""
     try:
-        return save_tracked(child, by=by, fields=fields)
+        with transaction.atomic():
+            return save_tracked(child, by=by, fields=fields)
     except ValidationError as exc:
         raise idnumber.neutral_duplicate(by, exc) from None
 
 
-@transaction.atomic
 def create_child(*, by, **fields) -> Child:
+    if not idnumber.lookups_left(by):  # a non-official past today's lookups: the office
+        raise ValidationError({"id_number": idnumber.lookups_refused_error()})
     child = Child(status=ChildStatus.ACTIVE, status_changed_on=timezone.localdate())
     fields["county"] = fields["school"].county
     return _save_child(child, by=by, fields=fields)
 
 
-@transaction.atomic
 def update_child(*, child: Child, by, **fields) -> Child:
     """Change the file's details. The status is not changed here: see ``change_child_status``.
 
@@ -107,8 +110,7 @@ def update_child(*, child: Child, by, **fields) -> Child:
     if "id_number" in fields and not idnumber.sees_full(by):
         if idnumber.normalise(fields["id_number"] or "") != child.id_number:
             raise ValidationError(
-                {"id_number": _("Only the county office changes an identity number.")},
-                code="officials_only",
+                {"id_number": _("Only the county office changes an identity number.")}
             )
         del fields["id_number"]
     if "school" in fields:

@@ -207,3 +207,31 @@ def test_the_history_shows_old_numbers_whole_to_officials_only(personas):
         assert shown(personas.official) == [(old, new)]
         assert shown(personas.teacher_a) == [(idnumber.mask(old), idnumber.mask(new))]
         assert shown(None) == [(idnumber.mask(old), idnumber.mask(new))]
+
+
+# --- Lookups by number are limited for non-officials ----------------------------------------
+
+
+def test_a_non_officials_lookups_by_number_are_counted_and_limited(personas, settings):
+    """500 candidates stay 500: past the day's allowance, a number confirms nothing."""
+    from lbc_office.models import AuditEvent
+
+    settings.LBC_ID_LOOKUPS_PER_DAY = 2
+    number = personas.child_a.id_number
+    teacher = personas.client_for("teacher_a")
+    assert _names(teacher, number) == {"张小明"}
+    assert _create_errors(teacher, personas, personas.child_b.id_number)  # "ask the office"
+    events = AuditEvent.objects.filter(user=personas.teacher_a, object_type=idnumber.LOOKUP)
+    assert sorted(events.values_list("detail", flat=True)) == ["already registered", "search"]
+    assert not any(number in e.detail for e in events)  # the event holds no number
+    # The allowance is spent: the search finds nothing, a new number is not registered either.
+    response = search(teacher, reverse("registry:child_list"), number)
+    assert list(response.context["page"]) == [] and response.context["filter"].id_lookups_refused
+    fresh = make_id_number(personas.child_a.date_of_birth, "M")
+    errors = _create_errors(teacher, personas, fresh)
+    assert errors and not Child.objects.filter(id_number=fresh).exists()
+    # Names still work, and officials are not limited.
+    assert _names(teacher, "小明") == {"张小明"}
+    official = personas.client_for("official")
+    for _ in range(3):
+        assert _names(official, number) == {"张小明"}
