@@ -4,16 +4,18 @@ anyone but a county official, and no mask shows them its sequence digits.
 Every URL pattern of the site (walked from the URL configuration, keyed and unkeyed, so a new
 view is covered without editing this file) is requested as every non-official role — both
 teachers, the volunteer, the report viewer and an anonymous visitor — with children in their
-scope and out of it, by GET and by an empty POST (a form's answer with errors). No response
-(body, downloads unzipped, headers) and no e-mail or SMS sent afterwards may contain any child's
-whole number, typed plain or with spaces or dashes, nor a masked number showing any of
-positions 15-18. The same walk as an official shows the
-probe can see a number when one is there.
+scope and out of it: by GET (plain and as every download format), then the links with a query
+string the pages show (downloads, filters, further pages), then by an empty POST (a form's
+answer with errors). No response (headers, body, an XLSX's unzipped members) and no e-mail,
+SMS or inbox message sent afterwards may contain any child's whole number, plain or with
+spaces, dashes or markup between its characters, nor a masked number showing any of positions
+15-18. The same probe on an official's page finds the number: it is not blind.
 """
 
 from __future__ import annotations
 
 import datetime
+import html
 import io
 import re
 import zipfile
@@ -150,15 +152,32 @@ def _leaks(text: str, patterns) -> list[str]:
     return found + [m for m in _MASKED.findall(text) if m[14:] != "****"]
 
 
+_LINK = re.compile(r'href="(/[^"#]*\?[^"#]*)"')
+FORMATS = ("csv", "xlsx", "json")
+
+
 def _walk(client, urls, patterns) -> dict[str, list[str]]:
-    """Each URL by GET, then each by an empty POST (a form answering with its errors)."""
+    """Each URL by GET (also as each download format), then the links with a query string the
+    pages showed (downloads, filters, pages: found, not listed), then each URL by an empty POST
+    (a form answering with its errors)."""
     found = {}
-    for method in ("get", "post"):
-        for url in urls:
-            response = getattr(client, method)(url, {}) if method == "post" else client.get(url)
-            leaked = _leaks(_body(response), patterns)
-            if leaked:
-                found[f"{method.upper()} {url} ({response.status_code})"] = leaked
+
+    def probe(method, url):
+        response = client.post(url, {}) if method == "post" else client.get(url)
+        text = _body(response)
+        leaked = _leaks(text, patterns)
+        if leaked:
+            found[f"{method.upper()} {url} ({response.status_code})"] = leaked
+        return text if response.status_code == 200 else ""
+
+    linked = set()
+    for url in urls:
+        for variant in (url, *(f"{url}?format={f}" for f in FORMATS)):
+            linked.update(html.unescape(link) for link in _LINK.findall(probe("get", variant)))
+    for url in sorted(linked - set(urls))[:400]:
+        probe("get", url)
+    for url in urls:
+        probe("post", url)
     return found
 
 
