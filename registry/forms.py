@@ -116,6 +116,17 @@ class ChildForm(forms.ModelForm):
             raise idnumber.lookups_refused_error()
         return idnumber.normalise(self.cleaned_data["id_number"])
 
+    def _update_errors(self, errors):
+        """The stored number's own errors, on a form without the field (a non-official's):
+        a neutral line above the form, never the check's message (it quotes digits)."""
+        if "id_number" not in self.fields and "id_number" in getattr(errors, "error_dict", {}):
+            errors = dict(errors.error_dict)
+            errors.pop("id_number")
+            self.add_error(None, idnumber.stored_number_error())
+            errors = forms.ValidationError(errors) if errors else None
+        if errors is not None:
+            super()._update_errors(errors)
+
     def validate_unique(self):
         """As Django's, with "already registered" made neutral for non-officials."""
         try:

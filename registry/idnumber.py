@@ -152,6 +152,15 @@ def shown_to(user, number: str) -> str:
     return number if sees_full(user) else mask(number)
 
 
+def stored_number_error() -> ValidationError:
+    """What a non-official reads when the number already on a file fails a check: the check's
+    own message would quote digits of a number they may not see."""
+    return ValidationError(
+        _("The identity number on this file needs checking by the county office."),
+        code="ask_the_office",
+    )
+
+
 def neutral_duplicate(user, exc: ValidationError) -> ValidationError:
     """``exc`` as ``user`` may read it: for a non-official, "this number is already registered"
     becomes a neutral answer that sends them to the office.

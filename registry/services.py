@@ -80,16 +80,21 @@ def save_family_room(*, room: FamilyRoom, by, **fields) -> FamilyRoom:
 # --- Children ---------------------------------------------------------------------------------
 
 
-def _save_child(child: Child, *, by, fields) -> Child:
+def _save_child(child: Child, *, by, fields, number_typed: bool) -> Child:
     """``save_tracked`` in its own transaction, with the refusals a non-official reads made
     neutral: "this number is already registered" must not confirm a number outside their scope
     (``idnumber.neutral_duplicate``, which also records the lookup: outside the transaction
-    the refusal rolls back, so that the record stays)."""
+    the refusal rolls back, so that the record stays), and the checks of a number they did not
+    type (the file's own) must not quote its digits."""
     try:
         with transaction.atomic():
             return save_tracked(child, by=by, fields=fields)
     except ValidationError as exc:
-        raise idnumber.neutral_duplicate(by, exc) from None
+        refusal = idnumber.neutral_duplicate(by, exc)
+        errors = getattr(refusal, "error_dict", {})
+        if not number_typed and "id_number" in errors and not idnumber.sees_full(by):
+            refusal = ValidationError({**errors, "id_number": [idnumber.stored_number_error()]})
+        raise refusal from None
 
 
 def create_child(*, by, **fields) -> Child:
@@ -97,7 +102,7 @@ def create_child(*, by, **fields) -> Child:
         raise ValidationError({"id_number": idnumber.lookups_refused_error()})
     child = Child(status=ChildStatus.ACTIVE, status_changed_on=timezone.localdate())
     fields["county"] = fields["school"].county
-    return _save_child(child, by=by, fields=fields)
+    return _save_child(child, by=by, fields=fields, number_typed=True)
 
 
 def update_child(*, child: Child, by, **fields) -> Child:
@@ -115,7 +120,8 @@ def update_child(*, child: Child, by, **fields) -> Child:
         del fields["id_number"]
     if "school" in fields:
         fields["county"] = fields["school"].county
-    return _save_child(child, by=by, fields=fields)
+    # A non-official's fields never hold a number by now: the file's own is checked.
+    return _save_child(child, by=by, fields=fields, number_typed="id_number" in fields)
 
 
 @transaction.atomic

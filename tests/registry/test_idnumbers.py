@@ -235,3 +235,24 @@ def test_a_non_officials_lookups_by_number_are_counted_and_limited(personas, set
     official = personas.client_for("official")
     for _ in range(3):
         assert _names(official, number) == {"张小明"}
+
+
+def test_a_files_own_number_failing_a_check_is_not_quoted_to_a_teacher(personas):
+    """A stored number that fails its check (an old import) answers a teacher's save with a
+    neutral line, not a crash nor the check's message (which names the right check character)."""
+    child = personas.child_a
+    wrong = child.id_number[:17] + ("0" if child.id_number[-1] != "0" else "1")
+    Child.objects.filter(pk=child.pk).update(id_number=wrong)
+    child.refresh_from_db()
+    client = personas.client_for("teacher_a")
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    with translation.override("en"):
+        response = client.post(
+            reverse("registry:child_edit", args=[child.pk]), _file_data(child, notes="x")
+        )
+        assert response.status_code == 200
+        errors = " ".join(str(e) for e in response.context["form"].non_field_errors())
+    assert "county office" in errors and "last character" not in errors
+    with translation.override("en"), pytest.raises(ValidationError) as refused:
+        services.update_child(child=child, by=personas.teacher_a, notes="y")
+    assert [e.code for e in refused.value.error_dict["id_number"]] == ["ask_the_office"]
