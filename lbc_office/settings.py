@@ -372,3 +372,6 @@ RETENTION_YEARS = env_int("RETENTION_YEARS", 3)
 # --- Product settings -------------------------------------------------------------------------
 LBC_MAX_AGE = 17  # a child of 17 or more is not a left-behind child in the register
 LBC_PAGE_SIZE = 25
+# Lookups by identity number (searches, "already registered" answers) a non-official may make
+# a day; beyond, the office checks the number (registry.idnumber.lookups_left).
+LBC_ID_LOOKUPS_PER_DAY = env_int("LBC_ID_LOOKUPS_PER_DAY", 20)

@@ -6,6 +6,7 @@ import re
 
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
 from django.db.models.functions import Right
 from django.utils.translation import gettext_lazy as _
@@ -26,7 +27,7 @@ YES_NO = [("", _("Any")), ("yes", _("Yes")), ("no", _("No"))]
 _ID_LIKE = re.compile(r"^[0-9Xx０-９Ｘｘ\s\-]{4,}$")
 
 
-def search(qs, text: str):
+def search(qs, text: str, *, user=None):
     """Children of ``qs`` matching a name or identity number (see ``search_q``), the closest
     first: the exact name, then names that start with the text, then the rest, by name.
 
@@ -45,21 +46,37 @@ def search(qs, text: str):
     )
     return (
         qs.alias(id_number_last4=Right("id_number", 4), closeness=closeness)
-        .filter(search_q(text))
+        .filter(search_q(text, user=user))
         .order_by("closeness", "name", "id")
     )
 
 
-def search_q(text: str) -> Q:
-    """A name (Chinese characters, any part) or an identity number (whole, its start, or the
-    last four digits that the masked number shows)."""
+def is_id_search(text: str) -> bool:
+    """Whether ``text`` is searched as (part of) an identity number rather than a name."""
+    return bool(_ID_LIKE.match((text or "").strip()))
+
+
+def search_q(text: str, *, user=None) -> Q:
+    """A name (Chinese characters, any part) or an identity number.
+
+    Officials search by the whole number, its start, or its last digits. Anyone else (and a
+    caller that names no user) only by the whole, valid number: a hit then tells them nothing
+    they did not already know (they typed the number, and the result is within their scope),
+    while a partial search would let them rebuild the hidden digits of a number they may see
+    masked, one digit at a time (docs/security/idnum.md). A partial number finds nothing.
+    """
     text = text.strip()
-    if _ID_LIKE.match(text):
+    if is_id_search(text):
         digits = idnumber.normalise(text)
+        if not idnumber.sees_full(user):
+            try:
+                return Q(id_number=idnumber.parse(digits).number)
+            except ValidationError:
+                return Q(pk__in=[])
         if len(digits) == 18:
             return Q(id_number=digits)
         if len(digits) == 4:
-            # The four the masked number shows; served by the index on Right(id_number, 4).
+            # Served by the index on Right(id_number, 4).
             return Q(id_number_last4=digits)
         if len(digits) < 4:
             return Q(id_number__endswith=digits)
@@ -135,6 +152,7 @@ class ChildFilter(django_filters.FilterSet):
         fields = []
 
     def __init__(self, data=None, *args, user, **kwargs):
+        self.user = user
         data = data.copy() if data is not None else {}
         # The list opens on the children the office is working with now.
         if not data.get("status"):
@@ -161,8 +179,16 @@ class ChildFilter(django_filters.FilterSet):
                 field.widget.attrs["class"] = "form-select"
         return form
 
+    id_lookups_refused = False
+
     def filter_search(self, qs, name, value):
-        return search(qs, value)
+        if is_id_search(value) and not idnumber.sees_full(self.user):
+            # A search by number is a lookup a non-official makes a limited number of times.
+            if not idnumber.lookups_left(self.user):
+                self.id_lookups_refused = True
+                return qs.none()
+            idnumber.count_lookup(self.user, "search")
+        return search(qs, value, user=self.user)
 
     def filter_both_away(self, qs, name, value):
         both = Q(father_away=True, mother_away=True)

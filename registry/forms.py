@@ -98,11 +98,41 @@ class ChildForm(forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
         self.fields["school"].queryset = School.objects.visible_to(user).filter(active=True)
         self.fields["sex"].choices = Sex.choices  # two radio buttons, no empty one
+        if self.instance.pk is not None and not idnumber.sees_full(user):
+            # Only officials change a registered number, and a field would pre-fill it whole:
+            # the page shows the masked number instead (``shown_id_number``).
+            del self.fields["id_number"]
+
+    @property
+    def shown_id_number(self) -> str:
+        """The file's number as the user may see it (for an existing file's form)."""
+        return idnumber.shown_to(self.user, self.instance.id_number or "")
 
     def clean_id_number(self):
+        if not idnumber.lookups_left(self.user):  # see idnumber.lookups_left
+            raise idnumber.lookups_refused_error()
         return idnumber.normalise(self.cleaned_data["id_number"])
+
+    def _update_errors(self, errors):
+        """The stored number's own errors, on a form without the field (a non-official's):
+        a neutral line above the form, never the check's message (it quotes digits)."""
+        if "id_number" not in self.fields and "id_number" in getattr(errors, "error_dict", {}):
+            errors = dict(errors.error_dict)
+            errors.pop("id_number")
+            self.add_error(None, idnumber.stored_number_error())
+            errors = forms.ValidationError(errors) if errors else None
+        if errors is not None:
+            super()._update_errors(errors)
+
+    def validate_unique(self):
+        """As Django's, with "already registered" made neutral for non-officials."""
+        try:
+            self.instance.validate_unique(exclude=self._get_validation_exclusions())
+        except forms.ValidationError as exc:
+            self._update_errors(idnumber.neutral_duplicate(self.user, exc))
 
 
 class StatusChangeForm(forms.Form):

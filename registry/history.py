@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 from django.core.paginator import Paginator
 
+from registry import idnumber
+
 PER_PAGE = 30
 _models: list = []
 
@@ -43,8 +45,12 @@ def _shown(value) -> str:
     return "—" if value in (None, "") else str(value)
 
 
-def _versions(history_qs, label: str, exclude: set[str]) -> list[Version]:
-    """Versions of one model's records, each compared with the version before it."""
+def _versions(history_qs, label: str, exclude: set[str], user=None) -> list[Version]:
+    """Versions of one model's records, each compared with the version before it.
+
+    Old and new identity numbers are shown as ``user`` may see them (``idnumber.shown_to``):
+    the page is the officials', but a history is where an old number would otherwise linger.
+    """
     rows = list(
         history_qs.select_related("history_user").order_by("id", "history_date", "history_id")
     )
@@ -63,9 +69,10 @@ def _versions(history_qs, label: str, exclude: set[str]) -> list[Version]:
                 delta = row.diff_against(previous, excluded_fields=exclude)
                 for change in delta.changes:
                     name = row._meta.get_field(change.field).verbose_name
-                    version.changes.append(
-                        Change(str(name), _shown(change.old), _shown(change.new))
-                    )
+                    old, new = change.old, change.new
+                    if change.field == "id_number":
+                        old, new = (idnumber.shown_to(user, v or "") for v in (old, new))
+                    version.changes.append(Change(str(name), _shown(old), _shown(new)))
                 if not version.changes:
                     previous = row
                     continue  # a save that changed nothing visible
@@ -74,15 +81,17 @@ def _versions(history_qs, label: str, exclude: set[str]) -> list[Version]:
     return versions
 
 
-def page(child, number: int = 1):
-    """The child's versions and its records', newest first, one page of them."""
+def page(child, number: int = 1, *, user=None):
+    """The child's versions and its records', newest first, one page of them, as ``user`` may
+    see them (no user: identity numbers masked)."""
     from registry.models import Child
 
     exclude = {"created_at", "updated_at", "created_by", "updated_by", "county"}
-    versions = _versions(Child.history.filter(id=child.pk), str(Child._meta.verbose_name), exclude)
+    label = str(Child._meta.verbose_name)
+    versions = _versions(Child.history.filter(id=child.pk), label, exclude, user)
     for model in _models:
         versions += _versions(
-            model.history.filter(child_id=child.pk), str(model._meta.verbose_name), exclude
+            model.history.filter(child_id=child.pk), str(model._meta.verbose_name), exclude, user
         )
     versions.sort(key=lambda v: v.at, reverse=True)
     return Paginator(versions, PER_PAGE).get_page(number)

@@ -108,8 +108,134 @@ def check_digit_for(first17: str) -> str:
     return ric.calc_check_digit(first17 + "0")
 
 
+SHOWN = 6  # the mask shows the area code (positions 1-6) and nothing after it
+
+
 def mask(number: str) -> str:
-    """``500238********1234``: the area code and the last four, nothing that dates the child."""
-    if len(number) != 18:
-        return "*" * len(number)
-    return f"{number[:6]}{'*' * 8}{number[-4:]}"
+    """``500238************``: the area code only; the birth date, the sequence and the check
+    character stay hidden.
+
+    Why so much is hidden: whoever sees a masked number on a file also sees the child's birth
+    date (positions 7-14), sex (the parity of position 17) and county. Position 18 is a function
+    of the first 17 (ISO 7064 MOD 11-2), so the only secret in a number is the three sequence
+    digits (positions 15-17), and sex already halves them: 500 candidates. Showing any of
+    positions 15-17 divides the candidates by ten per digit (one shown: 50, two: 5, three: 1);
+    showing the check character divides them by about eleven (about 45 left). The old mask
+    (``500238********0578``) hid only the birth date, which the same page shows: it hid nothing.
+    This mask leaves all 500 candidates, and the oracles that could test them (the search by
+    number, the "already registered" answer) are limited for non-officials (see
+    ``registry.filters.search_q``, ``neutral_duplicate`` and docs/security/idnum.md).
+
+    A value that is not a number's shape (e.g. an anonymised file's placeholder) is all stars.
+    """
+    if len(number or "") != 18 or not number[:SHOWN].isdigit():
+        return "*" * len(number or "")
+    return number[:SHOWN] + "*" * (18 - SHOWN)
+
+
+def sees_full(user) -> bool:
+    """Whether ``user`` sees (and may change) whole identity numbers: county officials only.
+
+    The rule itself lives in ``registry.access``; this is the name the masking code uses.
+    """
+    from registry import access
+
+    return access.sees_full_id_number(user)
+
+
+def shown_to(user, number: str) -> str:
+    """The identity number as ``user`` may see it: whole for officials, masked for anyone else.
+
+    The one function every page, form, download, message and history entry goes through (the
+    template tag ``{% id_number child %}`` and the filter ``|id_number_for:user`` call it).
+    """
+    return number if sees_full(user) else mask(number)
+
+
+def stored_number_error() -> ValidationError:
+    """What a non-official reads when the number already on a file fails a check: the check's
+    own message would quote digits of a number they may not see."""
+    return ValidationError(
+        _("The identity number on this file needs checking by the county office."),
+        code="ask_the_office",
+    )
+
+
+def neutral_duplicate(user, exc: ValidationError) -> ValidationError:
+    """``exc`` as ``user`` may read it: for a non-official, "this number is already registered"
+    becomes a neutral answer that sends them to the office.
+
+    The precise answer would confirm that a number belongs to a registered child, maybe one
+    outside the user's scope (another school, another county's transfer). The neutral answer
+    is the same whichever file holds the number, in scope or not; officials get the precise
+    one. Other errors pass unchanged.
+    """
+    if sees_full(user) or not hasattr(exc, "error_dict"):
+        return exc
+    errors = dict(exc.error_dict)
+    if any(e.code == "unique" for e in errors.get("id_number", [])):
+        count_lookup(user, "already registered")
+        errors["id_number"] = [
+            ValidationError(
+                _(
+                    "This identity number cannot be registered from your account. "
+                    "Please ask the county office, who will check it."
+                ),
+                code="ask_the_office",
+            )
+        ]
+    return ValidationError(errors)
+
+
+# --- Lookups by number: the oracles, limited -------------------------------------------------
+
+
+LOOKUP = "registry.idnumber_lookup"  # the audit events' record type for a lookup
+
+
+def _today_start():
+    import datetime
+
+    from django.utils import timezone
+
+    return timezone.make_aware(datetime.datetime.combine(timezone.localdate(), datetime.time()))
+
+
+def lookups_left(user) -> bool:
+    """Whether ``user`` may still look a child up by identity number today.
+
+    A non-official knows 500 candidates for a number they see masked (see ``mask``); a lookup
+    that answers "found" or "already registered" confirms one. Each such lookup (a search by a
+    number, a refused "already registered") is an audit event (``count_lookup``), and a
+    non-official makes at most ``settings.LBC_ID_LOOKUPS_PER_DAY`` a day: trying the 500 would
+    take weeks, all in the audit log. Officials are not limited.
+    """
+    from django.conf import settings
+
+    from lbc_office.models import AuditEvent
+
+    if sees_full(user):
+        return True
+    if user is None or getattr(user, "pk", None) is None:
+        return False
+    done = AuditEvent.objects.filter(user=user, object_type=LOOKUP, at__gte=_today_start())
+    return done.count() < settings.LBC_ID_LOOKUPS_PER_DAY
+
+
+def count_lookup(user, what: str) -> None:
+    """Record a non-official's lookup by number (the audit event carries no number)."""
+    from lbc_office import audit
+
+    if user is None or getattr(user, "pk", None) is None or sees_full(user):
+        return
+    audit.record(audit.Action.VIEW, user=user, object_type=LOOKUP, detail=what)
+
+
+def lookups_refused_error() -> ValidationError:
+    return ValidationError(
+        _(
+            "You have looked up many identity numbers today. Please ask the county office, "
+            "who will check this number."
+        ),
+        code="lookups_refused",
+    )

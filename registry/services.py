@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from lbc_office import accounts, audit
 from lbc_office.models import Role
+from registry import idnumber
 from registry.models import (
     Child,
     ChildStatus,
@@ -137,20 +138,48 @@ def create_teacher(*, by, username: str, schools, full_name: str = "", phone: st
 # --- Children ---------------------------------------------------------------------------------
 
 
-@transaction.atomic
+def _save_child(child: Child, *, by, fields, number_typed: bool) -> Child:
+    """``save_tracked`` in its own transaction, with the refusals a non-official reads made
+    neutral: "this number is already registered" must not confirm a number outside their scope
+    (``idnumber.neutral_duplicate``, which also records the lookup: outside the transaction
+    the refusal rolls back, so that the record stays), and the checks of a number they did not
+    type (the file's own) must not quote its digits."""
+    try:
+        with transaction.atomic():
+            return save_tracked(child, by=by, fields=fields)
+    except ValidationError as exc:
+        refusal = idnumber.neutral_duplicate(by, exc)
+        errors = getattr(refusal, "error_dict", {})
+        if not number_typed and "id_number" in errors and not idnumber.sees_full(by):
+            refusal = ValidationError({**errors, "id_number": [idnumber.stored_number_error()]})
+        raise refusal from None
+
+
 def create_child(*, by, **fields) -> Child:
+    if not idnumber.lookups_left(by):  # a non-official past today's lookups: the office
+        raise ValidationError({"id_number": idnumber.lookups_refused_error()})
     child = Child(status=ChildStatus.ACTIVE, status_changed_on=timezone.localdate())
     fields["county"] = fields["school"].county
-    return save_tracked(child, by=by, fields=fields)
+    return _save_child(child, by=by, fields=fields, number_typed=True)
 
 
-@transaction.atomic
 def update_child(*, child: Child, by, **fields) -> Child:
-    """Change the file's details. The status is not changed here: see ``change_child_status``."""
+    """Change the file's details. The status is not changed here: see ``change_child_status``.
+
+    Only officials change an identity number (whoever else calls this, from any view or
+    script, with a different number is refused).
+    """
     fields.pop("status", None)
+    if "id_number" in fields and not idnumber.sees_full(by):
+        if idnumber.normalise(fields["id_number"] or "") != child.id_number:
+            raise ValidationError(
+                {"id_number": _("Only the county office changes an identity number.")}
+            )
+        del fields["id_number"]
     if "school" in fields:
         fields["county"] = fields["school"].county
-    return save_tracked(child, by=by, fields=fields)
+    # A non-official's fields never hold a number by now: the file's own is checked.
+    return _save_child(child, by=by, fields=fields, number_typed="id_number" in fields)
 
 
 @transaction.atomic

@@ -125,7 +125,7 @@ def child_detail(request, pk):
 def child_history(request, pk):
     """Every version of the file and of its records, with before and after (officials)."""
     child = get_child_for_user(request, pk)
-    versions = history.page(child, request.GET.get("page"))
+    versions = history.page(child, request.GET.get("page"), user=request.user)
     return render(
         request, "registry/child_history.html", {"child": child, "page": versions, "query": ""}
     )

@@ -54,7 +54,7 @@ def children_to_assign(user, *, q: str, roles: list[str]) -> list[Child]:
     for role in roles:
         lacking |= ~Exists(_active_assignment(role))
     return list(
-        search(Child.objects.visible_to(user).active(), q)
+        search(Child.objects.visible_to(user).active(), q, user=user)
         .filter(lacking)
         .select_related("school", "village__town")
         .order_by("name", "id")[:CANDIDATES]

@@ -240,12 +240,14 @@ class Child(TrackedModel):
                     },
                 )
         if info and self.sex and info.sex != self.sex:
-            message = (
-                _("The identity number's 17th digit (%(digit)s) is odd, which is for a boy.")
+            # The digit itself is not quoted: on a teacher's form the number is the stored one,
+            # and its 17th digit is one of the three a non-official never sees (idnumber.mask).
+            add(
+                "sex",
+                _("The identity number's 17th digit is odd, which is for a boy.")
                 if info.sex == Sex.MALE
-                else _("The identity number's 17th digit (%(digit)s) is even, which is for a girl.")
+                else _("The identity number's 17th digit is even, which is for a girl."),
             )
-            add("sex", message % {"digit": info.number[16]})
 
         school = self.school if self.school_id else None
         if school is not None and self.grade and self.grade not in school.grades:

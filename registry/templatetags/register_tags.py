@@ -3,8 +3,7 @@
 from django import template
 from django.utils.html import format_html
 
-from registry import access
-from registry.idnumber import mask
+from registry import idnumber
 
 register = template.Library()
 
@@ -12,6 +11,11 @@ register = template.Library()
 @register.simple_tag(takes_context=True)
 def id_number(context, child):
     """The identity number as this user may see it: whole for officials, masked for others."""
-    user = context["request"].user
-    number = child.id_number if access.sees_full_id_number(user) else mask(child.id_number)
+    number = idnumber.shown_to(context["request"].user, child.id_number)
     return format_html('<span class="id-number">{}</span>', number)
+
+
+@register.filter
+def id_number_for(number, user):
+    """``{{ value|id_number_for:request.user }}``: the same rule for a bare number."""
+    return idnumber.shown_to(user, number or "")

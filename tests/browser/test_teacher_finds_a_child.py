@@ -35,7 +35,7 @@ def test_teacher_signs_in_searches_by_name_and_opens_the_file(personas, live_ser
     assert child.name in body
     assert personas.school_a.name in body
     assert child.id_number not in body  # teachers see the number masked
-    assert f"500238********{child.id_number[-4:]}" in body
+    assert "500238************" in body
     screenshot(page, "03-file")
 
 

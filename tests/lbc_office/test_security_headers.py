@@ -26,7 +26,7 @@ def test_every_page_carries_a_strict_policy(personas):
 def test_redaction_of_numbers_and_secrets():
     line = "child 500238201505201234 phone 13912345678 sessionid=abc123 password=hunter2"
     cleaned = redact(line)
-    assert "500238201505201234" not in cleaned and "500238********1234" in cleaned
+    assert "500238201505201234" not in cleaned and "500238************" in cleaned
     assert "13912345678" not in cleaned and "139****5678" in cleaned
     assert "abc123" not in cleaned and "hunter2" not in cleaned
 
@@ -44,7 +44,7 @@ def test_the_log_filter_cleans_messages_arguments_and_tracebacks():
     RedactFilter().filter(record)
     text = record.getMessage() + (record.exc_text or "")
     assert "50023820150520123X" not in text
-    assert "500238********123X" in text
+    assert "500238************" in text and "123X" not in text
 
 
 def test_the_configured_handlers_redact(settings):
