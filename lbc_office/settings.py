@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    # Recovery codes (lbc_office.enrolment): single-use codes for the second step.
+    "django_otp.plugins.otp_static",
 ]
 
 MIDDLEWARE = [
@@ -147,6 +149,8 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # Two-factor sign-in (TOTP) for officials and the admin. Off only for a throwaway laptop.
 TWO_FACTOR_REQUIRED = env_bool("TWO_FACTOR_REQUIRED", default=True)
 OTP_TOTP_ISSUER = "LBC Office"
+# Setting it up needs a one-time enrolment code from another official (lbc_office.enrolment).
+ENROLMENT_CODE_HOURS = env_int("ENROLMENT_CODE_HOURS", 72)
 
 # Login throttling (django-axes, lbc_office/lockout.py): 5 failures for one username from one
 # address lock that pair out for 15 minutes (a success resets the pair); 20 failures from one
