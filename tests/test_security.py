@@ -114,6 +114,7 @@ def outside(personas):
         "checkin": checkin,
         "assignment": assignment,
         "notification": notification,
+        "official": UserFactory(role=Role.OFFICIAL, username="another-official"),
     }
 
 
@@ -168,6 +169,7 @@ OUT_OF_SCOPE = {
     "volunteers:end_assignment": lambda r: {"pk": r["assignment"].pk},
     "volunteers:my_checkin": lambda r: {"pk": r["assignment"].pk},
     "volunteers:inbox_read": lambda r: {"pk": r["notification"].pk},
+    "issue_enrolment_code": lambda r: {"pk": r["official"].pk},
 }
 
 
