@@ -199,7 +199,7 @@ class EnrolmentCode(models.Model):
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name=_("for"),
+        verbose_name=_("for official"),
         on_delete=models.CASCADE,
         related_name="+",
     )
