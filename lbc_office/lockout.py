@@ -20,6 +20,7 @@ from __future__ import annotations
 from axes.handlers.database import AxesDatabaseHandler
 from axes.helpers import get_failure_limit
 from django.conf import settings
+from django.core import checks
 from django.db.models import Sum
 
 
@@ -40,3 +41,19 @@ class LockoutHandler(AxesDatabaseHandler):
         pair = self.filter_user_attempts(request, credentials)[0]
         count, _ = pair.delete()
         return count
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def check_proxy_address(app_configs=None, **kwargs):
+    """Behind a TLS proxy but reading no address from it: every client would be the proxy, and
+    one person's wrong passwords would lock everyone out."""
+    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None) and not settings.TRUSTED_PROXY_COUNT:
+        return [
+            checks.Warning(
+                "BEHIND_TLS_PROXY is on but TRUSTED_PROXY_COUNT is 0: every client looks like "
+                "the proxy to the sign-in lock-out and the audit log.",
+                hint="Set TRUSTED_PROXY_COUNT=1 behind nginx (docs/OPERATIONS.md).",
+                id="lbc_office.W010",
+            )
+        ]
+    return []

@@ -108,3 +108,13 @@ def test_signing_in_to_ones_own_account_does_not_clear_the_addresss_failures(
     assert _sign_in("teacher_a", remote=PROXY, forwarded=A).status_code == 302
     _sign_in("user-last", "Summer2026!", remote=PROXY, forwarded=A)
     assert _sign_in("teacher_b", remote=PROXY, forwarded=A).status_code == 429
+
+
+def test_check_deploy_warns_behind_a_tls_proxy_without_a_proxy_count(settings):
+    from lbc_office.lockout import check_proxy_address
+
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.TRUSTED_PROXY_COUNT = 0
+    assert [w.id for w in check_proxy_address()] == ["lbc_office.W010"]
+    settings.TRUSTED_PROXY_COUNT = 1
+    assert check_proxy_address() == []
