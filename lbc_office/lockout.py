@@ -30,9 +30,9 @@ def _failures(attempts) -> int:
 
 class LockoutHandler(AxesDatabaseHandler):
     def get_failures(self, request, credentials=None) -> int:
-        pair, address = self.get_user_attempts(request, credentials)
+        pair, *address = self.get_user_attempts(request, credentials)
         failures = _failures(pair)
-        if _failures(address) >= settings.AXES_ADDRESS_FAILURE_LIMIT:
+        if address and _failures(address[0]) >= settings.AXES_ADDRESS_FAILURE_LIMIT:
             # Reported as the per-account limit, the one axes compares with.
             return max(failures, get_failure_limit(request, credentials))
         return failures
