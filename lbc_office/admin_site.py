@@ -42,3 +42,11 @@ class OfficialsAdminSite(admin.AdminSite):
 
 class LbcAdminConfig(AdminConfig):
     default_site = "lbc_office.admin_site.OfficialsAdminSite"
+
+    def ready(self):
+        super().ready()  # every app's admin module is loaded now
+        # Recovery codes are secrets: no admin page lists them (lbc_office.enrolment).
+        from django_otp.plugins.otp_static.models import StaticDevice
+
+        if self.module.site.is_registered(StaticDevice):
+            self.module.site.unregister(StaticDevice)

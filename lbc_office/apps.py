@@ -7,6 +7,6 @@ class LbcOfficeConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self):
-        from lbc_office import audit
+        from lbc_office import audit, lockout  # noqa: F401 (lockout registers a deploy check)
 
         audit.connect_signals()

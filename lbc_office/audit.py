@@ -9,6 +9,7 @@ record types and keys, never a value: no names, identity numbers, phones or note
 from __future__ import annotations
 
 import contextvars
+import ipaddress
 import logging
 
 from django.urls import Resolver404, resolve
@@ -21,14 +22,31 @@ Action = AuditEvent.Action
 
 
 def client_ip(request) -> str | None:
-    """The client's address: REMOTE_ADDR, or behind our own proxy the last hop it added."""
+    """The client's address: the one rule for the audit log and for the sign-in lock-out alike
+    (``AXES_CLIENT_IP_CALLABLE`` points here).
+
+    Reached directly (``TRUSTED_PROXY_COUNT = 0``, the default): ``REMOTE_ADDR``, whatever the
+    request's headers claim. Behind N trusted reverse proxies: the N-th address from the right of
+    ``X-Forwarded-For``, the hop our outermost proxy appended; anything left of it was written
+    by the client and is never believed. A header that is too short or not an address falls back
+    to ``REMOTE_ADDR``.
+    """
     from django.conf import settings
 
-    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[-1].strip() or None
-    return request.META.get("REMOTE_ADDR") or None
+    remote = _address(request.META.get("REMOTE_ADDR"))
+    hops = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
+    if hops > 0:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+        if len(forwarded) >= hops:
+            return _address(forwarded[-hops]) or remote
+    return remote
+
+
+def _address(value: str | None) -> str | None:
+    try:
+        return str(ipaddress.ip_address((value or "").strip()))
+    except ValueError:
+        return None
 
 
 def record(

@@ -143,6 +143,11 @@ class AuditEvent(models.Model):
         REFUSED = "refused", _("Refused access")
         ANONYMISE = "anonymise", _("Anonymised")
         BACKUP = "backup", _("Backup")
+        # Two-step sign-in (lbc_office.enrolment): the object is the official concerned.
+        ENROLMENT_ISSUED = "enrol_issued", _("Issued an enrolment code")
+        ENROLMENT_USED = "enrol_used", _("Used an enrolment code")
+        ENROLLED = "enrolled", _("Set up two-step sign-in")
+        RECOVERY_USED = "recovery_used", _("Signed in with a recovery code")
 
     at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
     user = models.ForeignKey(
@@ -185,3 +190,42 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("audit events are append-only")
+
+
+class EnrolmentCode(models.Model):
+    """A one-time code that lets an official set up two-step sign-in (``lbc_office.enrolment``).
+
+    Another official issues it (or ``manage.py issue_enrolment_code`` for the first one); only
+    its hash is kept, the code itself is shown once. It works once, within its validity, and
+    issuing a new one revokes the earlier ones.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("for official"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("issued by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    code_hash = models.CharField(max_length=128)
+    created_at = models.DateTimeField(_("issued at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("valid until"))
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    failures = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("enrolment code")
+        verbose_name_plural = _("enrolment codes")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "-created_at"], name="enrolment_code_by_user")]
+
+    def __str__(self) -> str:
+        return f"enrolment code {self.pk} for user {self.user_id}"

@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    # Recovery codes (lbc_office.enrolment): single-use codes for the second step.
+    "django_otp.plugins.otp_static",
 ]
 
 MIDDLEWARE = [
@@ -149,15 +151,29 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # Two-factor sign-in (TOTP) for officials and the admin. Off only for a throwaway laptop.
 TWO_FACTOR_REQUIRED = env_bool("TWO_FACTOR_REQUIRED", default=True)
 OTP_TOTP_ISSUER = "LBC Office"
+# Setting it up needs a one-time enrolment code from another official (lbc_office.enrolment).
+ENROLMENT_CODE_HOURS = env_int("ENROLMENT_CODE_HOURS", 72)
 
-# Login throttling (django-axes): 5 failures for one username from one address lock that pair
-# out for 15 minutes; a success resets the count.
+# Login throttling (django-axes, lbc_office/lockout.py): 5 failures for one username from one
+# address lock that pair out for 15 minutes (a success resets the pair); 20 failures from one
+# address, whatever the usernames, lock the address out (password spraying).
+AXES_HANDLER = "lbc_office.lockout.LockoutHandler"
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_ADDRESS_FAILURE_LIMIT = env_int("AXES_ADDRESS_FAILURE_LIMIT", 20)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The order matters: LockoutHandler reads the pair first, then the address.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+# The client's address, for the lock-out and the audit log alike: one function decides it.
+AXES_CLIENT_IP_CALLABLE = "lbc_office.audit.client_ip"
+# How many reverse proxies we run in front of the app (nginx: 1). Only then is the client's
+# address read from X-Forwarded-For (the hop our proxy added); 0, the default, uses the
+# connection's address and ignores the header, which anyone can forge.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
 
 # --- Internationalisation ---------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

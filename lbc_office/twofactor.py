@@ -1,9 +1,12 @@
 """Two-factor sign-in (TOTP, django-otp) for county officials and the admin (ground floor).
 
 After the password, an official whose session is not yet verified is sent to one page: the code
-from their authenticator app, or — the first time — the QR code to set the app up and a first
-code to confirm it. Nothing else answers until then. Wrong codes slow down (django-otp's
-throttling), and the password itself is throttled by django-axes.
+from their authenticator app (or one of their recovery codes). The first time, the password is
+not enough: the page asks for the one-time enrolment code another official issued
+(``lbc_office.enrolment``), only then shows the QR code to set the app up, and after a first
+code shows ten recovery codes, once. Nothing else answers until then; the session gets a new key
+once the second step succeeds. Wrong codes slow down (django-otp's throttling), and the password
+itself is throttled by django-axes.
 """
 
 from __future__ import annotations
@@ -16,12 +19,14 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from lbc_office import enrolment
 from lbc_office.models import Role
 
 # Pages an official may reach before the second factor: these, signing out, the language.
@@ -47,7 +52,7 @@ class RequireTwoFactorMiddleware:
         user = request.user
         if required_for(user) and not user.is_verified() and not self._open(request):
             target = reverse("two_factor")
-            return redirect(f"{target}?next={request.get_full_path()}")
+            return redirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)
 
     @staticmethod
@@ -65,10 +70,10 @@ class RequireTwoFactorMiddleware:
 
 class CodeForm(forms.Form):
     code = forms.CharField(
-        label=gettext_lazy("Code from your authenticator app"),
-        max_length=8,
+        label=gettext_lazy("Code from your authenticator app, or a recovery code"),
+        max_length=20,
         widget=forms.TextInput(
-            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "autofocus": True}
+            attrs={"autocomplete": "one-time-code", "autofocus": True, "autocapitalize": "off"}
         ),
     )
 
@@ -76,39 +81,110 @@ class CodeForm(forms.Form):
         return "".join(self.cleaned_data["code"].split())
 
 
+class EnrolmentCodeForm(forms.Form):
+    enrolment_code = forms.CharField(
+        label=gettext_lazy("Enrolment code from the county office"),
+        max_length=30,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autofocus": True, "autocapitalize": "characters"}
+        ),
+    )
+
+
+# The session may set up an authenticator: its user redeemed an enrolment code (their pk).
+_ENROLLING = "lbc_enrolling"
+
+
+def safe_next(request) -> str:
+    """``next`` if it stays on this site, scheme included (https stays https); else home."""
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if next_url and url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return next_url
+    return reverse("home")
+
+
+@never_cache
 @login_required
 def two_factor(request):
-    """Verify the code; the first time, set the authenticator app up with a QR code."""
+    """The second step: an authenticator code (or a recovery code). Without an authenticator:
+    first the enrolment code another official issued, then the key, then the recovery codes."""
     user = request.user
-    next_url = request.POST.get("next") or request.GET.get("next") or reverse("home")
-    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}):
-        next_url = reverse("home")
+    next_url = safe_next(request)
     if not required_for(user) or user.is_verified():
         return redirect(next_url)
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-    setting_up = device is None
-    if setting_up:
-        # One pending device per user, kept until it is confirmed with a first code.
-        device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
-        if device is None:
-            device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
+    if device is not None:
+        return _verify(request, user, device, next_url)
+    if request.session.get(_ENROLLING) == user.pk:
+        return _set_up(request, user, next_url)
+    form = EnrolmentCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if enrolment.redeem_enrolment_code(user=user, code=form.cleaned_data["enrolment_code"]):
+            request.session[_ENROLLING] = user.pk
+            return redirect(f"{reverse('two_factor')}?{urlencode({'next': next_url})}")
+        form.add_error(
+            "enrolment_code",
+            _("This enrolment code is not right, has been used or has expired. Ask the office."),
+        )
+    return _page(request, form, next_url, step="enrolment")
+
+
+def _verify(request, user, device, next_url):
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        code = form.cleaned_data["code"]
+        allowed, _details = device.verify_is_allowed()
+        if code.isdigit() and len(code) == device.digits:
+            if not allowed:
+                form.add_error("code", _("Too many wrong codes: wait a minute and try again."))
+            elif device.verify_token(code):
+                return _signed_in(request, device, next_url)
+        else:
+            recovery = enrolment.use_recovery_code(user=user, code=code)
+            if recovery is not None:
+                return _signed_in(request, recovery, next_url)
+        if not form.errors:
+            form.add_error("code", _("This code is not right. Codes change every 30 seconds."))
+    return _page(request, form, next_url, step="verify")
+
+
+def _set_up(request, user, next_url):
+    device = enrolment.pending_device(user)
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         allowed, _details = device.verify_is_allowed()
         if not allowed:
             form.add_error("code", _("Too many wrong codes: wait a minute and try again."))
         elif device.verify_token(form.cleaned_data["code"]):
-            if setting_up:
-                device.confirmed = True
-                device.save(update_fields=["confirmed"])
-            otp_login(request, device)
-            return redirect(next_url)
+            codes = enrolment.complete_enrolment(user=user, device=device)
+            request.session.pop(_ENROLLING, None)
+            _signed_in(request, device, next_url)
+            return render(
+                request, "registration/recovery_codes.html", {"codes": codes, "next": next_url}
+            )
         else:
             form.add_error("code", _("This code is not right. Codes change every 30 seconds."))
-    context = {"form": form, "next": next_url, "setting_up": setting_up}
-    if setting_up:
-        context["qr"] = _qr_data_uri(device.config_url)
-        context["secret"] = base64.b32encode(device.bin_key).decode()
+    return _page(
+        request,
+        form,
+        next_url,
+        step="set_up",
+        qr=_qr_data_uri(device.config_url),
+        secret=base64.b32encode(device.bin_key).decode(),
+    )
+
+
+def _signed_in(request, device, next_url):
+    otp_login(request, device)
+    # A new session key for the now fully signed-in session (no fixation across the steps).
+    request.session.cycle_key()
+    return redirect(next_url)
+
+
+def _page(request, form, next_url, *, step, **extra):
+    context = {"form": form, "next": next_url, "step": step, **extra}
     return render(request, "registration/two_factor.html", context)
 
 

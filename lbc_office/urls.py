@@ -6,7 +6,14 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from lbc_office import account_forms, report_views, reports, twofactor, views
+from lbc_office import (
+    account_forms,
+    enrolment_views,
+    report_views,
+    reports,
+    twofactor,
+    views,
+)
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -17,6 +24,13 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/2fa/", twofactor.two_factor, name="two_factor"),
+    # Officials issue one another the one-time code that sets up two-step sign-in.
+    path("accounts/enrolment-codes/", enrolment_views.enrolment_codes, name="enrolment_codes"),
+    path(
+        "accounts/enrolment-codes/<int:pk>/",
+        enrolment_views.issue_enrolment_code,
+        name="issue_enrolment_code",
+    ),
     path(
         "accounts/password/",
         # Through ``lbc_office.accounts``: audited, and it ends a temporary password.

@@ -27,6 +27,8 @@ GROUND_FLOOR = {
     "lbc_office/forms.py",
     "lbc_office/audit.py",
     "lbc_office/twofactor.py",
+    "lbc_office/enrolment.py",
+    "lbc_office/lockout.py",
     "lbc_office/security.py",
 }
 ALLOWED = {

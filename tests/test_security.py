@@ -115,6 +115,7 @@ def outside(personas):
         "assignment": assignment,
         "notification": notification,
         "account": someone,
+        "official": UserFactory(role=Role.OFFICIAL, username="another-official"),
     }
 
 
@@ -176,6 +177,7 @@ OUT_OF_SCOPE = {
     "accounts:schools": lambda r: {"pk": r["account"].pk},
     "accounts:password": lambda r: {"pk": r["account"].pk},
     "accounts:second_factor": lambda r: {"pk": r["account"].pk},
+    "issue_enrolment_code": lambda r: {"pk": r["official"].pk},
 }
 
 

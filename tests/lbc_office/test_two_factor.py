@@ -9,6 +9,7 @@ from django.utils import translation
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from lbc_office.enrolment import issue_enrolment_code
 from tests.lbc_office.test_accounts import PASSWORD, _login
 
 pytestmark = pytest.mark.django_db
@@ -18,29 +19,48 @@ def _code(device) -> str:
     return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
 
 
+def enrol(client, user, next_url="/"):
+    """A first sign-in as a person does it: the enrolment code, the app's key, a first code.
+
+    Returns the confirmed device and the recovery codes the page showed."""
+    code = issue_enrolment_code(user=user, by=None)
+    response = client.post(reverse("two_factor"), {"enrolment_code": code, "next": next_url})
+    assert response.status_code == 302 and response["Location"].startswith(reverse("two_factor"))
+    setup = client.get(response["Location"]).content.decode()
+    assert 'id="totp-secret"' in setup and "data:image/svg+xml;base64," in setup
+    device = TOTPDevice.objects.get(user=user, confirmed=False)
+    response = client.post(reverse("two_factor"), {"code": _code(device), "next": next_url})
+    assert response.status_code == 200
+    assert "registration/recovery_codes.html" in [t.name for t in response.templates]
+    device.refresh_from_db()
+    return device, response.context["codes"]
+
+
 def pass_second_step(client, user):
-    """Sign-in's second step as a person does it: the page, then the app's code."""
+    """Sign-in's second step as a person does it: the page, then the app's code (the first
+    time, enrolling with a code from the office)."""
     page = client.get(reverse("home"))
     assert page.status_code == 302 and page["Location"].startswith(reverse("two_factor"))
     client.get(page["Location"])
-    device = TOTPDevice.objects.get(user=user)
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device, _codes = enrol(client, user)
+        return device
     response = client.post(reverse("two_factor"), {"code": _code(device), "next": "/"})
     assert response.status_code == 302 and response["Location"] == "/"
     device.refresh_from_db()
     return device
 
 
-def test_an_official_sets_up_the_app_then_gets_in(personas):
+def test_an_official_enrols_with_a_code_then_gets_in(personas):
     client = Client()
     _login(client, "official")
     # Nothing but the code page answers yet: not the file, not the admin.
     for url in [reverse("home"), personas.child_a.get_absolute_url(), "/admin/"]:
         response = client.get(url)
         assert response.status_code == 302 and reverse("two_factor") in response["Location"]
-    setup = client.get(reverse("two_factor")).content.decode()
-    assert 'id="totp-secret"' in setup and "data:image/svg+xml;base64," in setup
-    device = pass_second_step(client, personas.official)
-    assert device.confirmed
+    device, codes = enrol(client, personas.official)
+    assert device.confirmed and len(codes) == 10 and len(set(codes)) == 10
     assert client.get(personas.child_a.get_absolute_url()).status_code == 200
     assert client.get("/admin/").status_code == 200
 
