@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('lbc_office', '0003_audit_append_only'),
+        ('lbc_office', '0004_enrolment_codes'),
     ]
 
     operations = [
