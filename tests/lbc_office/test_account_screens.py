@@ -200,3 +200,23 @@ def test_the_account_page_shows_no_secret(personas):
         .content.decode()
     )
     assert device.key not in html and personas.viewer.password not in html
+
+
+def test_an_officials_page_links_to_a_new_enrolment_code_after_a_reset(personas):
+    """After a second-factor reset another official hands over an enrolment code (finding 4):
+    the account page leads there, and only for an official without an authenticator."""
+    from tests.factories import UserFactory
+
+    other = UserFactory(role=Role.OFFICIAL, username="other-official")
+    device = TOTPDevice.objects.create(user=other, name="x", confirmed=True)
+    client = personas.client_for("official")
+    link = reverse("issue_enrolment_code", args=[other.pk])
+    assert link not in client.get(reverse("accounts:detail", args=[other.pk])).content.decode()
+    client.post(reverse("accounts:second_factor", args=[other.pk]))
+    assert not TOTPDevice.objects.filter(pk=device.pk).exists()
+    assert link in client.get(reverse("accounts:detail", args=[other.pk])).content.decode()
+    # Nobody issues a code for themselves, and a teacher never needs one.
+    own = client.get(reverse("accounts:detail", args=[personas.official.pk])).content.decode()
+    assert reverse("issue_enrolment_code", args=[personas.official.pk]) not in own
+    teacher = client.get(reverse("accounts:detail", args=[personas.teacher_a.pk])).content.decode()
+    assert reverse("issue_enrolment_code", args=[personas.teacher_a.pk]) not in teacher
