@@ -16,16 +16,16 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from lbc_office import redirects
 from lbc_office.models import Role
 
 # Pages an official may reach before the second factor: these, signing out, the language.
-_OPEN = ("two_factor", "logout", "set_language", "healthz")
+_OPEN = ("two_factor", "logout", "set_language", "healthz", "favicon")
 
 
 def required_for(user) -> bool:
@@ -80,9 +80,9 @@ class CodeForm(forms.Form):
 def two_factor(request):
     """Verify the code; the first time, set the authenticator app up with a QR code."""
     user = request.user
-    next_url = request.POST.get("next") or request.GET.get("next") or reverse("home")
-    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}):
-        next_url = reverse("home")
+    next_url = redirects.safe_target(
+        request, request.POST.get("next") or request.GET.get("next"), reverse("home")
+    )
     if not required_for(user) or user.is_verified():
         return redirect(next_url)
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()

@@ -38,6 +38,7 @@ urlpatterns = [
     ],
     path("audit/", views.audit_log, name="audit"),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("admin/", admin.site.urls),
     path("", include("registry.urls")),
     path("", include("programmes.urls")),

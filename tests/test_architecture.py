@@ -27,6 +27,8 @@ GROUND_FLOOR = {
     "lbc_office/audit.py",
     "lbc_office/twofactor.py",
     "lbc_office/security.py",
+    "lbc_office/converters.py",
+    "lbc_office/redirects.py",
 }
 ALLOWED = {
     "ground": set(),
