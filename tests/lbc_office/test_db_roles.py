@@ -12,7 +12,12 @@ application role.
 from __future__ import annotations
 
 import datetime
+import json
+import os
+import subprocess
+import sys
 import uuid
+from pathlib import Path
 
 import pytest
 from django.db import DatabaseError, connection, transaction
@@ -156,3 +161,56 @@ def test_grants_refuse_an_application_role_that_owns_tables_or_is_the_owner(role
     _as(owner)
     with pytest.raises(dbroles.RoleError, match="owns tables"):
         dbroles.grant_app_role(using="default", app=app)
+
+
+# --- Settings: which connection migrates -------------------------------------------------------
+
+
+def _settings_of(**environ):
+    """The databases and the ``migrate`` command a process would get from ``environ``."""
+    script = (
+        "import json, django; django.setup();"
+        "from django.conf import settings; from django.core.management import get_commands;"
+        "from lbc_office.management.commands.migrate import Command;"
+        "p = Command().create_parser('manage.py', 'migrate');"
+        "print(json.dumps({'aliases': {k: [v['USER'], v['NAME'], v.get('TEST', {}).get('MIRROR')]"
+        " for k, v in settings.DATABASES.items()}, 'migrate': get_commands()['migrate'],"
+        " 'database': p.parse_args([]).database}))"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "MIGRATE_DATABASE_URL"}
+    env.update(DJANGO_SETTINGS_MODULE="lbc_office.settings", **environ)
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=Path(__file__).resolve().parents[2],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    return result.returncode, (json.loads(result.stdout) if result.returncode == 0 else result)
+
+
+def test_migrate_uses_the_owner_login_when_one_is_configured():
+    code, found = _settings_of(
+        DATABASE_URL="postgres://lbc_app@127.0.0.1:5432/lbc",
+        MIGRATE_DATABASE_URL="postgres://lbc_owner@127.0.0.1:5432/lbc",
+    )
+    assert code == 0, found
+    assert found["aliases"]["default"][:2] == ["lbc_app", "lbc"]
+    # The tests' copy of the alias is the test database's own connection.
+    assert found["aliases"]["owner"] == ["lbc_owner", "lbc", "default"]
+    assert found["migrate"] == "lbc_office" and found["database"] == "owner"
+
+
+def test_without_an_owner_login_migrate_is_djangos_as_it_is():
+    code, found = _settings_of(DATABASE_URL="postgres://lbc@127.0.0.1:5432/lbc")
+    assert code == 0, found
+    assert set(found["aliases"]) == {"default"} and found["database"] == "default"
+
+
+def test_the_owner_login_must_name_the_same_database():
+    code, result = _settings_of(
+        DATABASE_URL="postgres://lbc_app@127.0.0.1:5432/lbc",
+        MIGRATE_DATABASE_URL="postgres://lbc_owner@127.0.0.1:5432/other",
+    )
+    assert code != 0 and "MIGRATE_DATABASE_URL" in result.stderr
