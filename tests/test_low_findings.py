@@ -155,3 +155,11 @@ def test_favicon_is_a_small_icon(personas, role):
     assert response["Content-Type"] == "image/x-icon"
     assert len(response.content) < 2048
     assert response.content[:4] == b"\x00\x00\x01\x00"  # an ICO file
+
+
+@pytest.mark.parametrize("url", EVIL)
+def test_the_code_pages_next_never_leaves_the_site(personas, url):
+    client = personas.client_for("official")  # already verified: the page redirects at once
+    response = client.get(reverse("two_factor"), {"next": url})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("home")
