@@ -163,3 +163,32 @@ def test_the_code_pages_next_never_leaves_the_site(personas, url):
     response = client.get(reverse("two_factor"), {"next": url})
     assert response.status_code == 302
     assert response["Location"] == reverse("home")
+
+
+def test_no_view_redirects_to_what_the_browser_sent_but_through_the_helper():
+    """A ``redirect(...)``/``HttpResponseRedirect(...)`` whose target reads ``request.GET``,
+    ``request.POST`` or ``request.META`` (e.g. ``HTTP_REFERER``) must go through
+    ``lbc_office.redirects`` instead: so that the next view cannot reopen the hole."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    offenders = []
+    for app in ("lbc_office", "registry", "programmes", "volunteers"):
+        for path in (root / app).rglob("*.py"):
+            if "migrations" in path.parts or path.name == "redirects.py":
+                continue
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if not isinstance(node, ast.Call) or not node.args:
+                    continue
+                name = getattr(node.func, "id", getattr(node.func, "attr", ""))
+                if name not in {
+                    "redirect",
+                    "HttpResponseRedirect",
+                    "HttpResponsePermanentRedirect",
+                }:
+                    continue
+                target = ast.unparse(node.args[0])
+                if any(f"request.{part}" in target for part in ("GET", "POST", "META")):
+                    offenders.append(f"{path.relative_to(root)}:{node.lineno}: {target}")
+    assert offenders == []
