@@ -11,7 +11,8 @@ audit table. So:
 - the **application** role (``DATABASE_URL``: web, worker, beat, every other command) gets
   what Django needs and nothing more: ``SELECT, INSERT, UPDATE, DELETE`` on the tables and
   ``USAGE, SELECT, UPDATE`` on the sequences; on the audit table only ``INSERT`` and
-  ``SELECT``; on ``django_migrations`` only ``SELECT``; never ``TRUNCATE``, ``REFERENCES``,
+  ``SELECT`` (and no ``UPDATE``, i.e. ``setval``, on its key sequence); on ``django_migrations``
+  only ``SELECT``; never ``TRUNCATE``, ``REFERENCES``,
   ``TRIGGER`` or ``CREATE`` on the schema.
 
 ``grant_sql`` is the whole set of statements, all idempotent. Default privileges make every
@@ -101,6 +102,7 @@ def grant_app_role(*, using: str | None = None, app: str | None = None) -> list[
     if connection.vendor != "postgresql":
         return []
     app = app or app_role()
+    q = connection.ops.quote_name
     with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
         cursor.execute("SELECT current_user, current_database(), current_schema()")
         owner, database, schema = cursor.fetchone()
@@ -126,6 +128,11 @@ def grant_app_role(*, using: str | None = None, app: str | None = None) -> list[
                 f"REASSIGN OWNED BY {app} TO {owner}; first (docs/OPERATIONS.md)."
             )
         statements = grant_sql(app=app, owner=owner, database=database, schema=schema)
+        # Its key sequence: no setval either (which could make every later INSERT collide).
+        cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [AuditEvent._meta.db_table])
+        sequence = cursor.fetchone()[0]
+        if sequence:  # already quoted by PostgreSQL
+            statements.append(f"REVOKE UPDATE ON SEQUENCE {sequence} FROM {q(app)}")
         for statement in statements:
             cursor.execute(statement)
     return statements

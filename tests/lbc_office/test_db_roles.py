@@ -94,6 +94,7 @@ def test_the_application_role_cannot_empty_or_rewrite_the_audit_log(roles):
             f"DROP TABLE {AUDIT}",
             "DROP FUNCTION lbc_audit_append_only()",
             f"CREATE TABLE lbc_test_{uuid.uuid4().hex[:8]} (x int)",
+            f"SELECT setval(pg_get_serial_sequence('{AUDIT}', 'id'), 1)",
         )
     }
     assert refused == dict.fromkeys(refused, INSUFFICIENT_PRIVILEGE)
