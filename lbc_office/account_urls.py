@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+import lbc_office.converters  # noqa: F401 — registers <key:…>, the bounded record key
 from lbc_office import account_views as views
 
 app_name = "accounts"
@@ -9,10 +10,10 @@ app_name = "accounts"
 urlpatterns = [
     path("", views.account_list, name="list"),
     path("new/", views.account_create, name="create"),
-    path("<int:pk>/", views.account_detail, name="detail"),
-    path("<int:pk>/role/", views.account_role, name="role"),
-    path("<int:pk>/active/", views.account_active, name="active"),
-    path("<int:pk>/schools/", views.account_schools, name="schools"),
-    path("<int:pk>/password/", views.account_password, name="password"),
-    path("<int:pk>/second-factor/", views.account_second_factor, name="second_factor"),
+    path("<key:pk>/", views.account_detail, name="detail"),
+    path("<key:pk>/role/", views.account_role, name="role"),
+    path("<key:pk>/active/", views.account_active, name="active"),
+    path("<key:pk>/schools/", views.account_schools, name="schools"),
+    path("<key:pk>/password/", views.account_password, name="password"),
+    path("<key:pk>/second-factor/", views.account_second_factor, name="second_factor"),
 ]

@@ -125,6 +125,21 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not e
     # docs/PERFORMANCE.md). The app runs short queries: it is off unless DB_JIT=1.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# The owner role, for migrations only (lbc_office/dbroles.py, docs/OPERATIONS.md): the app
+# connects as DATABASE_URL's role, which owns nothing and may only add to the audit log;
+# `manage.py migrate` (and `restore`, `grant_app_role`) connect through this "owner" alias
+# when MIGRATE_DATABASE_URL is set. Give it only to the command that migrates, never to the
+# web, worker or beat services. Unset: one role does both (the laptop, the tests).
+MIGRATE_DATABASE_URL = env_str("MIGRATE_DATABASE_URL", "")
+if MIGRATE_DATABASE_URL:
+    DATABASES["owner"] = {
+        **dj_database_url.parse(MIGRATE_DATABASE_URL, conn_max_age=0),
+        "OPTIONS": DATABASES["default"].get("OPTIONS", {}),
+        # In the tests the alias is the test database's own connection.
+        "TEST": {"MIRROR": "default"},
+    }
+    if DATABASES["owner"]["NAME"] != DATABASES["default"]["NAME"]:
+        raise ImproperlyConfigured("MIGRATE_DATABASE_URL must name DATABASE_URL's database.")
 
 # --- Accounts ---------------------------------------------------------------------------------
 AUTH_USER_MODEL = "lbc_office.User"

@@ -19,18 +19,18 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from lbc_office import enrolment
+from lbc_office import enrolment, redirects
 from lbc_office.models import Role
 
 # Pages an official may reach before the second factor: these, signing out, the language.
-_OPEN = ("two_factor", "logout", "set_language", "healthz")
+_OPEN = ("two_factor", "logout", "set_language", "healthz", "favicon")
 
 
 def required_for(user) -> bool:
@@ -95,23 +95,15 @@ class EnrolmentCodeForm(forms.Form):
 _ENROLLING = "lbc_enrolling"
 
 
-def safe_next(request) -> str:
-    """``next`` if it stays on this site, scheme included (https stays https); else home."""
-    next_url = request.POST.get("next") or request.GET.get("next") or ""
-    if next_url and url_has_allowed_host_and_scheme(
-        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return next_url
-    return reverse("home")
-
-
 @never_cache
 @login_required
 def two_factor(request):
     """The second step: an authenticator code (or a recovery code). Without an authenticator:
     first the enrolment code another official issued, then the key, then the recovery codes."""
     user = request.user
-    next_url = safe_next(request)
+    next_url = redirects.safe_target(
+        request, request.POST.get("next") or request.GET.get("next"), reverse("home")
+    )
     if not required_for(user) or user.is_verified():
         return redirect(next_url)
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()

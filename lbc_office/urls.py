@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
+import lbc_office.converters  # noqa: F401 — registers <key:…>, the bounded record key
 from lbc_office import (
     account_forms,
     enrolment_views,
@@ -27,7 +28,7 @@ urlpatterns = [
     # Officials issue one another the one-time code that sets up two-step sign-in.
     path("accounts/enrolment-codes/", enrolment_views.enrolment_codes, name="enrolment_codes"),
     path(
-        "accounts/enrolment-codes/<int:pk>/",
+        "accounts/enrolment-codes/<key:pk>/",
         enrolment_views.issue_enrolment_code,
         name="issue_enrolment_code",
     ),
@@ -54,6 +55,7 @@ urlpatterns = [
     path("audit/", views.audit_log, name="audit"),
     path("users/", include("lbc_office.account_urls")),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("admin/", admin.site.urls),
     path("", include("registry.urls")),
     path("", include("programmes.urls")),

@@ -7,11 +7,12 @@ import os
 
 import django_filters
 from django.apps import apps
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Count, Q
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -148,3 +149,16 @@ def _broker_ok() -> bool:
     except Exception:
         log.warning("healthz: broker unreachable", exc_info=True)
         return False
+
+
+_FAVICON = settings.BASE_DIR / "static" / "img" / "favicon.ico"
+
+
+@login_not_required
+@require_GET
+def favicon(request):
+    """``/favicon.ico``, which every browser asks for: the office's small icon (a few hundred
+    bytes, cached for a day) instead of the login redirect or a full error page."""
+    response = HttpResponse(_FAVICON.read_bytes(), content_type="image/x-icon")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response

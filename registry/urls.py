@@ -1,5 +1,6 @@
 from django.urls import path
 
+import lbc_office.converters  # noqa: F401 — registers <key:…>, the bounded record key
 from registry import transfer_views, views
 
 app_name = "registry"
@@ -10,39 +11,39 @@ urlpatterns = [
     path("children/export/", transfer_views.child_export, name="child_export"),
     path("imports/", transfer_views.import_start, name="import_start"),
     path("imports/template/", transfer_views.import_template, name="import_template"),
-    path("imports/<int:pk>/", transfer_views.import_detail, name="import_detail"),
-    path("imports/<int:pk>/progress/", transfer_views.import_progress, name="import_progress"),
-    path("imports/<int:pk>/confirm/", transfer_views.import_confirm, name="import_confirm"),
-    path("children/<int:pk>/", views.child_detail, name="child_detail"),
-    path("children/<int:pk>/edit/", views.child_edit, name="child_edit"),
-    path("children/<int:pk>/status/", views.child_status, name="child_status"),
-    path("children/<int:pk>/history/", views.child_history, name="child_history"),
-    path("children/<int:pk>/health-checks/new/", views.health_check_add, name="health_check_add"),
+    path("imports/<key:pk>/", transfer_views.import_detail, name="import_detail"),
+    path("imports/<key:pk>/progress/", transfer_views.import_progress, name="import_progress"),
+    path("imports/<key:pk>/confirm/", transfer_views.import_confirm, name="import_confirm"),
+    path("children/<key:pk>/", views.child_detail, name="child_detail"),
+    path("children/<key:pk>/edit/", views.child_edit, name="child_edit"),
+    path("children/<key:pk>/status/", views.child_status, name="child_status"),
+    path("children/<key:pk>/history/", views.child_history, name="child_history"),
+    path("children/<key:pk>/health-checks/new/", views.health_check_add, name="health_check_add"),
     path(
-        "children/<int:pk>/parents/<str:relation>/",
+        "children/<key:pk>/parents/<str:relation>/",
         views.parent_away_edit,
         name="parent_away_edit",
     ),
-    path("children/<int:pk>/guardians/new/", views.guardian_edit, name="guardian_add"),
+    path("children/<key:pk>/guardians/new/", views.guardian_edit, name="guardian_add"),
     path(
-        "children/<int:pk>/guardians/<int:guardian_pk>/",
+        "children/<key:pk>/guardians/<key:guardian_pk>/",
         views.guardian_edit,
         name="guardian_edit",
     ),
-    path("children/<int:pk>/consent/new/", views.consent_add, name="consent_add"),
-    path("children/<int:pk>/consent/override/", views.consent_override, name="consent_override"),
+    path("children/<key:pk>/consent/new/", views.consent_add, name="consent_add"),
+    path("children/<key:pk>/consent/override/", views.consent_override, name="consent_override"),
     path("consent/missing/", views.consent_missing, name="consent_missing"),
     path("schools/", views.school_list, name="school_list"),
     path("schools/new/", views.school_edit, name="school_create"),
-    path("schools/<int:pk>/", views.school_detail, name="school_detail"),
-    path("schools/<int:pk>/edit/", views.school_edit, name="school_edit"),
-    path("schools/<int:school_pk>/rooms/new/", views.family_room_edit, name="family_room_add"),
+    path("schools/<key:pk>/", views.school_detail, name="school_detail"),
+    path("schools/<key:pk>/edit/", views.school_edit, name="school_edit"),
+    path("schools/<key:school_pk>/rooms/new/", views.family_room_edit, name="family_room_add"),
     path(
-        "schools/<int:school_pk>/rooms/<int:pk>/", views.family_room_edit, name="family_room_edit"
+        "schools/<key:school_pk>/rooms/<key:pk>/", views.family_room_edit, name="family_room_edit"
     ),
     path("towns/", views.town_list, name="town_list"),
     path("towns/new/", views.town_edit, name="town_create"),
-    path("towns/<int:pk>/edit/", views.town_edit, name="town_edit"),
-    path("towns/<int:town_pk>/villages/new/", views.village_edit, name="village_add"),
-    path("towns/<int:town_pk>/villages/<int:pk>/", views.village_edit, name="village_edit"),
+    path("towns/<key:pk>/edit/", views.town_edit, name="town_edit"),
+    path("towns/<key:town_pk>/villages/new/", views.village_edit, name="village_add"),
+    path("towns/<key:town_pk>/villages/<key:pk>/", views.village_edit, name="village_edit"),
 ]

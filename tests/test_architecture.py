@@ -30,6 +30,8 @@ GROUND_FLOOR = {
     "lbc_office/enrolment.py",
     "lbc_office/lockout.py",
     "lbc_office/security.py",
+    "lbc_office/converters.py",
+    "lbc_office/redirects.py",
 }
 ALLOWED = {
     "ground": set(),

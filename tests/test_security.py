@@ -222,6 +222,44 @@ def test_a_missing_record_answers_404_to_officials(personas, outside):
     assert wrong == {}
 
 
+# Keys no key column holds: past PostgreSQL's bigint (and SQLite's integer), and far past it.
+OUT_OF_RANGE = [str(2**63), "99999999999999999999", "9" * 40]
+
+
+def test_every_key_in_a_url_is_a_bounded_key():
+    """Record keys use ``<key:…>`` (lbc_office.converters), never Django's unbounded ``int``."""
+    from django.urls.converters import IntConverter
+
+    unbounded = [
+        name
+        for name, route, p in _patterns()
+        if not route.startswith("admin/")
+        and any(isinstance(c, IntConverter) for c in p.pattern.converters.values())
+    ]
+    assert unbounded == []
+
+
+def test_a_key_out_of_range_answers_404(personas, outside):
+    """``/children/99999999999999999999/`` answered 500 (PostgreSQL: bigint out of range)."""
+    client = personas.client_for("official")
+    wrong = {}
+    for name, keys in OUT_OF_SCOPE.items():
+        real = keys(outside)
+        for field, value in real.items():
+            if isinstance(value, str):
+                continue
+            marker = reverse(name, kwargs={**real, field: 7_654_321})
+            for huge in OUT_OF_RANGE:
+                url = marker.replace("/7654321/", f"/{huge}/")
+                try:
+                    status = _answer(client, url).status_code
+                except Exception as exc:  # noqa: BLE001 — the test client re-raises a 500
+                    status = type(exc).__name__
+                if status != 404:
+                    wrong[url] = status
+    assert wrong == {}
+
+
 # --- CSRF, redirects, URLs -------------------------------------------------------------------
 
 

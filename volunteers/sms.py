@@ -1,7 +1,8 @@
 """Sending SMS through a small gateway interface, chosen by ``settings.SMS_BACKEND``.
 
 - ``volunteers.sms.ConsoleBackend`` (the default): logs the message; for development.
-- ``volunteers.sms.FileBackend``: appends one JSON line per message to ``SMS_FILE_PATH``.
+- ``volunteers.sms.FileBackend``: appends one JSON line per message to ``SMS_FILE_PATH``
+  (mode 0600: it holds phone numbers).
 - ``volunteers.sms.HttpBackend``: POSTs ``{"to": …, "message": …}`` as JSON to ``SMS_HTTP_URL``
   with ``Authorization: Bearer SMS_HTTP_TOKEN``; any answer but 2xx is a failure. Most Chinese
   SMS providers (or a small relay in front of them) can take this shape.
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -42,7 +44,10 @@ class FileBackend:
         line = json.dumps(
             {"at": timezone.now().isoformat(), "to": to, "message": message}, ensure_ascii=False
         )
-        with self.path.open("a", encoding="utf-8") as f:
+        # Phone numbers: readable by the app's own user only (0600), whatever the umask.
+        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        os.fchmod(fd, 0o600)  # a file made earlier with wider rights is narrowed too
+        with os.fdopen(fd, "a", encoding="utf-8") as f:
             f.write(line + "\n")
 
 

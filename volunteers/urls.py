@@ -1,5 +1,6 @@
 from django.urls import path
 
+import lbc_office.converters  # noqa: F401 — registers <key:…>, the bounded record key
 from volunteers import views
 
 app_name = "volunteers"
@@ -7,23 +8,23 @@ app_name = "volunteers"
 urlpatterns = [
     path("volunteers/", views.volunteer_list, name="list"),
     path("volunteers/new/", views.volunteer_edit, name="create"),
-    path("volunteers/<int:pk>/", views.volunteer_detail, name="detail"),
-    path("volunteers/<int:pk>/edit/", views.volunteer_edit, name="edit"),
-    path("volunteers/<int:pk>/assign/", views.assign_child, name="assign_child"),
+    path("volunteers/<key:pk>/", views.volunteer_detail, name="detail"),
+    path("volunteers/<key:pk>/edit/", views.volunteer_edit, name="edit"),
+    path("volunteers/<key:pk>/assign/", views.assign_child, name="assign_child"),
     path("volunteers/without-carer/", views.without_carer, name="without_carer"),
     path("volunteers/organisations/", views.organisation_list, name="organisations"),
     path("volunteers/organisations/new/", views.organisation_edit, name="organisation_create"),
-    path("volunteers/organisations/<int:pk>/", views.organisation_edit, name="organisation_edit"),
+    path("volunteers/organisations/<key:pk>/", views.organisation_edit, name="organisation_edit"),
     path("volunteers/checkin-roles/", views.checkin_roles, name="checkin_roles"),
     path("volunteers/checkin-roles/new/", views.checkin_role_edit, name="checkin_role_create"),
-    path("volunteers/checkin-roles/<int:pk>/", views.checkin_role_edit, name="checkin_role_edit"),
+    path("volunteers/checkin-roles/<key:pk>/", views.checkin_role_edit, name="checkin_role_edit"),
     path("volunteers/checkins/", views.checkins, name="checkins"),
-    path("volunteers/checkins/<int:pk>/handled/", views.resolve_concern, name="resolve_concern"),
-    path("children/<int:pk>/carers/new/", views.assign_for_child, name="assign_for_child"),
-    path("assignments/<int:pk>/end/", views.end_assignment, name="end_assignment"),
+    path("volunteers/checkins/<key:pk>/handled/", views.resolve_concern, name="resolve_concern"),
+    path("children/<key:pk>/carers/new/", views.assign_for_child, name="assign_for_child"),
+    path("assignments/<key:pk>/end/", views.end_assignment, name="end_assignment"),
     path("my/", views.my_children, name="my_children"),
-    path("my/checkins/<int:pk>/", views.my_checkin, name="my_checkin"),
+    path("my/checkins/<key:pk>/", views.my_checkin, name="my_checkin"),
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/read/", views.inbox_read, name="inbox_read_all"),
-    path("inbox/<int:pk>/read/", views.inbox_read, name="inbox_read"),
+    path("inbox/<key:pk>/read/", views.inbox_read, name="inbox_read"),
 ]

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from lbc_office.auth import role_required
 from lbc_office.forms import add_service_error, save_form
 from lbc_office.models import Role
+from lbc_office.redirects import safe_redirect
 from registry import search_box
 from registry.models import Child, Town
 from registry.views import get_child_for_user
@@ -169,7 +170,7 @@ def end_assignment(request, pk):
         request, form, care.end_assignment, assignment=assignment
     ):
         messages.success(request, _("The assignment ended; its history is kept."))
-        return redirect(request.POST.get("back") or assignment.child)
+        return safe_redirect(request, request.POST.get("back"), assignment.child)
     return render(
         request, "volunteers/end_assignment.html", {"form": form, "assignment": assignment}
     )
@@ -292,7 +293,7 @@ def resolve_concern(request, pk):
         messages.error(request, exc.messages[0])
     else:
         messages.success(request, _("The concern is marked as handled."))
-    return redirect(request.POST.get("back") or "volunteers:checkins")
+    return safe_redirect(request, request.POST.get("back"), "volunteers:checkins")
 
 
 def _month_param(value: str | None) -> datetime.date:

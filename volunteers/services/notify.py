@@ -145,16 +145,11 @@ def deliver(delivery_id: int) -> bool:
     delivery = Delivery.objects.select_related("notification").get(pk=delivery_id)
     notification = delivery.notification
     try:
+        subject, text = outbound_text(notification)
         if delivery.channel == Delivery.Channel.EMAIL:
-            send_mail(
-                notification.subject,
-                _full_text(notification),
-                None,
-                [delivery.address],
-                fail_silently=False,
-            )
+            send_mail(subject, text, None, [delivery.address], fail_silently=False)
         else:
-            get_backend().send(delivery.address, _sms_text(notification))
+            get_backend().send(delivery.address, f"【{_('LBC Office')}】{text}")
     except (SmsError, OSError) as exc:
         failed = delivery.attempts >= MAX_ATTEMPTS
         Delivery.objects.filter(pk=delivery.pk).update(
@@ -190,13 +185,21 @@ def sweep(limit: int = 500) -> int:
     return sum(deliver(pk) for pk in list(due))
 
 
-def _full_text(notification: Notification) -> str:
-    text = notification.body
-    if notification.link:
-        text += f"\n\n{settings.LBC_SITE_URL.rstrip('/')}{notification.link}"
-    return text
-
-
-def _sms_text(notification: Notification) -> str:
-    """SMS are short: the subject, and where to read more."""
-    return f"【{_('LBC Office')}】{notification.subject}"
+def outbound_text(notification: Notification) -> tuple[str, str]:
+    """The subject and text of the email and the SMS: what kind of message is waiting, and
+    where to read it; never the message itself. Email and SMS leave the office's systems (the
+    provider, the phone's lock screen, a shared family mailbox), so they carry no personal data
+    — no child's name, no volunteer's notes, no record key: the inbox behind the sign-in holds
+    the message. Someone without a login is asked to contact the office."""
+    with translation.override(settings.LANGUAGE_CODE):
+        kind = notification.get_kind_display()
+        subject = _("LBC Office: %(kind)s") % {"kind": kind}
+        if notification.user_id:
+            url = settings.LBC_SITE_URL.rstrip("/") + reverse("volunteers:inbox")
+            text = _("%(kind)s: a new message is waiting for you. Sign in to read it: %(url)s") % {
+                "kind": kind,
+                "url": url,
+            }
+        else:
+            text = _("%(kind)s: please contact the office for the details.") % {"kind": kind}
+    return str(subject), str(text)

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 from django.utils.translation import gettext as _
 
-from lbc_office import backup
+from lbc_office import backup, dbroles
 
 
 class Command(BaseCommand):
@@ -29,9 +29,14 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, file, force=False, **options):
+        # As the owner role when MIGRATE_DATABASE_URL is set: the restored tables are the
+        # owner's, and the application role then gets its rights again.
+        as_owner = dbroles.connect_default_as_owner()
         try:
             backup.restore(file, force=force)
-        except backup.BackupError as exc:
+            if as_owner:
+                dbroles.grant_app_role()
+        except (backup.BackupError, dbroles.RoleError) as exc:
             raise CommandError(str(exc)) from exc
         name = connections["default"].settings_dict["NAME"]
         self.stdout.write(
