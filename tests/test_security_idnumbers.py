@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from registry import services
 from registry.models import Child, Guardian, ImportJob
-from tests.factories import FamilyRoomFactory, HealthCheckFactory, VillageFactory
+from tests.factories import FamilyRoomFactory, HealthCheckFactory, UserFactory, VillageFactory
 from tests.programmes.factories import (
     DonationFactory,
     EnrolmentFactory,
@@ -81,6 +81,9 @@ def _records_around(child, *, volunteer_user, notified):
         "checkin_role": CheckinRole.objects.first() or CheckinRole.objects.create(name="x"),
         "checkin": checkin,
         "assignment": assignment,
+        # The account pages and the enrolment-code page are keyed by a user.
+        "account": notified,
+        "official": UserFactory(),
         "notification": Notification.objects.create(
             recipient_key=f"user:{notified.pk}",
             user=notified,
