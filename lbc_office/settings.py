@@ -370,3 +370,7 @@ RETENTION_YEARS = env_int("RETENTION_YEARS", 3)
 # --- Product settings -------------------------------------------------------------------------
 LBC_MAX_AGE = 17  # a child of 17 or more is not a left-behind child in the register
 LBC_PAGE_SIZE = 25
+# A volunteer's vetting (background check, training) holds this many years; then they take no
+# new child until vetted again. Officials see whose vetting ends within the warning's days.
+VOLUNTEER_VETTING_YEARS = env_int("VOLUNTEER_VETTING_YEARS", 2)
+VOLUNTEER_VETTING_WARN_DAYS = 60

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from registry import transfer_views, views
+from registry import consent_views, transfer_views, views
 
 app_name = "registry"
 
@@ -32,6 +32,16 @@ urlpatterns = [
     path("children/<int:pk>/consent/new/", views.consent_add, name="consent_add"),
     path("children/<int:pk>/consent/override/", views.consent_override, name="consent_override"),
     path("consent/missing/", views.consent_missing, name="consent_missing"),
+    path(
+        "children/<int:pk>/consent/sharing-override/",
+        consent_views.sharing_override,
+        name="sharing_override",
+    ),
+    path(
+        "children/<int:pk>/consent/sharing-override/<int:override_pk>/end/",
+        consent_views.sharing_override_end,
+        name="sharing_override_end",
+    ),
     path("schools/", views.school_list, name="school_list"),
     path("schools/new/", views.school_edit, name="school_create"),
     path("schools/<int:pk>/", views.school_detail, name="school_detail"),

@@ -35,6 +35,18 @@ def month_start(day: datetime.date) -> datetime.date:
     return day.replace(day=1)
 
 
+def add_years(day: datetime.date, years: int) -> datetime.date:
+    """``day`` moved by whole years; 29 February becomes 28 February in other years."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def vetting_years() -> int:
+    return settings.VOLUNTEER_VETTING_YEARS
+
+
 class Organisation(TrackedModel):
     class Kind(models.TextChoices):
         GOVERNMENT = "government", _("Government department")
@@ -78,6 +90,22 @@ class Organisation(TrackedModel):
 class VolunteerQuerySet(models.QuerySet):
     def allowed(self, role: str):
         return self.filter(**{f"may_be_{role}": True})
+
+    def vetting_current(self, today: datetime.date | None = None):
+        """Vetted, and the vetting has not yet expired (VOLUNTEER_VETTING_YEARS)."""
+        today = today or timezone.localdate()
+        return self.filter(vetted_on__lte=today, vetted_on__gt=add_years(today, -vetting_years()))
+
+    def vetting_expired(self, today: datetime.date | None = None):
+        today = today or timezone.localdate()
+        return self.filter(vetted_on__lte=add_years(today, -vetting_years()))
+
+    def vetting_expiring(self, today: datetime.date | None = None, days: int | None = None):
+        """Still vetted today, but the vetting expires within ``days`` (default: the setting)."""
+        today = today or timezone.localdate()
+        days = settings.VOLUNTEER_VETTING_WARN_DAYS if days is None else days
+        last = today + datetime.timedelta(days=days)
+        return self.vetting_current(today).filter(vetted_on__lte=add_years(last, -vetting_years()))
 
     def with_load(self):
         """Annotate ``active_count``: the children each volunteer looks after now."""
@@ -126,6 +154,21 @@ class Volunteer(TrackedModel):
         null=True,
         blank=True,
     )
+
+    class CheckResult(models.TextChoices):
+        CLEAR = "clear", _("Clear: nothing found")
+        NOT_CLEAR = "not_clear", _("Not clear: something was found")
+
+    background_check_on = models.DateField(
+        _("background check done on"),
+        null=True,
+        blank=True,
+        help_text=_("The date of the criminal-record check with the police station."),
+    )
+    background_check_result = models.CharField(
+        _("background check result"), max_length=12, choices=CheckResult.choices, blank=True
+    )
+    trained_on = models.DateField(_("trained on"), null=True, blank=True)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         verbose_name=_("login"),
@@ -178,14 +221,45 @@ class Volunteer(TrackedModel):
     def is_vetted(self) -> bool:
         return self.vetted_on is not None and self.vetted_on <= timezone.localdate()
 
+    @property
+    def vetting_expires_on(self) -> datetime.date | None:
+        """The first day the vetting no longer holds."""
+        if self.vetted_on is None:
+            return None
+        return add_years(self.vetted_on, vetting_years())
+
+    @property
+    def vetting_expired(self) -> bool:
+        return self.vetted_on is not None and self.vetting_expires_on <= timezone.localdate()
+
+    @property
+    def vetting_expires_soon(self) -> bool:
+        if not self.is_vetted or self.vetting_expired:
+            return False
+        warn = timezone.localdate() + datetime.timedelta(days=settings.VOLUNTEER_VETTING_WARN_DAYS)
+        return self.vetting_expires_on <= warn
+
     def clean(self):
+        # Who vetted is not asked here: the service records the official who enters the date
+        # (services.care.save_volunteer), and a database constraint keeps the pair together.
         errors = {}
+        today = timezone.localdate()
         if not self.roles:
             errors["may_be_foster_mother"] = _("Tick at least one role this volunteer may take.")
-        if self.vetted_on and self.vetted_on > timezone.localdate():
+        if self.vetted_on and self.vetted_on > today:
             errors["vetted_on"] = _("The vetting date cannot be in the future.")
-        if self.vetted_on and not self.vetted_by_id:
-            errors["vetted_on"] = _("Say who vetted this volunteer.")
+        if self.background_check_on and self.background_check_on > today:
+            errors["background_check_on"] = _("The check cannot be dated in the future.")
+        if bool(self.background_check_on) != bool(self.background_check_result):
+            errors["background_check_result"] = _(
+                "Give both the date of the background check and its result."
+            )
+        if self.vetted_on and self.background_check_result == self.CheckResult.NOT_CLEAR:
+            errors["vetted_on"] = _(
+                "A volunteer whose background check is not clear cannot be vetted."
+            )
+        if self.trained_on and self.trained_on > today:
+            errors["trained_on"] = _("The training date cannot be in the future.")
         if self.user_id and self.user.role != "volunteer":
             errors["user"] = _("This login does not have the volunteer role.")
         if errors:
