@@ -84,16 +84,21 @@ def sharing_stands(child_ref: str = "pk", today=None) -> Q:
     the guardian's consent to share the file with volunteers outside government stands, or an
     official's override applies today.
 
-    The latest consent record counts (by date, then order of recording, as everywhere); a
-    record that says nothing for sharing (an official's override of keeping the file) does not
-    share. No record at all: shared (see the module's note (2)).
+    The latest consent record counts (by date, then order of recording, as everywhere); it
+    shares when it covers both keeping the file and sharing it (``ConsentRecord.
+    shares_with_volunteers_sql``): a withdrawal, a refusal, or an official's override of keeping
+    the file does not share. No record at all: shared (see the module's note (2)).
     """
     today = today or timezone.localdate()
     consent_model = apps.get_model("registry", "ConsentRecord")
     override_model = apps.get_model("registry", "ConsentOverride")
-    latest = consent_model.objects.filter(child=OuterRef(child_ref)).order_by("-date", "-id")
+    latest = (
+        consent_model.objects.filter(child=OuterRef(child_ref))
+        .order_by("-date", "-id")
+        .annotate(shares=consent_model.shares_with_volunteers_sql())
+    )
     guardian_says = Coalesce(
-        Subquery(latest.values("share_with_volunteers")[:1]),
+        Subquery(latest.values("shares")[:1]),
         Value(True),
         output_field=BooleanField(),
     )

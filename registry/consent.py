@@ -171,7 +171,7 @@ def consent_section(request, child) -> dict:
     open_file = child.anonymised_at is None
     # Sharing with volunteers does not stand: say whether an override lets them in (one more
     # query, only for such a file).
-    withheld = latest is not None and not latest.share_with_volunteers
+    withheld = latest is not None and not latest.shares_with_volunteers
     override = current_sharing_override(child) if withheld else None
     return {
         "child": child,

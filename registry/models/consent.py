@@ -60,6 +60,15 @@ class ConsentRecord(TrackedModel):
     objects = ChildRecordQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
+    # When a record lets volunteers see the file: the guardian agreed to sharing it, and to the
+    # office keeping it at all. The same rule in SQL (registry.access) and in Python below.
+    @staticmethod
+    def shares_with_volunteers_sql() -> models.ExpressionWrapper:
+        return models.ExpressionWrapper(
+            models.Q(keep_file=True, share_with_volunteers=True),
+            output_field=models.BooleanField(),
+        )
+
     class Meta:
         verbose_name = _("consent record")
         verbose_name_plural = _("consent records")
@@ -96,6 +105,10 @@ class ConsentRecord(TrackedModel):
     @property
     def is_override(self) -> bool:
         return bool(self.override_reason)
+
+    @property
+    def shares_with_volunteers(self) -> bool:
+        return self.keep_file and self.share_with_volunteers
 
     @property
     def covers_nothing(self) -> bool:

@@ -271,3 +271,17 @@ def test_a_volunteer_whose_login_is_deactivated_loses_access_on_the_next_request
     assert response.status_code in (302, 404)
     assert response.status_code == 404 or "/accounts/login/" in response["Location"]
     assert not Child.objects.visible_to(user).exists()
+
+
+def test_a_consent_that_no_longer_covers_keeping_the_file_does_not_share_it(personas, carer):
+    consent.record_consent(
+        child=personas.child_a,
+        by=personas.teacher_a,
+        date=TODAY,
+        guardian_name="张奶奶",
+        guardian_relation=Guardian.Relation.GRANDMOTHER,
+        keep_file=False,
+        share_with_volunteers=True,
+        photos=False,
+    )
+    assert not _sees_the_file(personas)
