@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from registry import access
 from registry.filters import search
-from registry.models import Child, Guardian, ParentAway
+from registry.models import Child, ConsentRecord, Guardian, ParentAway
 from volunteers.models import Assignment, CarerRole, MonthlyCheckin, Volunteer, month_start
 
 CANDIDATES = 20
@@ -126,9 +126,18 @@ def withheld_assignments() -> QuerySet:
     """Active assignments (active volunteer, child on the register) whose volunteer cannot open
     the child's file because the guardian's consent to share does not stand and no override
     applies: the officials' dashboard lists them, to end, override or ask the guardian again."""
+    # Only a child with at least one record that does not share can be withheld: that
+    # semi-join (a few rows) comes first, so the latest-record test runs on those children only
+    # and not on every active assignment of a city.
+    not_sharing = ConsentRecord.objects.filter(child=OuterRef("child_id")).exclude(
+        ConsentRecord.shares_with_volunteers_sql()
+    )
     return (
         Assignment.objects.filter(
-            ended_on__isnull=True, volunteer__active=True, child__status="active"
+            Exists(not_sharing),
+            ended_on__isnull=True,
+            volunteer__active=True,
+            child__status="active",
         )
         .exclude(access.sharing_stands("child_id"))
         .select_related("child", "volunteer")
