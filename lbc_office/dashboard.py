@@ -17,9 +17,11 @@ from programmes import selectors as programmes_selectors
 from programmes.models import HomeVisit
 from programmes.selectors import gap_filter
 from registry.models import Child, GuardianType, School, StatusChange
-from volunteers.models import Assignment, MonthlyCheckin, month_start
+from volunteers import selectors as volunteers_selectors
+from volunteers.models import Assignment, MonthlyCheckin, Volunteer, month_start
 
 TREND_MONTHS = 12
+WITHHELD_SHOWN = 20
 
 
 def months_back(today: datetime.date, n: int = TREND_MONTHS) -> list[datetime.date]:
@@ -166,6 +168,12 @@ def official_dashboard(user, today: datetime.date) -> dict:
             month=last_month, status=MonthlyCheckin.Status.MISSED
         ).count(),
         "recent": StatusChange.objects.select_related("child").order_by("-date", "-id")[:8],
+        # Carers who cannot open their child's file (consent to share withdrawn, no override):
+        # to end, override or ask the guardian again. At most WITHHELD_SHOWN, one query.
+        "withheld": list(volunteers_selectors.withheld_assignments()[: WITHHELD_SHOWN + 1]),
+        "withheld_shown": WITHHELD_SHOWN,
+        "vetting_expiring": Volunteer.objects.filter(active=True).vetting_expiring(today).count(),
+        "vetting_warn_days": settings.VOLUNTEER_VETTING_WARN_DAYS,
         "trends": _trends(user, today, stored="counted_at" in counts),
     }
 

@@ -10,6 +10,7 @@ import datetime
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from registry import consent as registry_consent
 from registry.models import Child, ChildStatus, Town
 from volunteers.models import (
     Assignment,
@@ -20,6 +21,7 @@ from volunteers.models import (
     Volunteer,
     month_start,
 )
+from volunteers.models.care import add_years, vetting_years
 from volunteers.services import care, monthly
 
 # name, kind, town (None: county-wide)
@@ -55,12 +57,16 @@ def seed(*, rng, by, users, today) -> dict:
     ]
     vetted = today - datetime.timedelta(days=200)
 
-    def volunteer(name, role, organisation, town, user=None):
+    def volunteer(name, role, organisation, town, user=None, vetted_on=None):
+        # The police station's record check, then the county's training, then the vetting.
+        vetted_on = vetted_on or vetted - datetime.timedelta(days=rng.randrange(300))
         return care.save_volunteer(
             volunteer=Volunteer(), by=by, name=name, town=town, organisation=organisation,
             phone=f"1{rng.choice(['39', '58', '77', '35'])}{rng.randrange(10**8):08d}",
-            vetted_on=vetted - datetime.timedelta(days=rng.randrange(300)),
-            capacity=None, user=user, **{f"may_be_{role}": True},
+            background_check_on=vetted_on - datetime.timedelta(days=rng.randint(15, 40)),
+            background_check_result=Volunteer.CheckResult.CLEAR,
+            trained_on=vetted_on - datetime.timedelta(days=rng.randint(1, 10)),
+            vetted_on=vetted_on, capacity=None, user=user, **{f"may_be_{role}": True},
         )  # fmt: skip
 
     town_list = list(towns.values())
@@ -72,6 +78,11 @@ def seed(*, rng, by, users, today) -> dict:
         volunteer(n, CarerRole.FOSTER_SIBLING, organisations[3], rng.choice(town_list))
         for n in SIBLINGS
     ]
+    # Two whose vetting ends within the warning's days: the dashboard counts them.
+    for n, days in (("谢晓燕", 25), ("田德芳", 52)):
+        expiring = add_years(today, -vetting_years()) + datetime.timedelta(days=days)
+        volunteer(n, CarerRole.FOSTER_MOTHER, organisations[1], rng.choice(town_list),
+                  vetted_on=expiring)  # fmt: skip
     demo_town = towns.get("凤凰镇", town_list[0])
     surrogates = [
         volunteer(
@@ -128,6 +139,8 @@ def seed(*, rng, by, users, today) -> dict:
     for v in siblings:
         assign(v, CarerRole.FOSTER_SIBLING, 2)
 
+    _demo_consent(surrogates[0], by, today)
+
     # A few assignments ended (the volunteer moved away, the child went to the parents).
     ended = 0
     for a in rng.sample(made[6:], min(4, len(made[6:]))):
@@ -158,6 +171,28 @@ def seed(*, rng, by, users, today) -> dict:
         _("assignments (ended)"): f"{len(made)} ({ended})",
         _("past check-ins"): checkins,
     }
+
+
+def _demo_consent(volunteer, by, today) -> None:
+    """The demo volunteer's children: the first ones' guardians agreed to share the file (so
+    the volunteer opens it); the last one's guardian withdrew sharing with volunteers today, so
+    the volunteer's screen shows "contact the office" and the dashboard lists the assignment."""
+    children = [
+        a.child
+        for a in volunteer.assignments.filter(ended_on=None).select_related("child")
+        .order_by("id")
+    ]  # fmt: skip
+    for n, child in enumerate(children):
+        guardian = child.guardians.first()
+        if guardian is None:
+            continue
+        withdrawn = n == len(children) - 1 and n > 0
+        registry_consent.record_consent(
+            child=child, by=by, date=today, guardian_name=guardian.name,
+            guardian_relation=guardian.relation, keep_file=True,
+            share_with_volunteers=not withdrawn, photos=False,
+            notes="监护人要求暂不向志愿者提供孩子的档案。" if withdrawn else "",
+        )  # fmt: skip
 
 
 def _past_checkins(rng, assignments, today) -> int:

@@ -406,3 +406,7 @@ LBC_PAGE_SIZE = 25
 # Lookups by identity number (searches, "already registered" answers) a non-official may make
 # a day; beyond, the office checks the number (registry.idnumber.lookups_left).
 LBC_ID_LOOKUPS_PER_DAY = env_int("LBC_ID_LOOKUPS_PER_DAY", 20)
+# A volunteer's vetting (background check, training) holds this many years; then they take no
+# new child until vetted again. Officials see whose vetting ends within the warning's days.
+VOLUNTEER_VETTING_YEARS = env_int("VOLUNTEER_VETTING_YEARS", 2)
+VOLUNTEER_VETTING_WARN_DAYS = 60

@@ -1,7 +1,7 @@
 from django.urls import path
 
 import lbc_office.converters  # noqa: F401 — registers <key:…>, the bounded record key
-from registry import transfer_views, views
+from registry import consent_views, transfer_views, views
 
 app_name = "registry"
 
@@ -33,6 +33,16 @@ urlpatterns = [
     path("children/<key:pk>/consent/new/", views.consent_add, name="consent_add"),
     path("children/<key:pk>/consent/override/", views.consent_override, name="consent_override"),
     path("consent/missing/", views.consent_missing, name="consent_missing"),
+    path(
+        "children/<key:pk>/consent/sharing-override/",
+        consent_views.sharing_override,
+        name="sharing_override",
+    ),
+    path(
+        "children/<key:pk>/consent/sharing-override/<key:override_pk>/end/",
+        consent_views.sharing_override_end,
+        name="sharing_override_end",
+    ),
     path("schools/", views.school_list, name="school_list"),
     path("schools/new/", views.school_edit, name="school_create"),
     path("schools/<key:pk>/", views.school_detail, name="school_detail"),

@@ -116,7 +116,16 @@ def outside(personas):
         "notification": notification,
         "account": someone,
         "official": UserFactory(role=Role.OFFICIAL, username="another-official"),
+        "sharing_override": _sharing_override(child),
     }
+
+
+def _sharing_override(child):
+    from registry.models import ConsentOverride
+
+    return ConsentOverride.objects.create(
+        child=child, county=child.county, reason="x", valid_until=TODAY
+    )
 
 
 # url name → the keys of a record outside the scope (from the ``outside`` fixture)
@@ -130,6 +139,11 @@ OUT_OF_SCOPE = {
     "registry:guardian_add": lambda r: {"pk": r["child"].pk},
     "registry:guardian_edit": lambda r: {"pk": r["child"].pk, "guardian_pk": r["guardian"].pk},
     "registry:consent_add": lambda r: {"pk": r["child"].pk},
+    "registry:sharing_override": lambda r: {"pk": r["child"].pk},
+    "registry:sharing_override_end": lambda r: {
+        "pk": r["child"].pk,
+        "override_pk": r["sharing_override"].pk,
+    },
     "registry:consent_override": lambda r: {"pk": r["child"].pk},
     "registry:school_detail": lambda r: {"pk": r["school"].pk},
     "registry:school_edit": lambda r: {"pk": r["school"].pk},

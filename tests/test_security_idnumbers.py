@@ -36,7 +36,7 @@ from tests.programmes.factories import (
     ParentVisitFactory,
     ProgrammeFactory,
 )
-from tests.test_security import OUT_OF_SCOPE, _patterns
+from tests.test_security import OUT_OF_SCOPE, _patterns, _sharing_override
 from tests.volunteers.factories import AssignmentFactory, OrganisationFactory, VolunteerFactory
 from volunteers.models import CheckinRole, MonthlyCheckin, Notification
 
@@ -84,6 +84,7 @@ def _records_around(child, *, volunteer_user, notified):
         # The account pages and the enrolment-code page are keyed by a user.
         "account": notified,
         "official": UserFactory(),
+        "sharing_override": _sharing_override(child),
         "notification": Notification.objects.create(
             recipient_key=f"user:{notified.pk}",
             user=notified,

@@ -11,6 +11,7 @@ from lbc_office.models import Role, User
 from registry.forms import DateInput
 from registry.models import County
 from volunteers.models import CarerRole, CheckinRole, MonthlyCheckin, Organisation, Volunteer
+from volunteers.models.care import vetting_years
 
 
 class VolunteerForm(forms.ModelForm):
@@ -26,6 +27,9 @@ class VolunteerForm(forms.ModelForm):
             "may_be_foster_sibling",
             "may_be_surrogate_parent",
             "capacity",
+            "background_check_on",
+            "background_check_result",
+            "trained_on",
             "vetted_on",
             "user",
             "active",
@@ -33,6 +37,8 @@ class VolunteerForm(forms.ModelForm):
         ]
         widgets = {
             "vetted_on": DateInput(),
+            "background_check_on": DateInput(),
+            "trained_on": DateInput(),
             "phone": forms.TextInput(attrs={"inputmode": "tel"}),
             "notes": forms.Textarea(attrs={"rows": 2}),
         }
@@ -44,6 +50,10 @@ class VolunteerForm(forms.ModelForm):
         self.fields["user"].queryset = User.objects.filter(
             role=Role.VOLUNTEER, is_active=True
         ).exclude(pk__in=linked)
+        self.fields["vetted_on"].help_text = _(
+            "The day the office approved this volunteer; you are recorded as the one who vetted. "
+            "The vetting holds %(years)d years."
+        ) % {"years": vetting_years()}
         self.fields["user"].help_text = _(
             "Optional: the volunteer's own login, to see their children and check in on a phone."
         )
@@ -97,7 +107,8 @@ class AssignForChildForm(forms.Form):
         self.fields["role"].choices = [(r.value, r.label) for r in CarerRole if r not in taken]
         same_town = Case(When(town_id=child.village.town_id, then=1), default=0)
         self.fields["volunteer"].queryset = (
-            Volunteer.objects.filter(active=True, vetted_on__isnull=False)
+            Volunteer.objects.filter(active=True)
+            .vetting_current()
             .with_load()
             .select_related("town")
             .annotate(same_town=same_town)

@@ -4,11 +4,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    prefetch_related_objects,
+)
 from django.utils import timezone
 
+from registry import access
 from registry.filters import search
-from registry.models import Child, Guardian, ParentAway
+from registry.models import Child, ConsentRecord, Guardian, ParentAway
 from volunteers.models import Assignment, CarerRole, MonthlyCheckin, Volunteer, month_start
 
 CANDIDATES = 20
@@ -68,28 +79,67 @@ class ChildCard:
     checkin: MonthlyCheckin | None
     guardians: list
     parents: list
+    shared: bool = True  # False: the guardian's consent to share the file does not stand
 
 
 def my_children(volunteer: Volunteer) -> list[ChildCard]:
-    """The volunteer's screen: each child, who to call, and this month's check-in."""
+    """The volunteer's screen: each child, who to call, and this month's check-in.
+
+    A child whose file is not shared with volunteers (``registry.access.sharing_stands``) keeps
+    its card, with the name and the role only: no school, no phone numbers (they are not even
+    read), and a message to call the office. An inactive volunteer has no cards at all.
+    """
+    if not volunteer.active:
+        return []
     month = month_start(timezone.localdate())
-    assignments = (
+    assignments = list(
         volunteer.assignments.filter(ended_on__isnull=True)
+        .annotate(
+            shared=ExpressionWrapper(access.sharing_stands("child_id"), output_field=BooleanField())
+        )
         .select_related("child__school")
         .prefetch_related(
-            Prefetch("child__guardians", Guardian.objects.order_by("id")),
-            Prefetch("child__parents_away", ParentAway.objects.order_by("relation")),
             Prefetch("checkins", MonthlyCheckin.objects.filter(month=month), to_attr="this_month"),
         )
         .order_by("child__name")
+    )
+    shared = [a.child for a in assignments if a.shared]
+    prefetch_related_objects(
+        shared,
+        Prefetch("guardians", Guardian.objects.order_by("id")),
+        Prefetch("parents_away", ParentAway.objects.order_by("relation")),
     )
     return [
         ChildCard(
             assignment=a,
             child=a.child,
             checkin=a.this_month[0] if a.this_month else None,
-            guardians=list(a.child.guardians.all()),
-            parents=list(a.child.parents_away.all()),
+            guardians=list(a.child.guardians.all()) if a.shared else [],
+            parents=list(a.child.parents_away.all()) if a.shared else [],
+            shared=a.shared,
         )
         for a in assignments
     ]
+
+
+def withheld_assignments() -> QuerySet:
+    """Active assignments (active volunteer, child on the register) whose volunteer cannot open
+    the child's file because the guardian's consent to share does not stand and no override
+    applies: the officials' dashboard lists them, to end, override or ask the guardian again."""
+    # Only a child with at least one record that does not share can be withheld: that
+    # semi-join (a few rows) comes first, so the latest-record test runs on those children only
+    # and not on every active assignment of a city.
+    not_sharing = ConsentRecord.objects.filter(child=OuterRef("child_id")).exclude(
+        ConsentRecord.shares_with_volunteers_sql()
+    )
+    return (
+        Assignment.objects.filter(
+            Exists(not_sharing),
+            ended_on__isnull=True,
+            volunteer__active=True,
+            child__status="active",
+        )
+        .exclude(access.sharing_stands("child_id"))
+        .select_related("child", "volunteer")
+        .order_by("child__name", "id")
+    )

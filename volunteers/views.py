@@ -49,6 +49,9 @@ def volunteer_list(request):
         volunteers = volunteers.allowed(role)
     if request.GET.get("town", "").isdigit():
         volunteers = volunteers.filter(town_id=request.GET["town"])
+    vetting = request.GET.get("vetting", "")
+    if vetting in VETTING_FILTERS:
+        volunteers = VETTING_FILTERS[vetting](volunteers)
     q = request.GET.get("q", "").strip()
     if q:
         volunteers = volunteers.filter(Q(name__icontains=q) | Q(phone__contains=q))
@@ -62,9 +65,26 @@ def volunteer_list(request):
             "page": page,
             "roles": CarerRole.choices,
             "towns": Town.objects.order_by("name"),
+            "vetting_choices": [
+                (
+                    "expiring",
+                    _("Vetting expires within %(days)d days")
+                    % {"days": settings.VOLUNTEER_VETTING_WARN_DAYS},
+                ),
+                ("expired", _("Vetting expired")),
+                ("none", _("Not vetted yet")),
+            ],  # fmt: skip
             "query": query.urlencode(),
         },
     )
+
+
+# The volunteers list's vetting filter (the dashboard links to "expiring").
+VETTING_FILTERS = {
+    "expiring": lambda qs: qs.filter(active=True).vetting_expiring(),
+    "expired": lambda qs: qs.vetting_expired(),
+    "none": lambda qs: qs.filter(vetted_on__isnull=True),
+}
 
 
 @official_only
@@ -322,6 +342,7 @@ def my_children(request):
     if not request.user.is_volunteer:
         raise PermissionDenied
     volunteer = Volunteer.objects.filter(user=request.user).first()
+    # An inactive volunteer's record has no cards (selectors.my_children): the page says so.
     cards = selectors.my_children(volunteer) if volunteer else []
     return render(request, "volunteers/my_children.html", {"volunteer": volunteer, "cards": cards})
 

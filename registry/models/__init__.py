@@ -11,7 +11,7 @@ from registry.models.children import (
     StatusChange,
     age_on,
 )
-from registry.models.consent import ConsentRecord
+from registry.models.consent import ConsentOverride, ConsentRecord
 from registry.models.imports import ImportJob
 from registry.models.people import Teacher
 from registry.models.places import (
@@ -28,6 +28,7 @@ __all__ = [
     "GRADES_BY_LEVEL",
     "Child",
     "ChildStatus",
+    "ConsentOverride",
     "ConsentRecord",
     "County",
     "FamilyRoom",

@@ -60,6 +60,15 @@ class ConsentRecord(TrackedModel):
     objects = ChildRecordQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
+    # When a record lets volunteers see the file: the guardian agreed to sharing it, and to the
+    # office keeping it at all. The same rule in SQL (registry.access) and in Python below.
+    @staticmethod
+    def shares_with_volunteers_sql() -> models.ExpressionWrapper:
+        return models.ExpressionWrapper(
+            models.Q(keep_file=True, share_with_volunteers=True),
+            output_field=models.BooleanField(),
+        )
+
     class Meta:
         verbose_name = _("consent record")
         verbose_name_plural = _("consent records")
@@ -98,6 +107,10 @@ class ConsentRecord(TrackedModel):
         return bool(self.override_reason)
 
     @property
+    def shares_with_volunteers(self) -> bool:
+        return self.keep_file and self.share_with_volunteers
+
+    @property
     def covers_nothing(self) -> bool:
         return not any(getattr(self, name) for name in COVERS)
 
@@ -123,3 +136,54 @@ class ConsentRecord(TrackedModel):
                 errors["guardian_relation"] = _("Say how the guardian is related to the child.")
         if errors:
             raise ValidationError(errors)
+
+
+class ConsentOverride(TrackedModel):
+    """An official lets volunteers see a child's file although the guardian's consent to share
+    it does not stand (withdrawn, refused), for a stated reason and until a stated date.
+
+    It is a record of its own, not a ``ConsentRecord``: the guardian's answer stays what it was,
+    and the override ends by itself on ``valid_until`` (or earlier, when an official ends it).
+    Who made it and when: ``created_by`` / ``created_at``; the audit log has the event.
+    """
+
+    class Covers(models.TextChoices):
+        SHARE_WITH_VOLUNTEERS = "share_with_volunteers", _("sharing with volunteers")
+
+    county = models.ForeignKey(
+        County, verbose_name=_("county"), on_delete=models.PROTECT, related_name="+"
+    )
+    child = models.ForeignKey(
+        Child, verbose_name=_("child"), on_delete=models.PROTECT, related_name="consent_overrides"
+    )
+    covers = models.CharField(
+        _("covers"),
+        max_length=32,
+        choices=Covers.choices,
+        default=Covers.SHARE_WITH_VOLUNTEERS,
+    )
+    reason = models.TextField(_("reason"))
+    valid_until = models.DateField(_("valid until"))
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+
+    objects = ChildRecordQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("consent override")
+        verbose_name_plural = _("consent overrides")
+        ordering = ["-valid_until", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                name="consent_override_has_a_reason", condition=~models.Q(reason="")
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["child", "covers", "-valid_until"], name="consent_override_child"),
+        ]
+
+    def __str__(self) -> str:
+        return _("Override until %(date)s") % {"date": f"{self.valid_until:%Y-%m-%d}"}
+
+    def applies_on(self, day) -> bool:
+        return self.valid_until >= day and (self.ended_on is None or self.ended_on > day)

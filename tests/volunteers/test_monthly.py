@@ -189,3 +189,15 @@ def test_tasks_run_concurrently_do_everything_exactly_once(cycle, settings, tmp_
     # alice (SMS) opened + reminded; the official (SMS) one list; the organisation has no phone.
     assert len(sent_sms) == 3
     assert Delivery.objects.filter(status="sent").count() == Delivery.objects.count()
+
+
+def test_an_inactive_volunteer_is_told_nothing_more(cycle):
+    """Issue 12, finding 7: access ends with the volunteer's record, messages included."""
+    bob = cycle["bob"]
+    bob.active = False
+    bob.save(update_fields=["active"])
+    result = monthly.open_month(NOV_1)
+    assert result["volunteers_told"] == 1
+    assert not Notification.objects.filter(recipient_key=f"volunteer:{bob.pk}").exists()
+    monthly.remind_missing(datetime.date(2026, 11, 20))
+    assert not Notification.objects.filter(recipient_key=f"volunteer:{bob.pk}").exists()

@@ -4,12 +4,11 @@ from volunteers.models.care import (
     DEFAULT_CAPACITY,
     Assignment,
     CarerRole,
-    CheckinRole,
-    MonthlyCheckin,
     Organisation,
     Volunteer,
     month_start,
 )
+from volunteers.models.checkins import CheckinRole, MonthlyCheckin
 from volunteers.models.notifications import Delivery, Notification
 
 __all__ = [

@@ -1,4 +1,5 @@
-"""Who cares: organisations, volunteers, their assignments to children, and monthly check-ins."""
+"""Who cares: organisations, volunteers (with their vetting) and their assignments to children.
+The monthly check-ins are in ``volunteers.models.checkins``."""
 
 from __future__ import annotations
 
@@ -7,12 +8,12 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from lbc_office.models import TimeStampedModel, TrackedModel
+from lbc_office.models import TrackedModel
 from registry.models import Child, County, Town
 from registry.models.children import ChildRecordQuerySet
 
@@ -33,6 +34,18 @@ DEFAULT_CAPACITY = {
 
 def month_start(day: datetime.date) -> datetime.date:
     return day.replace(day=1)
+
+
+def add_years(day: datetime.date, years: int) -> datetime.date:
+    """``day`` moved by whole years; 29 February becomes 28 February in other years."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def vetting_years() -> int:
+    return settings.VOLUNTEER_VETTING_YEARS
 
 
 class Organisation(TrackedModel):
@@ -78,6 +91,22 @@ class Organisation(TrackedModel):
 class VolunteerQuerySet(models.QuerySet):
     def allowed(self, role: str):
         return self.filter(**{f"may_be_{role}": True})
+
+    def vetting_current(self, today: datetime.date | None = None):
+        """Vetted, and the vetting has not yet expired (VOLUNTEER_VETTING_YEARS)."""
+        today = today or timezone.localdate()
+        return self.filter(vetted_on__lte=today, vetted_on__gt=add_years(today, -vetting_years()))
+
+    def vetting_expired(self, today: datetime.date | None = None):
+        today = today or timezone.localdate()
+        return self.filter(vetted_on__lte=add_years(today, -vetting_years()))
+
+    def vetting_expiring(self, today: datetime.date | None = None, days: int | None = None):
+        """Still vetted today, but the vetting expires within ``days`` (default: the setting)."""
+        today = today or timezone.localdate()
+        days = settings.VOLUNTEER_VETTING_WARN_DAYS if days is None else days
+        last = today + datetime.timedelta(days=days)
+        return self.vetting_current(today).filter(vetted_on__lte=add_years(last, -vetting_years()))
 
     def with_load(self):
         """Annotate ``active_count``: the children each volunteer looks after now."""
@@ -126,6 +155,21 @@ class Volunteer(TrackedModel):
         null=True,
         blank=True,
     )
+
+    class CheckResult(models.TextChoices):
+        CLEAR = "clear", _("Clear: nothing found")
+        NOT_CLEAR = "not_clear", _("Not clear: something was found")
+
+    background_check_on = models.DateField(
+        _("background check done on"),
+        null=True,
+        blank=True,
+        help_text=_("The date of the criminal-record check with the police station."),
+    )
+    background_check_result = models.CharField(
+        _("background check result"), max_length=12, choices=CheckResult.choices, blank=True
+    )
+    trained_on = models.DateField(_("trained on"), null=True, blank=True)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         verbose_name=_("login"),
@@ -178,14 +222,45 @@ class Volunteer(TrackedModel):
     def is_vetted(self) -> bool:
         return self.vetted_on is not None and self.vetted_on <= timezone.localdate()
 
+    @property
+    def vetting_expires_on(self) -> datetime.date | None:
+        """The first day the vetting no longer holds."""
+        if self.vetted_on is None:
+            return None
+        return add_years(self.vetted_on, vetting_years())
+
+    @property
+    def vetting_expired(self) -> bool:
+        return self.vetted_on is not None and self.vetting_expires_on <= timezone.localdate()
+
+    @property
+    def vetting_expires_soon(self) -> bool:
+        if not self.is_vetted or self.vetting_expired:
+            return False
+        warn = timezone.localdate() + datetime.timedelta(days=settings.VOLUNTEER_VETTING_WARN_DAYS)
+        return self.vetting_expires_on <= warn
+
     def clean(self):
+        # Who vetted is not asked here: the service records the official who enters the date
+        # (services.care.save_volunteer), and a database constraint keeps the pair together.
         errors = {}
+        today = timezone.localdate()
         if not self.roles:
             errors["may_be_foster_mother"] = _("Tick at least one role this volunteer may take.")
-        if self.vetted_on and self.vetted_on > timezone.localdate():
+        if self.vetted_on and self.vetted_on > today:
             errors["vetted_on"] = _("The vetting date cannot be in the future.")
-        if self.vetted_on and not self.vetted_by_id:
-            errors["vetted_on"] = _("Say who vetted this volunteer.")
+        if self.background_check_on and self.background_check_on > today:
+            errors["background_check_on"] = _("The check cannot be dated in the future.")
+        if bool(self.background_check_on) != bool(self.background_check_result):
+            errors["background_check_result"] = _(
+                "Give both the date of the background check and its result."
+            )
+        if self.vetted_on and self.background_check_result == self.CheckResult.NOT_CLEAR:
+            errors["vetted_on"] = _(
+                "A volunteer whose background check is not clear cannot be vetted."
+            )
+        if self.trained_on and self.trained_on > today:
+            errors["trained_on"] = _("The training date cannot be in the future.")
         if self.user_id and self.user.role != "volunteer":
             errors["user"] = _("This login does not have the volunteer role.")
         if errors:
@@ -244,119 +319,3 @@ class Assignment(TrackedModel):
     @property
     def active(self) -> bool:
         return self.ended_on is None
-
-
-class CheckinRole(TimeStampedModel):
-    """One of the surrogate parent's monthly roles. The office edits this list (DOMAIN.md)."""
-
-    name = models.CharField(_("name (Chinese)"), max_length=50)
-    name_en = models.CharField(_("name (English)"), max_length=80, blank=True)
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
-    active = models.BooleanField(_("in use"), default=True)
-
-    class Meta:
-        verbose_name = _("check-in role")
-        verbose_name_plural = _("check-in roles")
-        ordering = ["position", "id"]
-
-    def __str__(self) -> str:
-        return self.label
-
-    @property
-    def label(self) -> str:
-        if self.name_en and not (translation.get_language() or "").startswith("zh"):
-            return self.name_en
-        return self.name
-
-
-class CheckinQuerySet(ChildRecordQuerySet):
-    child_path = "assignment__child"
-
-
-class MonthlyCheckin(TimeStampedModel):
-    """One month of one assignment: opened on the 1st, done when submitted, missed if not.
-
-    The unique (assignment, month) constraint is what makes opening the month safe to repeat.
-    """
-
-    class Status(models.TextChoices):
-        OPEN = "open", _("To do")
-        DONE = "done", _("Done")
-        MISSED = "missed", _("Missed")
-
-    class Contact(models.TextChoices):
-        VISIT = "visit", _("I visited the child")
-        PHONE = "phone", _("By phone or video")
-        NONE = "none", _("No contact this month")
-
-    county = models.ForeignKey(
-        County, verbose_name=_("county"), on_delete=models.PROTECT, related_name="+"
-    )
-    assignment = models.ForeignKey(
-        Assignment, verbose_name=_("assignment"), on_delete=models.PROTECT, related_name="checkins"
-    )
-    month = models.DateField(_("month"), help_text=_("The first day of the month."))
-    status = models.CharField(
-        _("status"), max_length=8, choices=Status.choices, default=Status.OPEN
-    )
-    roles_done = models.ManyToManyField(
-        CheckinRole, verbose_name=_("roles carried out"), blank=True, related_name="+"
-    )
-    contact = models.CharField(_("contact"), max_length=8, choices=Contact.choices, blank=True)
-    notes = models.TextField(_("notes"), blank=True)
-    concern = models.BooleanField(_("I am worried about this child"), default=False)
-    concern_resolved_at = models.DateTimeField(_("concern handled at"), null=True, blank=True)
-    concern_resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("concern handled by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-        null=True,
-        blank=True,
-    )
-    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("submitted by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-        null=True,
-        blank=True,
-    )
-
-    objects = CheckinQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("monthly check-in")
-        verbose_name_plural = _("monthly check-ins")
-        ordering = ["-month", "id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["assignment", "month"], name="checkin_one_per_assignment_and_month"
-            ),
-            models.CheckConstraint(
-                name="checkin_month_is_first_day", condition=models.Q(month__day=1)
-            ),
-            models.CheckConstraint(
-                name="checkin_done_has_a_time",
-                condition=~models.Q(status="done") | models.Q(submitted_at__isnull=False),
-            ),
-        ]
-        indexes = [
-            # The dashboard and the check-in report: a month's check-ins by status (the
-            # missed count, the twelve months' trend) read from the index alone.
-            models.Index(fields=["month", "status", "concern"], name="checkin_month_status"),
-            # The monthly scans: this month's check-ins that are still open.
-            models.Index(
-                fields=["month"], condition=models.Q(status="open"), name="checkin_open_by_month"
-            ),
-            # The officials' dashboard: concerns not yet handled.
-            models.Index(
-                fields=["month"],
-                condition=models.Q(concern=True, concern_resolved_at__isnull=True),
-                name="checkin_open_concerns",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.assignment} {self.month:%Y-%m}"

@@ -38,7 +38,15 @@ def save_volunteer(*, volunteer: Volunteer, by, **fields) -> Volunteer:
         volunteer.county_id = volunteer.town.county_id
     if not volunteer.capacity and volunteer.roles:
         volunteer.capacity = max(DEFAULT_CAPACITY[CarerRole(r)] for r in volunteer.roles)
-    if volunteer.vetted_on and not volunteer.vetted_by_id:
+    # Who vetted: the official who records (or changes) the vetting date.
+    stored = (
+        Volunteer.objects.filter(pk=volunteer.pk).values_list("vetted_on", flat=True).first()
+        if volunteer.pk
+        else None
+    )
+    if volunteer.vetted_on is None:
+        volunteer.vetted_by = None
+    elif volunteer.vetted_on != stored or not volunteer.vetted_by_id:
         volunteer.vetted_by = by
     return save_tracked(volunteer, by=by)
 
@@ -75,6 +83,15 @@ def assign_volunteer(
             "volunteer",
             _("%(volunteer)s has not been vetted yet: record the vetting first.")
             % {"volunteer": volunteer},
+        )
+    elif volunteer.vetting_expired:
+        add(
+            "volunteer",
+            _(
+                "The vetting of %(volunteer)s expired on %(date)s: record a new vetting "
+                "(background check and training) before assigning a child."
+            )
+            % {"volunteer": volunteer, "date": f"{volunteer.vetting_expires_on:%Y-%m-%d}"},
         )
     load = volunteer.assignments.filter(ended_on__isnull=True).count()
     if load >= volunteer.capacity:

@@ -173,8 +173,13 @@ def _missed_text(month: datetime.date, checkins: list[MonthlyCheckin]) -> dict:
 def _volunteers_with_open(month: datetime.date) -> dict[Volunteer, list[str]]:
     """Volunteers with a check-in of ``month`` still to do, and the names of those children."""
     rows = (
+        # An inactive volunteer is told nothing more (no child's name reaches them); their
+        # open check-ins turn missed, which tells the office to end the assignments.
         MonthlyCheckin.objects.filter(
-            month=month, status=MonthlyCheckin.Status.OPEN, assignment__ended_on__isnull=True
+            month=month,
+            status=MonthlyCheckin.Status.OPEN,
+            assignment__ended_on__isnull=True,
+            assignment__volunteer__active=True,
         )
         .select_related("assignment__volunteer__user", "assignment__child")
         .order_by("assignment__volunteer_id", "assignment__child__name")
