@@ -10,6 +10,7 @@ from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, Whe
 from django.db.models.functions import Right
 from django.utils.translation import gettext_lazy as _
 
+from lbc_office import audit
 from registry import idnumber
 from registry.forms import grade_choices
 from registry.models import Child, ChildStatus, GuardianType, School, SchoolLevel, Town
@@ -48,6 +49,14 @@ def search(qs, text: str):
         .filter(search_q(text))
         .order_by("closeness", "name", "id")
     )
+
+
+def search_kind(text: str | None) -> str:
+    """What kind of search the text makes, for the audit log (which never keeps the text)."""
+    text = (text or "").strip()
+    if not text:
+        return ""
+    return audit.SEARCH_ID_NUMBER if _ID_LIKE.match(text) else audit.SEARCH_NAME
 
 
 def search_q(text: str) -> Q:
