@@ -19,10 +19,12 @@ from lbc_office.models import AuditEvent, AuditEventChild
 from tests.conftest import ROLES, search
 from tests.factories import ChildFactory
 from tests.programmes.factories import HomeVisitFactory
-from tests.test_security import OUT_OF_SCOPE, _patterns, outside  # noqa: F401 (a fixture)
+from tests import test_security
+from tests.test_security import OUT_OF_SCOPE, _patterns
 from tests.volunteers.factories import AssignmentFactory, VolunteerFactory
 
 pytestmark = pytest.mark.django_db
+outside = test_security.outside  # the battery's records of every kind, outside school A
 A = AuditEvent.Action
 TODAY = timezone.localdate()
 
