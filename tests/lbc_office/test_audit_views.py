@@ -16,10 +16,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from lbc_office.models import AuditEvent, AuditEventChild
+from tests import test_security
 from tests.conftest import ROLES, search
 from tests.factories import ChildFactory
 from tests.programmes.factories import HomeVisitFactory
-from tests import test_security
 from tests.test_security import OUT_OF_SCOPE, _patterns
 from tests.volunteers.factories import AssignmentFactory, VolunteerFactory
 
