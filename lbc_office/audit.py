@@ -92,7 +92,7 @@ SEARCH_ID_NUMBER = "id_number"
 SEARCH_NAME = "name"
 
 
-def shown(request, children=(), *, search: str = "", about=None) -> None:
+def shown(request, children=None, *, search: str = "", about=None) -> None:
     """Note that the response to ``request`` shows these children's personal data.
 
     ``children``: a child, a child's key, or an iterable of either (a page, a queryset, a list).
@@ -101,9 +101,15 @@ def shown(request, children=(), *, search: str = "", about=None) -> None:
     a child (an import's preview: rows of a file not yet in the register). Called several times,
     the notes add up; the middleware writes one event for them all.
     """
-    notes = request.__dict__.setdefault(_SHOWN, {"ids": {}, "search": "", "about": None})
-    if hasattr(children, "pk") or not isinstance(children, Iterable):
+    notes = request.__dict__.setdefault(
+        _SHOWN, {"ids": {}, "search": "", "about": None, "list": False}
+    )
+    if children is None:
+        children = []
+    elif hasattr(children, "pk") or not isinstance(children, Iterable):
         children = [children]
+    else:
+        notes["list"] = True  # a list names its children apart, however many (a fixed cost)
     for item in children:
         pk = getattr(item, "pk", item)
         if pk is not None:
@@ -140,9 +146,8 @@ def _record_shown(request, response) -> None:
         return
     match = getattr(request, "resolver_match", None)
     page = match.view_name if match is not None else ""
-    detail = page
-    if len(ids) != 1 or notes["search"]:
-        detail = f"{page} children={len(ids)}"
+    one = len(ids) == 1 and not notes["list"]
+    detail = page if one else f"{page} children={len(ids)}"
     if notes["search"]:
         detail += f" search={notes['search']}"
     about = notes["about"]
@@ -150,10 +155,10 @@ def _record_shown(request, response) -> None:
         Action.VIEW,
         request=request,
         object_type=about._meta.label_lower if about is not None else "registry.child",
-        object_id=about.pk if about is not None else ids[0] if len(ids) == 1 else "",
-        child_id=ids[0] if len(ids) == 1 else None,
+        object_id=about.pk if about is not None else ids[0] if one else "",
+        child_id=ids[0] if one else None,
         detail=detail,
-        children=ids if len(ids) > 1 else (),
+        children=() if one else ids,
     )
 
 
