@@ -122,13 +122,18 @@ class AppendOnlyQuerySet(models.QuerySet):
 
 
 class AuditQuerySet(AppendOnlyQuerySet):
+    LISTED_INLINE = 5000  # events' keys put in the query as they are (two index look-ups)
+
     def about_child(self, child_id: int):
         """Every event about the child: its own (``child_id``) and the pages that listed it among
         others (``AuditEventChild``). Two index look-ups; no scan of the log."""
-        listed = list(
-            AuditEventChild.objects.filter(child_id=child_id).values_list("event_id", flat=True)
+        listed = AuditEventChild.objects.filter(child_id=child_id).values_list(
+            "event_id", flat=True
         )
-        return self.filter(models.Q(child_id=child_id) | models.Q(pk__in=listed))
+        keys = list(listed[: self.LISTED_INLINE + 1])
+        if len(keys) > self.LISTED_INLINE:  # very many: a subquery (slower, never too long)
+            return self.filter(models.Q(child_id=child_id) | models.Q(pk__in=listed))
+        return self.filter(models.Q(child_id=child_id) | models.Q(pk__in=keys))
 
 
 class AuditEvent(models.Model):

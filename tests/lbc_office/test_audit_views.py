@@ -382,3 +382,13 @@ def test_the_database_refuses_to_change_event_children(personas, statement):
     ):
         cursor.execute(statement.format(t=AuditEventChild._meta.db_table))
     assert AuditEventChild.objects.count() == 2
+
+
+def test_who_saw_a_child_reads_the_same_when_the_list_is_long(personas, monkeypatch):
+    client = personas.client_for("official")
+    client.get(reverse("registry:child_list"))
+    client.get(personas.child_a.get_absolute_url())
+    inline = list(AuditEvent.objects.about_child(personas.child_a.pk))
+    monkeypatch.setattr(type(AuditEvent.objects.all()), "LISTED_INLINE", 0)
+    assert list(AuditEvent.objects.about_child(personas.child_a.pk)) == inline
+    assert len(inline) == 2
