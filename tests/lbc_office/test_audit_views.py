@@ -395,3 +395,12 @@ def test_who_saw_a_child_reads_the_same_when_the_list_is_long(personas, monkeypa
     monkeypatch.setattr(type(AuditEvent.objects.all()), "LISTED_INLINE", 0)
     assert list(AuditEvent.objects.about_child(personas.child_a.pk)) == inline
     assert len(inline) == 2
+
+
+@pytest.mark.parametrize("role", ["teacher_a", "volunteer", "viewer"])
+def test_the_admin_turning_someone_away_is_a_refusal(personas, role):
+    url = f"/admin/registry/child/{personas.child_a.pk}/change/"
+    response = personas.client_for(role).get(url)
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+    (event,) = AuditEvent.objects.filter(action=A.REFUSED)
+    assert event.user == getattr(personas, role) and event.detail == url
