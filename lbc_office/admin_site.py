@@ -1,5 +1,7 @@
 """The Django admin, for county officials only (ground floor)."""
 
+import functools
+
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
@@ -38,6 +40,26 @@ class OfficialsAdminSite(admin.AdminSite):
         return bool(getattr(user, "is_official", False)) and (
             verified or not settings.TWO_FACTOR_REQUIRED
         )
+
+    def admin_view(self, view, cacheable=False):
+        """A signed-in user the admin turns away (to its sign-in page) is a refusal: audited."""
+        inner = super().admin_view(view, cacheable)
+
+        @functools.wraps(inner)
+        def audited(request, *args, **kwargs):
+            user = getattr(request, "user", None)
+            if user is not None and user.is_authenticated and not self.has_permission(request):
+                from lbc_office import audit  # not at import: the app registry loads this module
+
+                audit.record(
+                    audit.Action.REFUSED,
+                    request=request,
+                    object_type="admin",
+                    detail=request.path_info[:200],  # the path only: a query may hold a search
+                )
+            return inner(request, *args, **kwargs)
+
+        return audited
 
 
 class LbcAdminConfig(AdminConfig):

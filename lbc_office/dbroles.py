@@ -29,13 +29,15 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import connections, transaction
 
-from lbc_office.models import AuditEvent
+from lbc_office.models import AuditEvent, AuditEventChild
 
 OWNER_ALIAS = "owner"
 # What the application may do; the exceptions follow.
 TABLE_RIGHTS = "SELECT, INSERT, UPDATE, DELETE"
 SEQUENCE_RIGHTS = "USAGE, SELECT, UPDATE"
 READ_ONLY = ("django_migrations",)
+# The audit log: its events and the children a list showed. Append and read, nothing else.
+APPEND_ONLY = (AuditEvent, AuditEventChild)
 
 
 class RoleError(Exception):
@@ -72,7 +74,6 @@ def connect_default_as_owner() -> bool:
 def grant_sql(*, app: str, owner: str, database: str, schema: str = "public") -> list[str]:
     q = connections["default"].ops.quote_name
     app, owner, database, schema = q(app), q(owner), q(database), q(schema)
-    audit = q(AuditEvent._meta.db_table)
     statements = [
         f"GRANT CONNECT, TEMPORARY ON DATABASE {database} TO {app}",
         # Before PostgreSQL 15 everyone may create tables in "public": not the application.
@@ -82,8 +83,7 @@ def grant_sql(*, app: str, owner: str, database: str, schema: str = "public") ->
         f"REVOKE ALL ON ALL TABLES IN SCHEMA {schema} FROM {app}",
         f"GRANT {TABLE_RIGHTS} ON ALL TABLES IN SCHEMA {schema} TO {app}",
         f"GRANT {SEQUENCE_RIGHTS} ON ALL SEQUENCES IN SCHEMA {schema} TO {app}",
-        # The audit log: append and read, nothing else.
-        f"REVOKE UPDATE, DELETE ON {audit} FROM {app}",
+        *(f"REVOKE UPDATE, DELETE ON {q(m._meta.db_table)} FROM {app}" for m in APPEND_ONLY),
         *(f"REVOKE INSERT, UPDATE, DELETE ON {q(t)} FROM {app}" for t in READ_ONLY),
         # Tables and sequences the owner creates later (the next migrations).
         f"ALTER DEFAULT PRIVILEGES FOR ROLE {owner} IN SCHEMA {schema} "
@@ -128,11 +128,12 @@ def grant_app_role(*, using: str | None = None, app: str | None = None) -> list[
                 f"REASSIGN OWNED BY {app} TO {owner}; first (docs/OPERATIONS.md)."
             )
         statements = grant_sql(app=app, owner=owner, database=database, schema=schema)
-        # Its key sequence: no setval either (which could make every later INSERT collide).
-        cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [AuditEvent._meta.db_table])
-        sequence = cursor.fetchone()[0]
-        if sequence:  # already quoted by PostgreSQL
-            statements.append(f"REVOKE UPDATE ON SEQUENCE {sequence} FROM {q(app)}")
+        # Their key sequences: no setval either (which could make every later INSERT collide).
+        for model in APPEND_ONLY:
+            cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [model._meta.db_table])
+            sequence = cursor.fetchone()[0]
+            if sequence:  # already quoted by PostgreSQL
+                statements.append(f"REVOKE UPDATE ON SEQUENCE {sequence} FROM {q(app)}")
         for statement in statements:
             cursor.execute(statement)
     return statements

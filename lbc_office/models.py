@@ -116,12 +116,27 @@ class DemoMarker(models.Model):
         return f"demo data loaded {self.created_at:%Y-%m-%d}"
 
 
-class AuditQuerySet(models.QuerySet):
+class AppendOnlyQuerySet(models.QuerySet):
     def update(self, **kwargs):
         raise PermissionError("audit events are append-only")
 
     def delete(self):
         raise PermissionError("audit events are append-only")
+
+
+class AuditQuerySet(AppendOnlyQuerySet):
+    LISTED_INLINE = 5000  # events' keys put in the query as they are (two index look-ups)
+
+    def about_child(self, child_id: int):
+        """Every event about the child: its own (``child_id``) and the pages that listed it among
+        others (``AuditEventChild``). Two index look-ups; no scan of the log."""
+        listed = AuditEventChild.objects.filter(child_id=child_id).values_list(
+            "event_id", flat=True
+        )
+        keys = list(listed[: self.LISTED_INLINE + 1])
+        if len(keys) > self.LISTED_INLINE:  # very many: a subquery (slower, never too long)
+            return self.filter(models.Q(child_id=child_id) | models.Q(pk__in=listed))
+        return self.filter(models.Q(child_id=child_id) | models.Q(pk__in=keys))
 
 
 class AuditEvent(models.Model):
@@ -229,3 +244,31 @@ class EnrolmentCode(models.Model):
 
     def __str__(self) -> str:
         return f"enrolment code {self.pk} for user {self.user_id}"
+
+
+class AuditEventChild(models.Model):
+    """One child shown by a page that showed several (a list, a search, an export): "who has
+    seen child X" is then an index look-up here. Append-only like its event (migration 0004)."""
+
+    event = models.ForeignKey(
+        AuditEvent, verbose_name=_("event"), on_delete=models.PROTECT, related_name="children"
+    )
+    child_id = models.BigIntegerField(_("child"))
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("child shown")
+        verbose_name_plural = _("children shown")
+        indexes = [models.Index(fields=["child_id", "event"], name="audit_child_shown")]
+
+    def __str__(self) -> str:
+        return f"{self.event_id}: {self.child_id}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("audit events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("audit events are append-only")

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from lbc_office import dashboard
+from lbc_office import audit, dashboard
 from lbc_office.auth import role_required
 from lbc_office.celery import app as celery_app
 from lbc_office.models import AuditEvent, Role
@@ -30,6 +30,7 @@ from registry.models import ChildStatus, School
 log = logging.getLogger(__name__)
 
 
+@audit.shows_personal_data
 def home(request):
     """Each role lands where its work is."""
     user = request.user
@@ -44,12 +45,18 @@ def home(request):
 
 def _official_home(request):
     context = dashboard.official_dashboard(request.user, timezone.localdate())
+    context["concerns"] = list(context["concerns"])
+    context["recent"] = list(context["recent"])
+    audit.shown(request, [c.assignment.child_id for c in context["concerns"]])
+    audit.shown(request, [change.child_id for change in context["recent"]])
+    audit.shown(request, [assignment.child_id for assignment in context["withheld"]])
     return render(request, "lbc_office/home_official.html", context)
 
 
 def _teacher_home(request):
     today = timezone.localdate()
-    follow_ups = programmes_selectors.open_follow_ups(request.user, today=today)[:10]
+    follow_ups = list(programmes_selectors.open_follow_ups(request.user, today=today)[:10])
+    audit.shown(request, [visit.child_id for visit in follow_ups])
     schools = (
         School.objects.visible_to(request.user)
         .annotate(active_children=Count("children", filter=Q(children__status=ChildStatus.ACTIVE)))
@@ -67,7 +74,7 @@ def _teacher_home(request):
 
 
 class AuditFilter(django_filters.FilterSet):
-    child = django_filters.NumberFilter(field_name="child_id", label=_("Child (file number)"))
+    child = django_filters.NumberFilter(label=_("Child (file number)"), method="filter_child")
     user = django_filters.CharFilter(field_name="username", lookup_expr="iexact", label=_("User"))
     action = django_filters.ChoiceFilter(choices=AuditEvent.Action.choices, label=_("Action"))
     since = django_filters.DateFilter(
@@ -80,6 +87,10 @@ class AuditFilter(django_filters.FilterSet):
     class Meta:
         model = AuditEvent
         fields = []
+
+    def filter_child(self, queryset, name, value):
+        """The child's own events and the pages that listed it among others."""
+        return queryset.about_child(int(value)) if value is not None else queryset
 
     @property
     def form(self):

@@ -7,6 +7,7 @@ author stamps apply; nothing here adds, changes or deletes (records are never ha
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from lbc_office.admin_audit import ShowsChildrenAdmin
 from programmes.models import (
     Attendance,
     Donation,
@@ -32,7 +33,7 @@ class ReadOnlyAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(HomeVisit)
-class HomeVisitAdmin(ReadOnlyAdmin):
+class HomeVisitAdmin(ShowsChildrenAdmin, ReadOnlyAdmin):
     list_display = ["child", "date", "visitor", "met", "follow_up_needed", "follow_up_by"]
     list_filter = ["follow_up_needed", "met"]
     list_select_related = ["child", "visitor"]
@@ -41,7 +42,7 @@ class HomeVisitAdmin(ReadOnlyAdmin):
 
 
 @admin.register(FamilyCall)
-class FamilyCallAdmin(ReadOnlyAdmin):
+class FamilyCallAdmin(ShowsChildrenAdmin, ReadOnlyAdmin):
     list_display = ["child", "at", "room", "with_whom", "minutes"]
     list_filter = ["with_whom"]
     list_select_related = ["child", "room"]
@@ -49,7 +50,7 @@ class FamilyCallAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ParentVisit)
-class ParentVisitAdmin(ReadOnlyAdmin):
+class ParentVisitAdmin(ShowsChildrenAdmin, ReadOnlyAdmin):
     list_display = ["child", "parent", "arrived_on", "left_on"]
     list_select_related = ["child"]
     search_fields = ["child__name"]
@@ -62,7 +63,7 @@ class ProgrammeAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Enrolment)
-class EnrolmentAdmin(ReadOnlyAdmin):
+class EnrolmentAdmin(ShowsChildrenAdmin, ReadOnlyAdmin):
     list_display = ["child", "programme", "starts_on", "ends_on"]
     list_filter = ["programme"]
     list_select_related = ["child", "programme"]
@@ -76,7 +77,7 @@ class ProgrammeSessionAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Attendance)
-class AttendanceAdmin(ReadOnlyAdmin):
+class AttendanceAdmin(ShowsChildrenAdmin, ReadOnlyAdmin):
     list_display = ["session", "child", "present", "attendee"]
     list_select_related = ["session", "child"]
 
@@ -89,7 +90,7 @@ class DonationAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Handover)
-class HandoverAdmin(ReadOnlyAdmin):
+class HandoverAdmin(ShowsChildrenAdmin, ReadOnlyAdmin):
     list_display = ["donation", "child", "school", "value", "handed_over_on", "confirmed_by"]
     list_select_related = ["donation", "child", "school"]
     search_fields = ["child__name", "donation__donor"]

@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from lbc_office.admin_audit import ShowsChildrenAdmin
 from registry.models import Child, County, FamilyRoom, School, Teacher, Town, Village
 
 
@@ -82,10 +83,17 @@ class TeacherAdmin(admin.ModelAdmin):
 
 
 @admin.register(Child)
-class ChildAdmin(SimpleHistoryAdmin):
+class ChildAdmin(ShowsChildrenAdmin, SimpleHistoryAdmin):
+    child_field = "pk"
     list_display = ["name", "school", "grade", "status"]
     list_filter = ["status", "grade"]
-    search_fields = ["name", "id_number"]
+    # Not by identity number: the admin's search is a GET, and the number would sit in the
+    # address, the browser's history and the logs. The children list searches by number and
+    # keeps what is typed out of addresses.
+    search_fields = ["name"]
+    search_help_text = _(
+        "Search by name. To find a child by identity number, use the children list."
+    )
     list_select_related = ["school"]
 
     def has_add_permission(self, request):

@@ -11,6 +11,7 @@ from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, Whe
 from django.db.models.functions import Right
 from django.utils.translation import gettext_lazy as _
 
+from lbc_office import audit
 from registry import idnumber
 from registry.forms import grade_choices
 from registry.models import Child, ChildStatus, GuardianType, School, SchoolLevel, Town
@@ -54,6 +55,14 @@ def search(qs, text: str, *, user=None):
 def is_id_search(text: str) -> bool:
     """Whether ``text`` is searched as (part of) an identity number rather than a name."""
     return bool(_ID_LIKE.match((text or "").strip()))
+
+
+def search_kind(text: str | None) -> str:
+    """What kind of search the text makes, for the audit log (which never keeps the text)."""
+    text = (text or "").strip()
+    if not text:
+        return ""
+    return audit.SEARCH_ID_NUMBER if is_id_search(text) else audit.SEARCH_NAME
 
 
 def search_q(text: str, *, user=None) -> Q:

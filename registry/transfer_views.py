@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
 from django.views.decorators.http import require_POST
 
+from lbc_office import audit
 from lbc_office.auth import role_required
 from lbc_office.models import Role
 from registry import search_box, selectors
@@ -46,6 +47,7 @@ def import_start(request):
     return render(request, "registry/import_start.html", {"form": form, "recent": recent})
 
 
+@audit.shows_personal_data
 @official_only
 def import_detail(request, pk):
     job = get_object_or_404(ImportJob.objects.defer("data"), pk=pk)
@@ -57,6 +59,10 @@ def import_detail(request, pk):
         context["result"] = result
         context["created"] = _records(job.kind, result.created)
         context["updated"] = _records(job.kind, result.updated)
+        if job.kind != ImportJob.Kind.SCHOOLS:
+            audit.shown(request, [*context["created"], *context["updated"]])
+    # The preview shows rows of the file (children who may not be in the register yet).
+    audit.shown(request, about=job)
     return render(request, "registry/import_detail.html", context)
 
 
@@ -106,6 +112,7 @@ def import_template(request):
     return response
 
 
+@audit.shows_personal_data
 @official_only
 def child_export(request):
     """The children list, with its search and filters, in the import format (CSV or XLSX)."""
@@ -120,7 +127,10 @@ def child_export(request):
         k: v for k, v in (child_filter.form.cleaned_data or {}).items() if v not in ("", None)
     }
     filters = {k: getattr(v, "pk", v) for k, v in filters.items()}
-    export.record_export(request, kind="children", fmt=fmt, rows=rows_count, filters=filters)
+    export.record_export(
+        request, kind="children", fmt=fmt, rows=rows_count, filters=filters,
+        children=queryset.order_by().values_list("pk", flat=True),
+    )  # fmt: skip
     chinese = _chinese(request)
     header = headers(export.CHILD_COLUMNS, chinese)
     rows = export.child_rows(queryset, chinese=chinese)

@@ -16,7 +16,7 @@ from lbc_office.auth import role_required
 from lbc_office.forms import add_service_error, save_form
 from lbc_office.models import Role
 from registry import access, consent, file_sections, history, search_box, selectors, services
-from registry.filters import ChildFilter
+from registry.filters import ChildFilter, search_kind
 from registry.forms import (
     ChildForm,
     ConsentForm,
@@ -42,6 +42,7 @@ from registry.models import (
 )
 
 official_only = role_required(Role.OFFICIAL)
+shows_personal_data = audit.shows_personal_data
 
 
 # --- Fetch-and-authorise helpers: the only way views reach a record --------------------------
@@ -56,6 +57,7 @@ def get_child_for_user(request, pk, *, edit: bool = False, queryset=None) -> Chi
     child = get_object_or_404(queryset.visible_to(request.user), pk=pk)
     if edit and not access.can_edit_children(request.user):
         raise PermissionDenied
+    audit.shown(request, child)  # the page shows the child: one VIEW event if it is served
     return child
 
 
@@ -67,6 +69,7 @@ def _require_reader(request):
 # --- Children ---------------------------------------------------------------------------------
 
 
+@shows_personal_data
 def child_list(request):
     _require_reader(request)
     if response := search_box.search_redirect(request):
@@ -77,6 +80,7 @@ def child_list(request):
         user=request.user,
     )
     page = Paginator(child_filter.qs, settings.LBC_PAGE_SIZE).get_page(request.GET.get("page"))
+    audit.shown(request, page, search=search_kind(child_filter.data.get("q")))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -103,9 +107,9 @@ def _filters_set(params) -> bool:
     )
 
 
+@shows_personal_data
 def child_detail(request, pk):
     child = get_child_for_user(request, pk, queryset=selectors.personal_file_queryset())
-    audit.record(audit.Action.VIEW, request=request, obj=child)
     timeline_page = request.GET.get("timeline", "1")
     timeline_page = int(timeline_page) if timeline_page.isdigit() else 1
     return render(
@@ -121,6 +125,7 @@ def child_detail(request, pk):
     )
 
 
+@shows_personal_data
 @official_only
 def child_history(request, pk):
     """Every version of the file and of its records, with before and after (officials)."""
@@ -148,6 +153,7 @@ def child_create(request):
     return render(request, "registry/child_form.html", {"form": form, "child": None})
 
 
+@shows_personal_data
 def child_edit(request, pk):
     child = get_child_for_user(request, pk, edit=True)
     form = ChildForm(request.POST or None, instance=child, user=request.user)
@@ -157,6 +163,7 @@ def child_edit(request, pk):
     return render(request, "registry/child_form.html", {"form": form, "child": child})
 
 
+@shows_personal_data
 def child_status(request, pk):
     child = get_child_for_user(request, pk, edit=True)
     form = StatusChangeForm(request.POST or None, child=child)
@@ -175,6 +182,7 @@ def child_status(request, pk):
     return render(request, "registry/child_status_form.html", {"form": form, "child": child})
 
 
+@shows_personal_data
 def health_check_add(request, pk):
     child = get_child_for_user(request, pk, edit=True)
     form = HealthCheckForm(request.POST or None)
@@ -190,6 +198,7 @@ def health_check_add(request, pk):
     )
 
 
+@shows_personal_data
 def parent_away_edit(request, pk, relation):
     child = get_child_for_user(request, pk, edit=True)
     if relation not in ParentAway.Relation.values:
@@ -207,6 +216,7 @@ def parent_away_edit(request, pk, relation):
     )
 
 
+@shows_personal_data
 def guardian_edit(request, pk, guardian_pk=None):
     child = get_child_for_user(request, pk, edit=True)
     guardian = (
@@ -346,6 +356,7 @@ def _refuse_anonymised(request, child):
     return redirect(child)
 
 
+@shows_personal_data
 def consent_add(request, pk):
     """Officials, and teachers for the children of their schools."""
     child = get_child_for_user(request, pk, edit=True)
@@ -371,6 +382,7 @@ def consent_add(request, pk):
     )
 
 
+@shows_personal_data
 @official_only
 def consent_override(request, pk):
     child = get_child_for_user(request, pk, edit=True)
@@ -399,6 +411,7 @@ def consent_override(request, pk):
     )
 
 
+@shows_personal_data
 @official_only
 def consent_missing(request):
     """Active children whose file no consent (or override) covers: the office's to-do list."""
@@ -410,6 +423,7 @@ def consent_missing(request):
         user=request.user,
     )
     page = Paginator(child_filter.qs, settings.LBC_PAGE_SIZE).get_page(request.GET.get("page"))
+    audit.shown(request, page, search=search_kind(child_filter.data.get("q")))
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -21,6 +21,7 @@ GROUND_FLOOR = {
     "lbc_office/env.py",
     "lbc_office/admin.py",
     "lbc_office/admin_site.py",
+    "lbc_office/admin_audit.py",
     "lbc_office/apps.py",
     "lbc_office/celery.py",
     "lbc_office/templatetags/lbc.py",

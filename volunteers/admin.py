@@ -3,6 +3,7 @@ read-only here (they change through the app's screens and services, where the ru
 
 from django.contrib import admin
 
+from lbc_office.admin_audit import ShowsChildrenAdmin
 from volunteers.models import (
     Assignment,
     CheckinRole,
@@ -48,7 +49,7 @@ class VolunteerAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(ReadOnlyAdmin):
+class AssignmentAdmin(ShowsChildrenAdmin, ReadOnlyAdmin):
     list_display = ["child", "volunteer", "role", "started_on", "ended_on"]
     list_filter = ["role"]
     list_select_related = ["child", "volunteer"]
@@ -63,7 +64,8 @@ class CheckinRoleAdmin(admin.ModelAdmin):
 
 
 @admin.register(MonthlyCheckin)
-class MonthlyCheckinAdmin(ReadOnlyAdmin):
+class MonthlyCheckinAdmin(ShowsChildrenAdmin, ReadOnlyAdmin):
+    child_field = "assignment.child_id"
     list_display = ["assignment", "month", "status", "concern", "submitted_at"]
     list_filter = ["status", "concern", "month"]
     list_select_related = ["assignment__child", "assignment__volunteer"]

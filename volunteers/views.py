@@ -15,11 +15,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from lbc_office import audit
+from lbc_office.audit import shows_personal_data
 from lbc_office.auth import role_required
 from lbc_office.forms import add_service_error, save_form
 from lbc_office.models import Role
 from lbc_office.redirects import safe_redirect
 from registry import search_box
+from registry.filters import search_kind
 from registry.models import Child, Town
 from registry.views import get_child_for_user
 from volunteers import forms, selectors
@@ -87,6 +90,7 @@ VETTING_FILTERS = {
 }
 
 
+@shows_personal_data
 @official_only
 def volunteer_detail(request, pk):
     volunteer = get_object_or_404(
@@ -102,6 +106,8 @@ def volunteer_detail(request, pk):
     form = forms.AssignChildForm(volunteer=volunteer)
     if q and volunteer.roles:
         candidates = selectors.children_to_assign(request.user, q=q, roles=volunteer.roles)
+    assignments = list(assignments)
+    audit.shown(request, [a.child_id for a in assignments] + candidates, search=search_kind(q))
     return render(
         request,
         "volunteers/volunteer_detail.html",
@@ -156,6 +162,7 @@ def assign_child(request, pk):
     return redirect("volunteers:detail", pk=volunteer.pk)
 
 
+@shows_personal_data
 @official_only
 def assign_for_child(request, pk):
     """From the child's file: choose the kind of carer and the volunteer."""
@@ -180,11 +187,13 @@ def assign_for_child(request, pk):
     )
 
 
+@shows_personal_data
 @official_only
 def end_assignment(request, pk):
     assignment = get_object_or_404(
         Assignment.objects.select_related("child", "volunteer").filter(ended_on__isnull=True), pk=pk
     )
+    audit.shown(request, assignment.child_id)
     form = forms.EndAssignmentForm(request.POST or None)
     if request.method == "POST" and save_form(
         request, form, care.end_assignment, assignment=assignment
@@ -196,6 +205,7 @@ def end_assignment(request, pk):
     )
 
 
+@shows_personal_data
 @official_only
 def without_carer(request):
     """Children on the register who still lack each kind of carer."""
@@ -209,6 +219,7 @@ def without_carer(request):
     page = Paginator(children.order_by("village__town__name", "name", "id"), 50).get_page(
         request.GET.get("page")
     )
+    audit.shown(request, page)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -264,6 +275,7 @@ def checkin_role_edit(request, pk=None):
     return render(request, "simple_form.html", {"form": form, "title": _("Check-in role")})
 
 
+@shows_personal_data
 @official_only
 def checkins(request):
     """A month's check-ins: done, to do, missed; and the concerns raised."""
@@ -285,6 +297,7 @@ def checkins(request):
     page = Paginator(rows.order_by("status", "assignment__volunteer__name", "id"), 50).get_page(
         request.GET.get("page")
     )
+    audit.shown(request, [row.assignment.child_id for row in page])
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -338,15 +351,18 @@ def _my_volunteer(request) -> Volunteer:
     return volunteer
 
 
+@shows_personal_data
 def my_children(request):
     if not request.user.is_volunteer:
         raise PermissionDenied
     volunteer = Volunteer.objects.filter(user=request.user).first()
     # An inactive volunteer's record has no cards (selectors.my_children): the page says so.
     cards = selectors.my_children(volunteer) if volunteer else []
+    audit.shown(request, [card.child for card in cards])
     return render(request, "volunteers/my_children.html", {"volunteer": volunteer, "cards": cards})
 
 
+@shows_personal_data
 def my_checkin(request, pk):
     """This month's check-in for one of my children (404 for anyone else's)."""
     volunteer = _my_volunteer(request)
@@ -356,6 +372,7 @@ def my_checkin(request, pk):
         ),
         pk=pk,
     )
+    audit.shown(request, assignment.child_id)
     checkin = care.current_checkin(assignment)
     form_class = forms.checkin_form_class(assignment)
     initial = {

@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from lbc_office import audit
+from lbc_office.audit import shows_personal_data
 from lbc_office.forms import add_service_error, save_form
 from programmes import selectors, services
 from programmes.forms import CallSessionForm, FamilyCallForm, HomeVisitForm, ParentVisitForm
@@ -31,6 +33,7 @@ def get_visit_for_user(request, pk, *, edit: bool = False) -> HomeVisit:
     require_staff(request)
     if edit and not (request.user.is_official or visit.visitor_id == request.user.pk):
         raise PermissionDenied
+    audit.shown(request, visit.child_id)
     return visit
 
 
@@ -38,6 +41,7 @@ def get_call_for_user(request, pk) -> FamilyCall:
     queryset = FamilyCall.objects.select_related("child__school", "room")
     call = get_object_or_404(queryset.visible_to(request.user), pk=pk)
     require_staff(request)
+    audit.shown(request, call.child_id)
     return call
 
 
@@ -45,6 +49,7 @@ def get_parent_visit_for_user(request, pk) -> ParentVisit:
     queryset = ParentVisit.objects.select_related("child__school")
     visit = get_object_or_404(queryset.visible_to(request.user), pk=pk)
     require_staff(request)
+    audit.shown(request, visit.child_id)
     return visit
 
 
@@ -58,6 +63,7 @@ def get_room_for_user(request, pk) -> FamilyRoom:
 # --- Home visits -------------------------------------------------------------------------------
 
 
+@shows_personal_data
 def visit_add(request, pk):
     child = get_child_for_user(request, pk, edit=True)
     form = HomeVisitForm(request.POST or None)
@@ -73,6 +79,7 @@ def visit_add(request, pk):
     )
 
 
+@shows_personal_data
 def visit_detail(request, visit_pk):
     visit = get_visit_for_user(request, visit_pk)
     can_edit = request.user.is_official or visit.visitor_id == request.user.pk
@@ -83,6 +90,7 @@ def visit_detail(request, visit_pk):
     )
 
 
+@shows_personal_data
 def visit_edit(request, visit_pk):
     visit = get_visit_for_user(request, visit_pk, edit=True)
     form = HomeVisitForm(request.POST or None, instance=visit)
@@ -98,6 +106,7 @@ def visit_edit(request, visit_pk):
     )
 
 
+@shows_personal_data
 def follow_ups(request):
     """Follow-ups that have come due with no later visit (``?show=open``: every open one)."""
     require_staff(request)
@@ -105,6 +114,7 @@ def follow_ups(request):
     today = timezone.localdate()
     visits = selectors.open_follow_ups(request.user, today=today, due_only=due_only)
     page = Paginator(visits, settings.LBC_PAGE_SIZE).get_page(request.GET.get("page"))
+    audit.shown(request, [visit.child_id for visit in page])
     return render(
         request,
         "programmes/follow_ups.html",
@@ -120,6 +130,7 @@ def follow_ups(request):
 # --- Family-room calls -------------------------------------------------------------------------
 
 
+@shows_personal_data
 def call_add(request, pk):
     child = get_child_for_user(request, pk, edit=True)
     form = FamilyCallForm(request.POST or None, child=child)
@@ -140,6 +151,7 @@ def call_add(request, pk):
     )
 
 
+@shows_personal_data
 def call_edit(request, call_pk):
     call = get_call_for_user(request, call_pk)
     form = FamilyCallForm(request.POST or None, instance=call, child=call.child)
@@ -162,6 +174,7 @@ def room_list(request):
     return render(request, "programmes/room_list.html", {"rooms": rooms})
 
 
+@shows_personal_data
 def call_session(request, room_pk):
     """Record several children's calls of one session in a family room, class by class."""
     room = get_room_for_user(request, room_pk)
@@ -175,6 +188,7 @@ def call_session(request, room_pk):
     if grade is not None:
         children = pupils.filter(grade=grade).order_by("name", "pk")
         form = CallSessionForm(request.POST or None, children=children)
+        audit.shown(request, form.children)
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             try:
@@ -203,6 +217,7 @@ def call_session(request, room_pk):
 # --- Parents' visits home ----------------------------------------------------------------------
 
 
+@shows_personal_data
 def parent_visit_add(request, pk):
     child = get_child_for_user(request, pk, edit=True)
     form = ParentVisitForm(request.POST or None)
@@ -218,6 +233,7 @@ def parent_visit_add(request, pk):
     )
 
 
+@shows_personal_data
 def parent_visit_edit(request, visit_pk):
     visit = get_parent_visit_for_user(request, visit_pk)
     form = ParentVisitForm(request.POST or None, instance=visit)
@@ -236,6 +252,7 @@ def parent_visit_edit(request, visit_pk):
 # --- Contact gaps ------------------------------------------------------------------------------
 
 
+@shows_personal_data
 def contact_gaps(request):
     """Children with no contact with a parent for 30, 90 or 365 days (or none recorded)."""
     require_staff(request)
@@ -249,6 +266,7 @@ def contact_gaps(request):
     for child in page:  # the rows of this page only: no query
         last = child.last_contact
         child.days_without_contact = (today - last).days if last is not None else None
+    audit.shown(request, page)
     return render(
         request,
         "programmes/contact_gaps.html",

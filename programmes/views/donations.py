@@ -10,6 +10,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from lbc_office import audit
+from lbc_office.audit import shows_personal_data
 from lbc_office.forms import add_service_error, save_form
 from programmes import selectors, services
 from programmes.forms import DonationForm, HandoverForm
@@ -56,6 +58,7 @@ def donation_edit(request, pk=None):
     )
 
 
+@shows_personal_data
 @official_only
 def donation_detail(request, pk):
     """Where did this donation end up? Every handover, and what is still unaccounted for."""
@@ -63,6 +66,7 @@ def donation_detail(request, pk):
     page = Paginator(selectors.donation_handovers(donation), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
+    audit.shown(request, [handover.child_id for handover in page if handover.child_id])
     return render(request, "programmes/donation_detail.html", {"donation": donation, "page": page})
 
 
@@ -78,6 +82,7 @@ def _handover_schools(donation: Donation):
     return School.objects.filter(active=True).order_by("town__name", "name")
 
 
+@shows_personal_data
 @official_only
 def handover_add(request, pk):
     """Hand part of the donation to children of one school (or to the school itself)."""
@@ -98,6 +103,7 @@ def handover_add(request, pk):
             children=children,
             school=school if donation.destination != Donation.Destination.CHILDREN else None,
         )
+        audit.shown(request, children.order_by().values_list("pk", flat=True))
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             try:
@@ -132,6 +138,7 @@ def handover_add(request, pk):
     )
 
 
+@shows_personal_data
 def child_received(request, pk):
     """What has this child received? Donations handed to them and the programmes they joined."""
     child = get_child_for_user(request, pk)

@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from lbc_office import audit
+from lbc_office.audit import shows_personal_data
 from lbc_office.forms import add_service_error, save_form
 from programmes import selectors, services
 from programmes.forms import (
@@ -57,6 +59,7 @@ def programme_edit(request, pk=None):
     )
 
 
+@shows_personal_data
 @official_only
 def programme_detail(request, pk):
     programme = get_programme(pk)
@@ -66,6 +69,7 @@ def programme_detail(request, pk):
         enrolments = enrolments.filter(ends_on__isnull=True)
     enrolments = enrolments.order_by("child__school__name", "child__name", "pk")
     page = Paginator(enrolments, PAGE_SIZE).get_page(request.GET.get("page"))
+    audit.shown(request, [enrolment.child_id for enrolment in page])
     return render(
         request,
         "programmes/programme_detail.html",
@@ -125,6 +129,7 @@ def programme_enrol(request, pk):
     )
 
 
+@shows_personal_data
 def enrol_child(request, pk):
     """Enrol one child from their personal file (officials; others 403, or 404 out of scope)."""
     child = get_child_for_user(request, pk, edit=True)
@@ -141,11 +146,13 @@ def enrol_child(request, pk):
     )
 
 
+@shows_personal_data
 @official_only
 def enrolment_end(request, enrolment_pk):
     enrolment = get_object_or_404(
         Enrolment.objects.select_related("programme", "child"), pk=enrolment_pk
     )
+    audit.shown(request, enrolment.child_id)
     form = EndEnrolmentForm(request.POST or None, initial={"ends_on": timezone.localdate()})
     if request.method == "POST" and save_form(
         request, form, services.end_enrolment, enrolment=enrolment
@@ -182,12 +189,14 @@ def session_add(request, pk):
     )  # fmt: skip
 
 
+@shows_personal_data
 @official_only
 def session_attendance(request, session_pk):
     session = get_object_or_404(ProgrammeSession.objects.select_related("programme"), pk=session_pk)
     enrolled = selectors.enrolled_on(session.programme, session.date)
     attendance = {a.child_id: a for a in Attendance.objects.filter(session=session)}
     form = AttendanceForm(request.POST or None, children=enrolled, attendance=attendance)
+    audit.shown(request, form.children)
     if request.method == "POST" and form.is_valid():
         try:
             came = services.record_attendance(

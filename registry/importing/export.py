@@ -113,8 +113,9 @@ def template_xlsx(kind: str, *, chinese: bool) -> io.BufferedIOBase:
     return xlsx_file(headers(COLUMNS[kind], chinese), [], notes=template_notes(kind))
 
 
-def record_export(request, *, kind: str, fmt: str, rows: int, filters: dict) -> None:
-    """Who exported what: the filter's fields and values, never what was typed in a search."""
+def record_export(request, *, kind: str, fmt: str, rows: int, filters: dict, children=()) -> None:
+    """Who exported what: the filter's fields and values, never what was typed in a search, and
+    the key of every child in the file (so that "who has seen child X" finds the export too)."""
     described = ", ".join(f"{k}={v}" for k, v in sorted(filters.items()) if k != "q")
     if filters.get("q"):
         described = ", ".join(filter(None, [described, "search=yes"]))
@@ -123,4 +124,5 @@ def record_export(request, *, kind: str, fmt: str, rows: int, filters: dict) -> 
         request=request,
         object_type=f"registry.{'child' if kind == 'children' else 'school'}",
         detail=f"format={fmt} rows={rows} filter=[{described}]",
+        children=children,
     )

@@ -132,7 +132,7 @@ def test_the_admin_shows_events_read_only(personas):
     assert change.status_code in (302, 403) or "detail" not in change.content.decode()
     assert client.get(f"/admin/lbc_office/auditevent/{event.pk}/delete/").status_code == 403
     event.refresh_from_db()
-    assert event.detail == ""
+    assert event.detail == "registry:child_detail"  # the page seen, as written
 
 
 # --- Officials read it: the audit page, and on the file -------------------------------------
@@ -223,6 +223,7 @@ def test_the_history_page_costs_the_same_whatever_its_length(
     url = reverse("registry:child_history", args=[child.pk])
     client.get(url)
     # session, user, second-factor device, the child; one query per record type with history
-    # (the child, 5 of the register, 6 of programmes, 1 of volunteers); session save (3)
+    # (the child, 5 of the register, 6 of programmes, 1 of volunteers); session save (3); the
+    # page's VIEW event (1, issue 12)
     with django_assert_num_queries(20):
         client.get(url)

@@ -23,7 +23,7 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 
 from lbc_office import audit, dbroles
-from lbc_office.models import AuditEvent, User
+from lbc_office.models import AuditEvent, AuditEventChild, User
 from registry.importing import import_file
 from tests.factories import CountyFactory, SchoolFactory, TownFactory, make_id_number
 
@@ -76,38 +76,48 @@ def _as(role):
     _sql(f"SET LOCAL ROLE {connection.ops.quote_name(role)}")
 
 
-def test_the_application_role_cannot_empty_or_rewrite_the_audit_log(roles):
+@pytest.mark.parametrize("table", [AUDIT, AuditEventChild._meta.db_table])
+def test_the_application_role_cannot_empty_or_rewrite_the_audit_log(roles, table):
+    """Both tables of the log: the events, and the children a list showed (issue 12, finding 8)."""
     owner, app = roles
     _as(owner)
     audit.record(audit.Action.BACKUP, detail="before")
     _as(app)
     assert _sql("SELECT current_user")[0][0] == app
+    trigger = _sql(
+        "SELECT tgname FROM pg_trigger WHERE tgrelid = %s::regclass AND NOT tgisinternal",
+        [table],
+    )[0][0]
+    column = "detail" if table == AUDIT else "child_id"
+    value = "'rewritten'" if table == AUDIT else "0"
     refused = {
         statement: _refused(statement)
         for statement in (
-            f"TRUNCATE {AUDIT}",
-            f"DELETE FROM {AUDIT}",
-            f"UPDATE {AUDIT} SET detail = 'rewritten'",
-            f"ALTER TABLE {AUDIT} DISABLE TRIGGER ALL",
-            f"ALTER TABLE {AUDIT} DISABLE TRIGGER lbc_audit_append_only",
-            f"ALTER TABLE {AUDIT} OWNER TO {connection.ops.quote_name(app)}",
-            f"DROP TABLE {AUDIT}",
+            f"TRUNCATE {table}",
+            f"DELETE FROM {table}",
+            f"UPDATE {table} SET {column} = {value}",
+            f"ALTER TABLE {table} DISABLE TRIGGER ALL",
+            f"ALTER TABLE {table} DISABLE TRIGGER {trigger}",
+            f"ALTER TABLE {table} OWNER TO {connection.ops.quote_name(app)}",
+            f"DROP TABLE {table}",
             "DROP FUNCTION lbc_audit_append_only()",
             f"CREATE TABLE lbc_test_{uuid.uuid4().hex[:8]} (x int)",
-            f"SELECT setval(pg_get_serial_sequence('{AUDIT}', 'id'), 1)",
+            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), 1)",
         )
     }
     assert refused == dict.fromkeys(refused, INSUFFICIENT_PRIVILEGE)
     # It still writes and reads the log: INSERT and SELECT are all it has there.
-    audit.record(audit.Action.BACKUP, detail="after")
+    event = audit.record(audit.Action.BACKUP, detail="after")
+    AuditEventChild.objects.create(event=event, child_id=1)
     assert list(AuditEvent.objects.values_list("detail", flat=True).order_by("pk")) == [
         "before",
         "after",
     ]
+    assert AuditEventChild.objects.filter(event=event).count() == 1
     rights = _sql(
         "SELECT privilege_type FROM information_schema.role_table_grants "
         "WHERE grantee = %s AND table_name = %s ORDER BY 1",
-        [app, AUDIT],
+        [app, table],
     )
     assert [r for (r,) in rights] == ["INSERT", "SELECT"]
 
