@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from lbc_office.audit import shows_personal_data
 from lbc_office.auth import role_required
 from lbc_office.forms import save_form
 from lbc_office.models import Role
@@ -42,6 +43,7 @@ class SharingOverrideForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
+@shows_personal_data
 @official_only
 def sharing_override(request, pk):
     child = get_child_for_user(request, pk)
