@@ -17,10 +17,12 @@ import logging
 
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from registry.importing import FileRefused, Report, check_file, import_file
+from registry.importing.files import max_bytes, too_large
 from registry.models import ImportJob
 
 log = logging.getLogger(__name__)
@@ -94,17 +96,27 @@ def _fail_attempted(pk: int, status: str) -> None:
     )
 
 
+def _file(pk: int) -> bytes:
+    """The job's file, refused by its size in the database before it is fetched (the upload
+    page never stores a larger one; a row written some other way is not trusted)."""
+    size = ImportJob.objects.filter(pk=pk).values_list(Length("data"), flat=True).get()
+    if size > max_bytes():
+        raise too_large(size, max_bytes())
+    data = ImportJob.objects.filter(pk=pk).values_list("data", flat=True).get()
+    return bytes(data)
+
+
 def check(pk: int) -> None:
     """The preview: every error and what would change. Runs once per upload."""
     claimed = ImportJob.objects.filter(pk=pk, status=Status.CHECKING, attempts=0).update(attempts=1)
     if not claimed:
         _fail_attempted(pk, Status.CHECKING)
         return
-    job = ImportJob.objects.select_related("uploaded_by", "county").get(pk=pk)
+    job = ImportJob.objects.select_related("uploaded_by", "county").defer("data").get(pk=pk)
     try:
         report = check_file(
             job.kind,
-            bytes(job.data),
+            _file(pk),
             by=job.uploaded_by,
             county=job.county,
             progress=_progress_callback(job),
@@ -149,11 +161,11 @@ def run(pk: int) -> None:
     if not claimed:  # already done; or begun by a worker that died (its transaction rolled back)
         _fail_attempted(pk, Status.RUNNING)
         return
-    job = ImportJob.objects.select_related("confirmed_by", "county").get(pk=pk)
+    job = ImportJob.objects.select_related("confirmed_by", "county").defer("data").get(pk=pk)
     try:
         report = import_file(
             job.kind,
-            bytes(job.data),
+            _file(pk),
             by=job.confirmed_by,
             county=job.county,
             progress=_progress_callback(job),

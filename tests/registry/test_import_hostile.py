@@ -377,3 +377,12 @@ def test_the_command_lifts_the_caps_on_request(tmp_path, personas):
     assert COLUMNS in _command_refusal(wide)
     message = _command_refusal(wide, "--no-limits")
     assert COLUMNS not in message and "errors in 0 rows" in message  # read; it just has no rows
+
+
+def test_the_worker_refuses_a_stored_file_over_the_size_cap_before_fetching_it(personas, settings):
+    job = _job(personas, b"id_number,name\r\n" + b"x,y\r\n" * 500)
+    settings.IMPORT_MAX_BYTES = 1000
+    with translation.override("en"):
+        jobs.check(job.pk)
+    job.refresh_from_db()
+    assert job.status == "refused" and "the largest accepted is" in job.message
