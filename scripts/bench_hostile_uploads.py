@@ -285,9 +285,7 @@ def through_the_page(web: Web, name: str, data: bytes) -> str:
     before = ImportJob.objects.count()
     url, page = web.post("/imports/", {"kind": "children"}, file=(name, data))
     if ImportJob.objects.count() == before:
-        match = re.search(
-            r'class="invalid-feedback[^"]*"[^>]*>(?:<strong>)?(.*?)<', page, re.S
-        ) or re.search(r'class="alert alert-danger[^"]*"[^>]*>(.*?)<', page, re.S)
+        match = re.search(r'class="invalid-feedback.*?<strong>(.*?)</strong>', page, re.S)
         return "page: " + (match.group(1).strip() if match else "refused")[:60]
     job = ImportJob.objects.defer("data").latest("pk")
     _wait(lambda: not ImportJob.objects.get(pk=job.pk).in_progress, 600, "the check")
