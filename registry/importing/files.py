@@ -113,7 +113,8 @@ def _decode(data: bytes) -> tuple[str, str]:
 def check_csv_lines(data: bytes, *, max_lines: int, max_line_bytes: int) -> None:
     """Refuse a CSV with too many lines or too long a line, before decoding or parsing it:
     one 100 MB line of commas would otherwise become millions of cells."""
-    lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+    # Lines end with LF, CRLF or (old Excel for Mac) a lone CR.
+    lines = max(data.count(b"\n"), data.count(b"\r")) + (0 if data.endswith((b"\n", b"\r")) else 1)
     if lines > max_lines:
         raise FileRefused(
             _(
@@ -122,11 +123,13 @@ def check_csv_lines(data: bytes, *, max_lines: int, max_line_bytes: int) -> None
             )
             % {"line": f"{max_lines + 1:,}", "count": f"{lines:,}", "limit": f"{max_lines:,}"}
         )
-    position, line, size = 0, 1, len(data)
+    breaks = data.replace(b"\r", b"\n") if b"\r" in data else data
+    position, size = 0, len(breaks)
     while position < size:
-        end = data.find(b"\n", position, position + max_line_bytes + 1)
+        end = breaks.find(b"\n", position, position + max_line_bytes + 1)
         if end == -1:
             if size - position > max_line_bytes:
+                line = max(data.count(b"\n", 0, position), data.count(b"\r", 0, position)) + 1
                 raise FileRefused(
                     _(
                         "Line %(line)s: the line is longer than %(limit)s KB; a register line "
@@ -135,7 +138,7 @@ def check_csv_lines(data: bytes, *, max_lines: int, max_line_bytes: int) -> None
                     % {"line": f"{line:,}", "limit": f"{max_line_bytes // 1024:,}"}
                 )
             break
-        position, line = end + 1, line + 1
+        position = end + 1
 
 
 def _read_csv(data: bytes, max_rows: int | None = None, *, caps: bool = True) -> Table:

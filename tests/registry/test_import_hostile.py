@@ -386,3 +386,13 @@ def test_the_worker_refuses_a_stored_file_over_the_size_cap_before_fetching_it(p
         jobs.check(job.pk)
     job.refresh_from_db()
     assert job.status == "refused" and "the largest accepted is" in job.message
+
+
+def test_line_endings_of_every_kind_pass_the_line_checks(settings):
+    """LF, CRLF and the lone CR of old Excel for Mac: a 3,000-line file is 3,000 lines."""
+    settings.IMPORT_MAX_ROWS = 3000
+    for ending in (b"\n", b"\r\n", b"\r"):
+        data = ending.join([b"id_number,name"] + [b"x,y"] * 2999) + ending
+        assert len(read_table(data).rows) == 2999
+    long_second = b"id_number,name\r" + b"x" * (70 * 1024) + b"\r"
+    assert "Line 2:" in _refusal(long_second)
