@@ -52,6 +52,9 @@ def limits(*, caps: bool = True) -> xlsx.Limits:
         rows=settings.IMPORT_MAX_ROWS,
         columns=settings.IMPORT_MAX_COLUMNS,
         unpacked_bytes=settings.IMPORT_MAX_UNPACKED_BYTES,
+        cells=settings.IMPORT_MAX_CELLS,
+        # No more text than a CSV of the largest accepted size could hold (twice, for margin).
+        text_chars=2 * settings.IMPORT_MAX_BYTES,
     )
 
 
@@ -149,6 +152,8 @@ def _read_csv(data: bytes, max_rows: int | None = None, *, caps: bool = True) ->
             max_line_bytes=settings.IMPORT_MAX_LINE_BYTES,
         )
     max_columns = settings.IMPORT_MAX_COLUMNS if caps else None
+    max_cells = settings.IMPORT_MAX_CELLS if caps else None
+    cells_read = 0
     try:
         text, encoding = _decode(data)
     except UnicodeDecodeError:
@@ -173,6 +178,9 @@ def _read_csv(data: bytes, max_rows: int | None = None, *, caps: bool = True) ->
                     )
                     % {"line": f"{line:,}", "count": f"{len(cells):,}", "limit": max_columns}
                 )
+            cells_read += len(cells) - cells.count("")  # empty cells cost nothing
+            if max_cells is not None and cells_read > max_cells:
+                raise FileRefused(xlsx.too_many_cells(line, max_cells).message)
             if header is None:
                 header = [c.strip() for c in cells]
             elif any(c.strip() for c in cells):

@@ -51,6 +51,8 @@ class Limits:
     rows: int | None  # sheet rows (CSV lines), the header included
     columns: int | None
     unpacked_bytes: int | None  # the workbook's parts, unpacked
+    cells: int | None = None  # cells holding a value
+    text_chars: int | None = None  # characters of text kept (cells and shared strings)
 
 
 class Refused(Exception):
@@ -101,6 +103,26 @@ def too_many_rows(row: int, limit: int) -> Refused:
             "Split it into smaller files, or delete what is below the last row, and upload again."
         )
         % {"row": f"{row:,}", "limit": f"{limit:,}"}
+    )
+
+
+def too_many_cells(row: int, limit: int) -> Refused:
+    return Refused(
+        _(
+            "Row %(row)s: the file holds more than %(limit)s cells with a value, far more than a "
+            "register. Delete the columns that are not part of the register and upload again."
+        )
+        % {"row": f"{row:,}", "limit": f"{limit:,}"}
+    )
+
+
+def too_much_text(limit: int) -> Refused:
+    return Refused(
+        _(
+            "The file holds more than %(limit)s million characters of text, far more than a "
+            "register. This is not a register file, or it holds something else as well."
+        )
+        % {"limit": f"{limit / 1_000_000:,.0f}"}
     )
 
 
@@ -239,7 +261,8 @@ class Workbook:
             return []
         strings: list[str] = []
         limit = None if self.limits.rows is None else self.limits.rows * SHARED_STRINGS_PER_ROW
-        state = {"text": None, "skip": 0}
+        chars = self.limits.text_chars
+        state = {"text": None, "skip": 0, "chars": 0}
         parts: list[str] = []
 
         def start(name, attrs):
@@ -263,6 +286,9 @@ class Workbook:
                 if len(text) > CELL_CHARS:
                     raise _too_long_text()
                 strings.append(text)
+                state["chars"] += len(text)
+                if chars is not None and state["chars"] > chars:
+                    raise too_much_text(chars)
                 if limit is not None and len(strings) > limit:
                     raise Refused(
                         _("The XLSX file holds more than %(limit)s different texts.")
@@ -355,6 +381,10 @@ class _SheetReader:
     def __init__(self, book: Workbook, strings: list[str], out: list, stop_after: int | None):
         self.max_rows = book.limits.rows
         self.max_columns = book.limits.columns
+        self.max_cells = book.limits.cells
+        self.max_chars = book.limits.text_chars
+        self.kept_cells = 0
+        self.kept_chars = 0
         self.date_styles = book.date_styles
         self.epoch = EPOCH_1904 if book.date1904 else EPOCH_1900
         self.strings = strings
@@ -475,6 +505,12 @@ class _SheetReader:
             text = self._number(raw)
         if text:
             self.cells[column] = text
+            self.kept_cells += 1
+            self.kept_chars += len(text)
+            if self.max_cells is not None and self.kept_cells > self.max_cells:
+                raise too_many_cells(self.row_number, self.max_cells)
+            if self.max_chars is not None and self.kept_chars > self.max_chars:
+                raise too_much_text(self.max_chars)
 
     def _number(self, raw: str) -> str:
         from registry.importing.files import xlsx_text

@@ -396,3 +396,16 @@ def test_line_endings_of_every_kind_pass_the_line_checks(settings):
         assert len(read_table(data).rows) == 2999
     long_second = b"id_number,name\r" + b"x" * (70 * 1024) + b"\r"
     assert "Line 2:" in _refusal(long_second)
+
+
+def test_cells_and_text_are_capped_too(settings):
+    """Within the row and column caps a file can still hold too much: cells, or text."""
+    settings.IMPORT_MAX_CELLS = 30
+    assert "more than 30 cells with a value" in _refusal(b"a,b,c\r\n" + b"1,2,3\r\n" * 20)
+    table = read_table(b"a,b,c\r\n" + b"1,,\r\n" * 20)  # empty cells are not counted
+    assert len(table.rows) == 20
+    settings.IMPORT_MAX_CELLS = 4_000_000
+    settings.IMPORT_MAX_BYTES = 20
+    text = "x" * 45
+    data = hostile_files.sparse_corner_xlsx(corner="B1").replace(b"corner", text.encode())
+    assert "more than 0 million characters" in _refusal(data, limit=10_000)
