@@ -3,6 +3,11 @@ writes it on Chinese Windows) or XLSX, into a header and numbered rows of text.
 
 Nothing here knows what the columns mean (``columns``) or touches the database. A file that
 cannot be read is refused with a ``FileRefused`` whose message says what to do.
+
+Every file is held to the caps of ``settings.IMPORT_MAX_*`` (README, "Import limits") before
+its rows are read: its size; a CSV's lines and longest line, on its bytes; an XLSX's zip
+directory and declared dimension (``xlsx``, which then streams the sheet with the same caps).
+The upload page, the worker and the commands all read through ``read_table``.
 """
 
 from __future__ import annotations

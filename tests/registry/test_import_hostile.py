@@ -409,3 +409,14 @@ def test_cells_and_text_are_capped_too(settings):
     text = "x" * 45
     data = hostile_files.sparse_corner_xlsx(corner="B1").replace(b"corner", text.encode())
     assert "more than 0 million characters" in _refusal(data, limit=10_000)
+
+
+def test_the_command_prints_a_bounded_list_of_errors(personas, settings, capsys, tmp_path):
+    settings.IMPORT_MAX_ERRORS = 5
+    path = tmp_path / "bad-rows.csv"
+    path.write_bytes(_bad_rows_csv(personas, 30))
+    with translation.override("en"), pytest.raises(CommandError) as excinfo:
+        call_command("import_children", str(path), "--dry-run")
+    errors = capsys.readouterr().err.strip().splitlines()
+    assert len(errors) == 6 and errors[-1] == "… and 25 more errors."
+    assert "30 errors in 30 rows" in str(excinfo.value)
