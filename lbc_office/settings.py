@@ -235,6 +235,17 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Register imports (registry.importing): the largest file an official may upload. Wuxi's whole
 # register (54,660 children) is about 6 MB as CSV.
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 20 * 1024 * 1024)
+# What a register file may hold, checked before and while it is read (a small file can still
+# unpack to millions of cells): sheet rows or CSV lines, the header included (a county has
+# 55,000-71,000 children), columns (the register has 13), one CSV line's bytes, an XLSX's parts
+# unpacked, the cells holding a value, and the error lines a check keeps (the rest are
+# counted). See README, "Import limits".
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 200_000)
+IMPORT_MAX_COLUMNS = env_int("IMPORT_MAX_COLUMNS", 50)
+IMPORT_MAX_LINE_BYTES = env_int("IMPORT_MAX_LINE_BYTES", 64 * 1024)
+IMPORT_MAX_UNPACKED_BYTES = env_int("IMPORT_MAX_UNPACKED_BYTES", 512 * 1024 * 1024)
+IMPORT_MAX_CELLS = env_int("IMPORT_MAX_CELLS", 4_000_000)  # 200,000 rows of 20 filled columns
+IMPORT_MAX_ERRORS = env_int("IMPORT_MAX_ERRORS", 200)
 # Reports (lbc_office.reports): PostgreSQL's work_mem for a report's own transaction, so that a
 # municipal report hashes millions of children in memory (see docs/PERFORMANCE.md).
 REPORT_WORK_MEM = env_str("REPORT_WORK_MEM", "64MB")

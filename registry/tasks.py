@@ -11,7 +11,13 @@ def mark_aged_out() -> int:
     return services.mark_aged_out()
 
 
-@shared_task(name="registry.tasks.check_import")
+# An import's steps are acknowledged after they ran and put back in the queue when their worker
+# dies (killed, out of memory), so that the next delivery can mark the job failed: see
+# registry/importing/jobs.py (the attempt is counted before the file is read; never a loop).
+IMPORT_TASK = {"acks_late": True, "reject_on_worker_lost": True}
+
+
+@shared_task(name="registry.tasks.check_import", **IMPORT_TASK)
 def check_import(job_pk: int) -> None:
     """An uploaded file: read and check every row, writing nothing (the preview)."""
     from registry.importing import jobs
@@ -19,7 +25,7 @@ def check_import(job_pk: int) -> None:
     jobs.check(job_pk)
 
 
-@shared_task(name="registry.tasks.run_import")
+@shared_task(name="registry.tasks.run_import", **IMPORT_TASK)
 def run_import(job_pk: int) -> None:
     """A confirmed file: import it, all or nothing."""
     from registry.importing import jobs

@@ -23,9 +23,12 @@ def importer_for(
     county=None,
     progress: Progress | None = None,
     limit: int | None = None,
+    caps: bool = True,
 ):
-    """The importer of ``kind`` for the file's bytes; raises ``FileRefused``."""
-    table = read_table(data, limit=limit)
+    """The importer of ``kind`` for the file's bytes; raises ``FileRefused``.
+
+    The file is read within the caps of ``settings.IMPORT_MAX_*`` unless ``caps=False``."""
+    table = read_table(data, limit=limit, caps=caps)
     if kind == "schools":
         if county is None:
             raise FileRefused("A county is needed to import schools.")
@@ -44,9 +47,12 @@ def import_file(
     dry_run: bool = False,
     progress: Progress | None = None,
     limit: int | None = None,
+    caps: bool = True,
 ) -> Report:
     """Check the file and, unless ``dry_run`` or a row is wrong, write it all in one go."""
-    importer = importer_for(kind, data, by=by, county=county, progress=progress, limit=limit)
+    importer = importer_for(
+        kind, data, by=by, county=county, progress=progress, limit=limit, caps=caps
+    )
     return importer.run(dry_run=dry_run)
 
 

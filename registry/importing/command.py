@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from registry.importing import FileRefused, import_file
+from registry.importing.files import max_bytes, too_large
 
 
 class ImportCommand(BaseCommand):
@@ -22,13 +23,22 @@ class ImportCommand(BaseCommand):
         parser.add_argument(
             "--user", help="the official recorded as the author (default: nobody, a system import)"
         )
+        parser.add_argument(
+            "--no-limits",
+            action="store_true",
+            help="lift the caps on the file's size, rows, columns and line length "
+            "(IMPORT_MAX_*; for a file you know, on a machine with the memory for it)",
+        )
 
     def county(self, options):
         return None
 
     def handle(self, *args, **options):
         path = Path(options["file"])
+        caps = not options["no_limits"]
         try:
+            if caps and path.stat().st_size > max_bytes():  # refused before it is read
+                raise CommandError(f"{path}: {too_large(path.stat().st_size, max_bytes()).message}")
             data = path.read_bytes()
         except OSError as exc:
             raise CommandError(f"{path}: {exc.strerror}") from None
@@ -44,16 +54,20 @@ class ImportCommand(BaseCommand):
                 by=by,
                 county=self.county(options),
                 dry_run=options["dry_run"],
-                limit=2**40,  # the command line takes a file of any size
+                caps=caps,
             )
         except FileRefused as exc:
             raise CommandError(f"{path}: {exc.message}") from None
         for error in report.errors:
             self.stderr.write(str(error))
-        if report.errors:
+        if report.more_errors:
+            self.stderr.write(
+                _("… and %(count)s more errors.") % {"count": f"{report.more_errors:,}"}
+            )
+        if not report.ok:
             raise CommandError(
                 _("Nothing was imported: %(count)d errors in %(rows)d rows.")
-                % {"count": len(report.errors), "rows": report.rows}
+                % {"count": report.error_count, "rows": report.rows}
             )
         self.stdout.write(report.summary())
         if report.new_towns:

@@ -14,6 +14,7 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Count, Q
@@ -74,10 +75,23 @@ class Report:
     columns: list[str] = field(default_factory=list)
     preview: list[list[str]] = field(default_factory=list)
     written: bool = False
+    # Every error counts; only the first ``IMPORT_MAX_ERRORS`` are kept (a million bad rows would
+    # otherwise be a million objects in the worker and in the stored preview).
+    error_count: int = 0
 
     @property
     def ok(self) -> bool:
-        return not self.errors
+        return not self.error_count and not self.errors
+
+    @property
+    def more_errors(self) -> int:
+        """Errors found beyond those kept in ``errors``."""
+        return max(0, self.error_count - len(self.errors))
+
+    def add_error(self, error: RowError) -> None:
+        self.error_count += 1
+        if len(self.errors) < settings.IMPORT_MAX_ERRORS:
+            self.errors.append(error)
 
     def summary(self) -> str:
         return _(
@@ -98,6 +112,7 @@ class Report:
     def from_dict(cls, data: dict) -> Report:
         data = dict(data)
         errors = [RowError(*e) for e in data.pop("errors", [])]
+        data["error_count"] = max(data.get("error_count", 0), len(errors))
         return cls(**data, errors=errors)
 
 
@@ -173,7 +188,7 @@ class _Importer:
             )
         if not self.table.rows:
             self.error(1, "-", _("The file has column names but no rows."))
-        return not self.report.errors
+        return self.report.ok
 
     def column_name(self, key: str) -> str:
         """The column as the clerk's file names it (so an error points at what they see)."""
@@ -183,7 +198,7 @@ class _Importer:
         return next((c.zh for c in self.columns if c.key == key), key)
 
     def error(self, line: int, column: str, message: str) -> None:
-        self.report.errors.append(RowError(line, column, message))
+        self.report.add_error(RowError(line, column, message))
 
     def _parse_cells(self) -> list[tuple[int, dict, bool]]:
         """(line, values, whether every cell was read): a row with a bad cell is still checked
@@ -300,7 +315,7 @@ class ChildImporter(_Importer):
         for n, (line, values, cells_ok) in enumerate(parsed, start=1):
             if n % 5000 == 0:
                 self.progress("checking", n, total)
-            errors_before = len(report.errors)
+            errors_before = report.error_count
             number = values.get("id_number")
             if number:
                 if number in seen:
@@ -336,7 +351,7 @@ class ChildImporter(_Importer):
                     if village is None:
                         village = Village(town=town, name=values["village"])
                         self.new_villages[key] = village
-            if not cells_ok or len(report.errors) > errors_before or village is None:
+            if not cells_ok or report.error_count > errors_before or village is None:
                 continue
             known = existing.get(number)
             if known is None:
@@ -369,9 +384,9 @@ class ChildImporter(_Importer):
         try:
             for line, values, school, village in new_rows:
                 child = blank()
-                errors_before = len(report.errors)
+                errors_before = report.error_count
                 self._fill(child, line, values, school, village, today, self.to_create)
-                if self.stream is not None and report.ok and len(report.errors) == errors_before:
+                if self.stream is not None and report.ok and report.error_count == errors_before:
                     self.stream.add(child)
         except BaseException as exc:
             if self.stream is not None:
@@ -509,7 +524,7 @@ class SchoolImporter(_Importer):
         level_changes: dict[int, tuple[int, str]] = {}
         seen: dict[str, int] = {}
         for line, values, cells_ok in parsed:
-            errors_before = len(report.errors)
+            errors_before = report.error_count
             code = values.get("code")
             if code in seen:
                 self.error(
@@ -527,7 +542,7 @@ class SchoolImporter(_Importer):
                     _("This code belongs to %(school)s in %(county)s.")
                     % {"school": school.name, "county": school.county},
                 )
-            if not cells_ok or len(report.errors) > errors_before:
+            if not cells_ok or report.error_count > errors_before:
                 continue
             town = towns.get(values["town"]) or self.new_towns.get(values["town"])
             if town is None:

@@ -1,8 +1,13 @@
 """An official's upload, step by step: check in a worker, preview, confirm, import in a worker.
 
-Each step claims its job with a conditional UPDATE, so a task delivered twice does its work
-once. Progress goes through the cache (Redis, or files in var/), because the import itself runs
-in one transaction that nobody else can see into until it commits.
+Each step claims its job with a conditional UPDATE that also counts the attempt, committed
+before the file is read, so a task delivered twice does its work once. A delivery that finds
+its step already attempted and unfinished knows the worker before it died (a file that ran it
+out of memory, a killed process: the tasks are acknowledged late and requeued when their worker
+is lost): it ends the job as failed with a message, instead of reading the file again and
+killing the next worker — at most one retry, never a loop. Progress goes through the cache
+(Redis, or files in var/), because the import itself runs in one transaction that nobody else
+can see into until it commits.
 """
 
 from __future__ import annotations
@@ -12,15 +17,16 @@ import logging
 
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from registry.importing import FileRefused, Report, check_file, import_file
+from registry.importing.files import max_bytes, too_large
 from registry.models import ImportJob
 
 log = logging.getLogger(__name__)
 Status = ImportJob.Status
-STALE_RUN = datetime.timedelta(minutes=30)  # a worker that died mid-import; the rollback undid it
 KEEP_UNCONFIRMED = datetime.timedelta(days=1)
 
 
@@ -68,15 +74,49 @@ def progress(job: ImportJob) -> dict:
     return data
 
 
+def _worker_lost_message() -> str:
+    return _(
+        "The file could not be processed: the worker reading it stopped (out of memory, or "
+        "restarted) and it was not tried again. Check that it is the register file, split it "
+        "into smaller files if it is very large, and upload it again."
+    )
+
+
+def _unexpected_message() -> str:
+    return _("The file could not be processed: an unexpected error stopped the worker.")
+
+
+def _fail_attempted(pk: int, status: str) -> None:
+    """A delivery of a step that an earlier delivery began and never finished: it died."""
+    ImportJob.objects.filter(pk=pk, status=status, attempts__gte=1).update(
+        status=Status.FAILED,
+        message=_worker_lost_message(),
+        data=b"",
+        finished_at=timezone.now(),
+    )
+
+
+def _file(pk: int) -> bytes:
+    """The job's file, refused by its size in the database before it is fetched (the upload
+    page never stores a larger one; a row written some other way is not trusted)."""
+    size = ImportJob.objects.filter(pk=pk).values_list(Length("data"), flat=True).get()
+    if size > max_bytes():
+        raise too_large(size, max_bytes())
+    data = ImportJob.objects.filter(pk=pk).values_list("data", flat=True).get()
+    return bytes(data)
+
+
 def check(pk: int) -> None:
     """The preview: every error and what would change. Runs once per upload."""
-    job = ImportJob.objects.filter(pk=pk, status=Status.CHECKING).first()
-    if job is None:
+    claimed = ImportJob.objects.filter(pk=pk, status=Status.CHECKING, attempts=0).update(attempts=1)
+    if not claimed:
+        _fail_attempted(pk, Status.CHECKING)
         return
+    job = ImportJob.objects.select_related("uploaded_by", "county").defer("data").get(pk=pk)
     try:
         report = check_file(
             job.kind,
-            bytes(job.data),
+            _file(pk),
             by=job.uploaded_by,
             county=job.county,
             progress=_progress_callback(job),
@@ -86,8 +126,17 @@ def check(pk: int) -> None:
             status=Status.REFUSED, message=exc.message, data=b"", finished_at=timezone.now()
         )
         return
+    except Exception:
+        log.exception("check of import %s failed", pk)
+        ImportJob.objects.filter(pk=pk, status=Status.CHECKING).update(
+            status=Status.FAILED,
+            message=_unexpected_message(),
+            data=b"",
+            finished_at=timezone.now(),
+        )
+        raise
     ImportJob.objects.filter(pk=pk, status=Status.CHECKING).update(
-        status=Status.CHECKED, check_report=report.to_dict()
+        status=Status.CHECKED, check_report=report.to_dict(), attempts=0
     )
 
 
@@ -106,19 +155,17 @@ def confirm(job: ImportJob, *, by) -> bool:
 
 def run(pk: int) -> None:
     """Import the confirmed file: all or nothing, checked again inside the transaction."""
-    now = timezone.now()
     claimed = ImportJob.objects.filter(pk=pk, status=Status.QUEUED).update(
-        status=Status.RUNNING, started_at=now
-    ) or ImportJob.objects.filter(
-        pk=pk, status=Status.RUNNING, started_at__lt=now - STALE_RUN
-    ).update(started_at=now)
-    if not claimed:
-        return  # already done, or running in another worker
-    job = ImportJob.objects.select_related("confirmed_by", "county").get(pk=pk)
+        status=Status.RUNNING, started_at=timezone.now(), attempts=1
+    )
+    if not claimed:  # already done; or begun by a worker that died (its transaction rolled back)
+        _fail_attempted(pk, Status.RUNNING)
+        return
+    job = ImportJob.objects.select_related("confirmed_by", "county").defer("data").get(pk=pk)
     try:
         report = import_file(
             job.kind,
-            bytes(job.data),
+            _file(pk),
             by=job.confirmed_by,
             county=job.county,
             progress=_progress_callback(job),
@@ -128,7 +175,7 @@ def run(pk: int) -> None:
         return
     except Exception:
         log.exception("import %s failed", pk)
-        _finish(pk, Status.FAILED, message=_("The import stopped on an unexpected error."))
+        _finish(pk, Status.FAILED, message=_unexpected_message())
         raise
     _finish(pk, Status.DONE if report.written else Status.FAILED, result=report.to_dict())
 

@@ -55,6 +55,9 @@ class ImportJob(models.Model):
         null=True,
         blank=True,
     )
+    # Deliveries of the current step's task that began work (claimed before reading the file):
+    # a second delivery of a step that never finished means its worker died; it ends the job.
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0, editable=False)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
