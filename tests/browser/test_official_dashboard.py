@@ -34,7 +34,8 @@ def test_official_drills_from_a_dashboard_figure_to_the_children(personas, live_
     page.click("button[type=submit]")
 
     page.wait_for_selector("#needs-attention")
-    page.wait_for_function("document.documentElement.dataset.chartsReady === '1'")
+    # a selector, not a JS predicate: polling a string predicate needs eval, which the CSP refuses
+    page.wait_for_selector("html[data-charts-ready='1']", state="attached")
     assert page.inner_text("#figure-alone .figure-value") == "2"
     assert page.inner_text("#figure-no-carer .figure-value") == "3"  # A, B and 赵独居
     screenshot(page, "dashboard-01")
