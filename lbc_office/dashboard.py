@@ -15,8 +15,14 @@ from lbc_office.reports import Filters
 from lbc_office.reports import figures as report_figures
 from programmes import selectors as programmes_selectors
 from programmes.models import HomeVisit
-from programmes.selectors import gap_filter
-from registry.models import Child, GuardianType, School, StatusChange
+from registry.models import (
+    Child,
+    ChildStatus,
+    GuardianType,
+    School,
+    StatusChange,
+    both_parents_away_q,
+)
 from volunteers import selectors as volunteers_selectors
 from volunteers.models import Assignment, MonthlyCheckin, Volunteer, month_start
 
@@ -43,19 +49,18 @@ def figures(user, today: datetime.date) -> dict:
         found = report_figures.stored(Filters(as_of=today))
         if found is not None:
             return _stored_figures(found)
-    last = "last_parent_contact_on"
     counts = (
         Child.objects.visible_to(user)
         .active()
         .aggregate(
             children=Count("pk"),
-            both_away=Count("pk", filter=Q(father_away=True, mother_away=True)),
+            both_away=Count("pk", filter=both_parents_away_q()),
             alone=Count("pk", filter=Q(guardian=GuardianType.NONE)),
             poor=Count("pk", filter=Q(poor=True)),
             boarding=Count("pk", filter=Q(boarding=True)),
             **{
-                f"gap_{d}": Count("pk", filter=gap_filter(d, today, last))
-                for d in programmes_selectors.GAP_DAYS
+                f"gap_{d}": Count("pk", filter=q)
+                for d, q in programmes_selectors.gap_filters(today).items()
             },
         )
     )
@@ -64,7 +69,8 @@ def figures(user, today: datetime.date) -> dict:
     # children, whether one exists.
     cared = (
         Assignment.objects.visible_to(user)
-        .filter(ended_on__isnull=True, child__status="active")
+        .active()
+        .filter(child__status=ChildStatus.ACTIVE)
         .aggregate(n=Count("child", distinct=True))["n"]
     )
     counts["no_carer"] = counts["children"] - cared

@@ -179,7 +179,7 @@ def _demo_consent(volunteer, by, today) -> None:
     the volunteer's screen shows "contact the office" and the dashboard lists the assignment."""
     children = [
         a.child
-        for a in volunteer.assignments.filter(ended_on=None).select_related("child")
+        for a in volunteer.assignments.active().select_related("child")
         .order_by("id")
     ]  # fmt: skip
     for n, child in enumerate(children):

@@ -93,7 +93,7 @@ def assign_volunteer(
             )
             % {"volunteer": volunteer, "date": f"{volunteer.vetting_expires_on:%Y-%m-%d}"},
         )
-    load = volunteer.assignments.filter(ended_on__isnull=True).count()
+    load = volunteer.assignments.active().count()
     if load >= volunteer.capacity:
         add(
             "volunteer",
@@ -102,7 +102,7 @@ def assign_volunteer(
         )
     if child.status != ChildStatus.ACTIVE:
         add("child", _("This child is not on the active register."))
-    if role in CarerRole.values and child.assignments.filter(role=role, ended_on=None).exists():
+    if role in CarerRole.values and child.assignments.active().filter(role=role).exists():
         add(
             "role",
             _("This child already has a carer in the role “%(role)s”: end that assignment first.")
