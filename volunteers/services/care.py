@@ -63,6 +63,23 @@ def assign_volunteer(
     """
     started_on = started_on or timezone.localdate()
     volunteer = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
+    errors = _assignment_errors(child=child, volunteer=volunteer, role=role, started_on=started_on)
+    if errors:
+        raise ValidationError(errors)
+    assignment = Assignment(
+        county_id=child.county_id,
+        child=child,
+        volunteer=volunteer,
+        role=role,
+        started_on=started_on,
+    )
+    return save_tracked(assignment, by=by)
+
+
+def _assignment_errors(
+    *, child: Child, volunteer: Volunteer, role: str, started_on: datetime.date
+) -> dict[str, list[str]]:
+    """Why ``volunteer`` may not take ``child`` in ``role`` from ``started_on``, by field."""
     errors: dict[str, list[str]] = {}
 
     def add(field, message):
@@ -110,16 +127,7 @@ def assign_volunteer(
         )
     if started_on > timezone.localdate():
         add("started_on", _("The start date cannot be in the future."))
-    if errors:
-        raise ValidationError(errors)
-    assignment = Assignment(
-        county_id=child.county_id,
-        child=child,
-        volunteer=volunteer,
-        role=role,
-        started_on=started_on,
-    )
-    return save_tracked(assignment, by=by)
+    return errors
 
 
 @transaction.atomic

@@ -30,7 +30,7 @@ from volunteers.models import (
     active_assignment_q,
     month_start,
 )
-from volunteers.services.notify import Recipient, notify, officials
+from volunteers.services.notify import Recipient, officials, send_once
 
 REMINDER_DAY = 20
 
@@ -55,7 +55,7 @@ def open_month(today: datetime.date | None = None) -> dict:
     link = reverse("volunteers:my_children")
     for volunteer, names in _volunteers_with_open(month).items():
         with translation.override(settings.LANGUAGE_CODE), transaction.atomic():
-            sent = notify(
+            sent = send_once(
                 Recipient.for_volunteer(volunteer),
                 kind=Notification.Kind.CHECKIN_OPEN,
                 period=_period(month),
@@ -80,7 +80,7 @@ def remind_missing(today: datetime.date | None = None) -> dict:
     link = reverse("volunteers:my_children")
     for volunteer, names in _volunteers_with_open(month).items():
         with translation.override(settings.LANGUAGE_CODE), transaction.atomic():
-            sent = notify(
+            sent = send_once(
                 Recipient.for_volunteer(volunteer),
                 kind=Notification.Kind.CHECKIN_REMINDER,
                 period=_period(month),
@@ -131,7 +131,7 @@ def _send_missed_lists(month: datetime.date, checkins: list[MonthlyCheckin]) -> 
         for recipient in officials():
             with transaction.atomic():
                 sent += (
-                    notify(
+                    send_once(
                         recipient,
                         kind=Notification.Kind.MISSED_LIST,
                         period=_period(month),
@@ -148,7 +148,7 @@ def _send_missed_lists(month: datetime.date, checkins: list[MonthlyCheckin]) -> 
         for organisation, own in by_org.items():
             with transaction.atomic():
                 sent += (
-                    notify(
+                    send_once(
                         Recipient.for_organisation(organisation),
                         kind=Notification.Kind.MISSED_LIST,
                         period=_period(month),
