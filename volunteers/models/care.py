@@ -319,7 +319,7 @@ class Assignment(TrackedModel):
             # A child has at most one active carer of each kind.
             models.UniqueConstraint(
                 fields=["child", "role"],
-                condition=models.Q(ended_on__isnull=True),
+                condition=active_assignment_q(),
                 name="assignment_one_active_per_child_and_role",
             ),
             models.CheckConstraint(
@@ -332,7 +332,7 @@ class Assignment(TrackedModel):
             # The volunteer's own screen and the monthly scans: a volunteer's active assignments.
             models.Index(
                 fields=["volunteer"],
-                condition=models.Q(ended_on__isnull=True),
+                condition=active_assignment_q(),
                 name="assignment_active_by_volunteer",
             ),
         ]
