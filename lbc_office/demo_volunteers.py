@@ -153,7 +153,7 @@ def seed(*, rng, by, users, today) -> dict:
     checkins = _past_checkins(rng, made, today)
     # This month: opened for everyone (and the volunteers told), a few already done, one concern.
     monthly.open_month(today)
-    mine = [a for a in made if a.volunteer_id == surrogates[0].pk and a.ended_on is None]
+    mine = [a for a in made if a.volunteer_id == surrogates[0].pk and a.active]
     current = (
         MonthlyCheckin.objects.filter(month=month_start(today), assignment=mine[0]).first()
         if mine

@@ -114,7 +114,7 @@ def volunteer_detail(request, pk):
         {
             "volunteer": volunteer,
             "assignments": assignments,
-            "load": sum(1 for a in assignments if a.ended_on is None),
+            "load": sum(1 for a in assignments if a.active),
             "candidates": candidates,
             "q": q,
             "form": form,
