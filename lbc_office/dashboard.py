@@ -12,11 +12,17 @@ from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
 
 from lbc_office.reports import Filters
-from lbc_office.reports import figures as report_figures
+from lbc_office.reports import figures as stored_figures
 from programmes import selectors as programmes_selectors
 from programmes.models import HomeVisit
-from programmes.selectors import gap_filter
-from registry.models import Child, GuardianType, School, StatusChange
+from registry.models import (
+    Child,
+    ChildStatus,
+    GuardianType,
+    School,
+    StatusChange,
+    both_parents_away_q,
+)
 from volunteers import selectors as volunteers_selectors
 from volunteers.models import Assignment, MonthlyCheckin, Volunteer, month_start
 
@@ -32,7 +38,7 @@ def months_back(today: datetime.date, n: int = TREND_MONTHS) -> list[datetime.da
     return months[::-1]
 
 
-def figures(user, today: datetime.date) -> dict:
+def headline_counts(user, today: datetime.date) -> dict:
     """The headline counts over the active register, in two queries: one pass over the children
     (the contact gaps read the cached last contact), one over the active assignments.
 
@@ -40,22 +46,21 @@ def figures(user, today: datetime.date) -> dict:
     come from today's count instead: one query summing a few thousand rows, and the time they
     were counted (``counted_at``) shown beside them."""
     if user.is_official:
-        found = report_figures.stored(Filters(as_of=today))
+        found = stored_figures.stored(Filters(as_of=today))
         if found is not None:
-            return _stored_figures(found)
-    last = "last_parent_contact_on"
+            return _headline_from_stored(found)
     counts = (
         Child.objects.visible_to(user)
         .active()
         .aggregate(
             children=Count("pk"),
-            both_away=Count("pk", filter=Q(father_away=True, mother_away=True)),
+            both_away=Count("pk", filter=both_parents_away_q()),
             alone=Count("pk", filter=Q(guardian=GuardianType.NONE)),
             poor=Count("pk", filter=Q(poor=True)),
             boarding=Count("pk", filter=Q(boarding=True)),
             **{
-                f"gap_{d}": Count("pk", filter=gap_filter(d, today, last))
-                for d in programmes_selectors.GAP_DAYS
+                f"gap_{d}": Count("pk", filter=q)
+                for d, q in programmes_selectors.gap_filters(today).items()
             },
         )
     )
@@ -64,7 +69,8 @@ def figures(user, today: datetime.date) -> dict:
     # children, whether one exists.
     cared = (
         Assignment.objects.visible_to(user)
-        .filter(ended_on__isnull=True, child__status="active")
+        .active()
+        .filter(child__status=ChildStatus.ACTIVE)
         .aggregate(n=Count("child", distinct=True))["n"]
     )
     counts["no_carer"] = counts["children"] - cared
@@ -72,7 +78,7 @@ def figures(user, today: datetime.date) -> dict:
     return counts
 
 
-def _stored_figures(found: report_figures.Stored) -> dict:
+def _headline_from_stored(found: stored_figures.Stored) -> dict:
     sums = {
         key: value or 0
         for key, value in found.rows.aggregate(
@@ -149,12 +155,12 @@ def official_dashboard(user, today: datetime.date) -> dict:
     open_concerns = MonthlyCheckin.objects.filter(
         concern=True, concern_resolved_at__isnull=True, assignment__child__status="active"
     )
-    counts = figures(user, today)
+    counts = headline_counts(user, today)
     follow_ups_due = counts.pop("follow_ups_due", None)
     if follow_ups_due is None:
         follow_ups_due = programmes_selectors.open_follow_ups(user, today=today).count()
     return {
-        "figures": counts,
+        "headline": counts,
         "schools": School.objects.filter(active=True).count(),
         "follow_ups_due": follow_ups_due,
         "concerns": open_concerns.select_related(

@@ -152,7 +152,7 @@ class _Seeder:
         for _n in range(rng.randint(1, 4)):
             if days > 360:
                 break
-            both = child.father_away and child.mother_away
+            both = child.both_parents_away
             whom = (
                 rng.choice(["mother", "father", "both", "mother"])
                 if both
@@ -189,7 +189,7 @@ class _Seeder:
         left = arrived + datetime.timedelta(days=length)
         parent = (
             rng.choice(["both", "both", "father", "mother"])
-            if child.father_away and child.mother_away
+            if child.both_parents_away
             else ("father" if child.father_away else "mother")
         )
         services.record_parent_visit(
@@ -265,7 +265,7 @@ class _Seeder:
             ),
             ("subsidy", active.filter(poor=True)),
             ("boarding", active.filter(boarding=True)),
-            ("four", active.filter(father_away=True, mother_away=True)),
+            ("four", active.both_parents_away()),
             ("parents", active.filter(guardian="grandparents")),
             ("care", active.filter(Q(guardian="none") | Q(remaining_parent_unable=True))),
         ]
@@ -275,7 +275,7 @@ class _Seeder:
             )
             self.add(_("enrolments"), n)
         camp = programmes["camp"]
-        campers = list(active.filter(father_away=True, mother_away=True, grade__gte=4))
+        campers = list(active.both_parents_away().filter(grade__gte=4))
         for child in rng.sample(campers, min(len(campers), 24)):
             enrolment = services.enrol_child(
                 programme=camp, child=child, starts_on=camp.starts_on, by=self.by
@@ -356,7 +356,7 @@ class _Seeder:
             )  # fmt: skip
             hand(full, children=share, value="500", days_ago=60, items="一学期生活补助")
         # 3. Winter coats from an NGO to named children, traced in full.
-        both = list(active.filter(father_away=True, mother_away=True).order_by("?")[:20])
+        both = list(active.both_parents_away().order_by("?")[:20])
         both = sorted(both, key=lambda c: c.pk)
         if both:
             coats = donation(

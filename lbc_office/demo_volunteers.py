@@ -153,7 +153,7 @@ def seed(*, rng, by, users, today) -> dict:
     checkins = _past_checkins(rng, made, today)
     # This month: opened for everyone (and the volunteers told), a few already done, one concern.
     monthly.open_month(today)
-    mine = [a for a in made if a.volunteer_id == surrogates[0].pk and a.ended_on is None]
+    mine = [a for a in made if a.volunteer_id == surrogates[0].pk and a.active]
     current = (
         MonthlyCheckin.objects.filter(month=month_start(today), assignment=mine[0]).first()
         if mine
@@ -179,7 +179,7 @@ def _demo_consent(volunteer, by, today) -> None:
     the volunteer's screen shows "contact the office" and the dashboard lists the assignment."""
     children = [
         a.child
-        for a in volunteer.assignments.filter(ended_on=None).select_related("child")
+        for a in volunteer.assignments.active().select_related("child")
         .order_by("id")
     ]  # fmt: skip
     for n, child in enumerate(children):

@@ -14,7 +14,6 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from lbc_office import reports
@@ -155,23 +154,10 @@ def _download(report: reports.Report, fmt: str) -> HttpResponse:
 
 # --- Drill-downs (officials only) ----------------------------------------------------------------
 
-STATUS_LINKS = {
-    "children": {},
-    "both_parents_away": {"both_parents_away": "yes"},
-    "grandparents": {"guardian": "grandparents"},
-    "relatives": {"guardian": "relatives"},
-    "boarding": {"boarding": "yes"},
-    "poor": {"poor": "yes"},
-}
-
-
-def _children_url(**params) -> str:
-    return reverse("registry:child_list") + ("?" + urlencode(params) if params else "")
-
 
 def _add_links(report: reports.Report, rows: list[dict]) -> None:
     """Put under each count of ``rows`` (the report's rows on the page) the list of the
-    children it counts, where such a list exists.
+    children it counts, where such a list exists: each table declares its own (``Table.links``).
 
     The lists show the register as it is now: a table for a past day links nowhere.
     """
@@ -181,31 +167,5 @@ def _add_links(report: reports.Report, rows: list[dict]) -> None:
     place = {
         k: v for k, v in {"school_town": filters.town, "school_code": filters.school}.items() if v
     }
-    slug = report.table.slug
     for row in rows:
-        key = row.get(report.table.keys[0])
-        links = {}
-        if slug in ("status", "boarding"):
-            level = {} if key == "total" else {"level": key}
-            measures = STATUS_LINKS if slug == "status" else {"children": {}}
-            for column, params in measures.items():
-                links[column] = _children_url(**place, **level, **params)
-        elif slug == "volunteer-coverage":
-            town = place if key == "total" else {**place, "school_town": row["town"]}
-            links["children"] = _children_url(**town)
-            links["without_any_carer"] = _children_url(**town, attention="no_carer")
-            for role in ("foster_mother", "foster_sibling", "surrogate_parent"):
-                links[f"without_{role}"] = reverse("volunteers:without_carer") + f"?role={role}"
-        elif slug == "contact-gaps":
-            for days in (30, 90, 365):
-                links[f"no_contact_{days}"] = reverse("programmes:contact_gaps") + f"?days={days}"
-        elif slug == "checkins" and key != "total":
-            for status in ("done", "missed", "open"):
-                links[status] = (
-                    reverse("volunteers:checkins") + f"?month={row['month']}&status={status}"
-                )
-        elif slug == "home-visits" and key != "total":
-            links["children"] = _children_url(school_code=row["school_code"])
-        elif slug == "donations":
-            links["open_donations"] = reverse("programmes:donation_list") + "?open=1"
-        row["links"] = links
+        row["links"] = report.table.drill_down(row, place)

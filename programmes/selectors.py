@@ -31,7 +31,7 @@ from programmes.models import (
     ParentVisit,
     Programme,
 )
-from registry.models import Child, ChildStatus, FamilyRoom, School
+from registry.models import Child, FamilyRoom, School
 
 # The contact-gap lists the office keeps: no contact with a parent for this many days or more.
 GAP_DAYS = (30, 90, 365)
@@ -42,40 +42,24 @@ _NEVER = datetime.date(1900, 1, 1)
 # --- Home visits -------------------------------------------------------------------------------
 
 
-def _later_visit() -> Exists:
-    """A visit of the same child after this one (same day counts if recorded later)."""
-    return Exists(
-        HomeVisit.objects.filter(child=OuterRef("child")).filter(
-            Q(date__gt=OuterRef("date")) | Q(date=OuterRef("date"), pk__gt=OuterRef("pk"))
-        )
-    )
-
-
 def open_follow_ups(user, *, today: datetime.date, due_only: bool = True) -> QuerySet:
-    """Visits that asked for a follow-up which no later visit has made, for active children.
+    """Visits that asked for a follow-up which no later visit has made, for active children
+    (the rule: ``HomeVisit.objects.open_follow_ups``), in ``user``'s scope, listed.
 
     ``due_only``: only those whose date has come (due today or overdue).
     """
     return (
-        follow_ups_open(HomeVisit.objects.visible_to(user), today=today, due_only=due_only)
+        HomeVisit.objects.visible_to(user)
+        .open_follow_ups(today=today, due_only=due_only)
         .select_related("child__school", "visitor")
         .order_by("follow_up_by", "child__name", "pk")
     )
 
 
-def follow_ups_open(visits: QuerySet, *, today: datetime.date, due_only: bool = True):
-    """Of ``visits``, those that asked for a follow-up no later visit has made, for active
-    children (due by ``today`` when ``due_only``); unordered, for counting."""
-    qs = visits.filter(follow_up_needed=True, child__status=ChildStatus.ACTIVE)
-    if due_only:
-        qs = qs.filter(follow_up_by__lte=today)
-    return qs.filter(~_later_visit()).order_by()
-
-
 def visit_queryset() -> QuerySet:
     return HomeVisit.objects.select_related(
         "child__school", "visitor", "created_by", "updated_by"
-    ).annotate(followed_up=_later_visit())
+    ).annotate(followed_up=HomeVisit.objects.followed_up())
 
 
 # --- Contact with parents ----------------------------------------------------------------------
@@ -122,6 +106,12 @@ def gap_filter(days: int, today: datetime.date, field: str = "last_contact") -> 
     )
 
 
+def gap_filters(today: datetime.date, field: str = "last_parent_contact_on") -> dict[int, Q]:
+    """{30: Q, 90: Q, 365: Q}: the office's contact gaps (``GAP_DAYS``) as filters on a child's
+    last contact (the cached column by default), for counting every gap in one pass."""
+    return {d: gap_filter(d, today, field) for d in GAP_DAYS}
+
+
 def contact_gap(user, *, days: int, today: datetime.date) -> QuerySet:
     """Active children with no contact with a parent for ``days`` days or more, longest first."""
     return (
@@ -135,7 +125,7 @@ def contact_gap(user, *, days: int, today: datetime.date) -> QuerySet:
 def contact_gap_counts(user, *, today: datetime.date) -> dict[int, int]:
     """{30: n, 90: n, 365: n} in one pass over the children."""
     figures = children_with_last_contact(user, today=today).aggregate(
-        **{f"d{d}": Count("pk", filter=gap_filter(d, today)) for d in GAP_DAYS}
+        **{f"d{d}": Count("pk", filter=q) for d, q in gap_filters(today, "last_contact").items()}
     )
     return {d: figures[f"d{d}"] for d in GAP_DAYS}
 

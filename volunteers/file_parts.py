@@ -43,8 +43,8 @@ def carers_section(request, child) -> dict:
         .order_by("ended_on", "-started_on")[:20]
     )
     return {
-        "active": [a for a in assignments if a.ended_on is None],
-        "ended": [a for a in assignments if a.ended_on is not None],
+        "active": [a for a in assignments if a.active],
+        "ended": [a for a in assignments if not a.active],
         "can_manage": request.user.is_official,
         "show_phone": request.user.is_official or request.user.is_teacher,
     }

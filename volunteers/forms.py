@@ -103,7 +103,7 @@ class AssignForChildForm(forms.Form):
     def __init__(self, *args, child, **kwargs):
         kwargs.setdefault("initial", {"started_on": timezone.localdate()})
         super().__init__(*args, **kwargs)
-        taken = set(child.assignments.filter(ended_on=None).values_list("role", flat=True))
+        taken = set(child.assignments.active().values_list("role", flat=True))
         self.fields["role"].choices = [(r.value, r.label) for r in CarerRole if r not in taken]
         same_town = Case(When(town_id=child.village.town_id, then=1), default=0)
         self.fields["volunteer"].queryset = (

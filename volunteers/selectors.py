@@ -25,19 +25,22 @@ from volunteers.models import Assignment, CarerRole, MonthlyCheckin, Volunteer, 
 CANDIDATES = 20
 
 
-def _active_assignment(role: str):
-    return Assignment.objects.filter(child=OuterRef("pk"), role=role, ended_on__isnull=True)
+def has_carer(role: str | None = None, *, day=None, child_ref: str = "pk") -> Exists:
+    """The carer-coverage rule: the child (``OuterRef(child_ref)``) has an active carer of
+    ``role`` (of any role when None); with ``day``, a carer held on that day (the reports)."""
+    held = Assignment.objects.held_on(day) if day else Assignment.objects.active()
+    held = held.filter(child=OuterRef(child_ref))
+    return Exists(held.filter(role=role) if role else held)
 
 
 def children_without(role: str) -> QuerySet:
     """Active children with no active carer of ``role``."""
-    return Child.objects.active().filter(~Exists(_active_assignment(role)))
+    return Child.objects.active().filter(~has_carer(role))
 
 
 def carer_coverage() -> dict[str, dict[str, int]]:
     """For each role: active children with and without such a carer, in one query."""
-    active = Assignment.objects.filter(child=OuterRef("pk"), ended_on__isnull=True)
-    annotations = {f"has_{r.value}": Exists(active.filter(role=r.value)) for r in CarerRole}
+    annotations = {f"has_{r.value}": has_carer(r.value) for r in CarerRole}
     counts = (
         Child.objects.active()
         .annotate(**annotations)
@@ -63,7 +66,7 @@ def children_to_assign(user, *, q: str, roles: list[str]) -> list[Child]:
     """Children matching a search that still lack a carer of one of ``roles``."""
     lacking = Q()
     for role in roles:
-        lacking |= ~Exists(_active_assignment(role))
+        lacking |= ~has_carer(role)
     return list(
         search(Child.objects.visible_to(user).active(), q, user=user)
         .filter(lacking)
@@ -93,7 +96,7 @@ def my_children(volunteer: Volunteer) -> list[ChildCard]:
         return []
     month = month_start(timezone.localdate())
     assignments = list(
-        volunteer.assignments.filter(ended_on__isnull=True)
+        volunteer.assignments.active()
         .annotate(
             shared=ExpressionWrapper(access.sharing_stands("child_id"), output_field=BooleanField())
         )
@@ -133,12 +136,8 @@ def withheld_assignments() -> QuerySet:
         ConsentRecord.shares_with_volunteers_sql()
     )
     return (
-        Assignment.objects.filter(
-            Exists(not_sharing),
-            ended_on__isnull=True,
-            volunteer__active=True,
-            child__status="active",
-        )
+        Assignment.objects.filter(Exists(not_sharing))
+        .in_force()
         .exclude(access.sharing_stands("child_id"))
         .select_related("child", "volunteer")
         .order_by("child__name", "id")

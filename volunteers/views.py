@@ -114,7 +114,7 @@ def volunteer_detail(request, pk):
         {
             "volunteer": volunteer,
             "assignments": assignments,
-            "load": sum(1 for a in assignments if a.ended_on is None),
+            "load": sum(1 for a in assignments if a.active),
             "candidates": candidates,
             "q": q,
             "form": form,
@@ -191,7 +191,7 @@ def assign_for_child(request, pk):
 @official_only
 def end_assignment(request, pk):
     assignment = get_object_or_404(
-        Assignment.objects.select_related("child", "volunteer").filter(ended_on__isnull=True), pk=pk
+        Assignment.objects.active().select_related("child", "volunteer"), pk=pk
     )
     audit.shown(request, assignment.child_id)
     form = forms.EndAssignmentForm(request.POST or None)
@@ -367,9 +367,7 @@ def my_checkin(request, pk):
     """This month's check-in for one of my children (404 for anyone else's)."""
     volunteer = _my_volunteer(request)
     assignment = get_object_or_404(
-        Assignment.objects.select_related("child__school").filter(
-            volunteer=volunteer, ended_on__isnull=True
-        ),
+        Assignment.objects.active().filter(volunteer=volunteer).select_related("child__school"),
         pk=pk,
     )
     audit.shown(request, assignment.child_id)

@@ -10,7 +10,9 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db import connection
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 
 
 @dataclass(frozen=True)
@@ -61,10 +63,27 @@ class Table:
     # an organisation): the key of that count. A viewer does not get such a row when the count
     # is shown as small, so that a row's presence says no more than its figure.
     row_count: str = ""
+    # The drill-downs an official gets under a row's counts: (the row, the place: the filters'
+    # town and school as the register's list parameters) → {column key: the URL of the list of
+    # what that count counts}. Only for today's table (the lists show the register as it is).
+    links: Callable[[dict, dict], dict[str, str]] | None = None
 
     @property
     def keys(self) -> list[str]:
         return [c.key for c in self.columns]
+
+    def drill_down(self, row: dict, place: dict) -> dict[str, str]:
+        """The row's drill-down links (none when the table declares none)."""
+        return self.links(row, place) if self.links else {}
+
+
+def children_url(**params) -> str:
+    """The register's list of children, filtered by ``params`` (a drill-down's target)."""
+    return reverse("registry:child_list") + ("?" + urlencode(params) if params else "")
+
+
+def is_total(row: dict, key: str) -> bool:
+    return row.get(key) == "total"
 
 
 @dataclass

@@ -1,4 +1,5 @@
-"""The office's working reports: carers, check-ins, home visits, contact with parents, donations.
+"""The office's working reports: carers, check-ins, home visits, contact with parents (the
+donations' report is in ``donations``).
 
 Like the county's tables, each is a few database aggregates (GROUP BY, COUNT … FILTER, NOT
 EXISTS); the rows are merged here by their keys, never counted here.
@@ -7,30 +8,19 @@ EXISTS); the rows are merged here by their keys, never counted here.
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal
 
-from django.db.models import (
-    Count,
-    DecimalField,
-    Exists,
-    F,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    Sum,
-    Value,
-)
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from lbc_office.reports import scope
-from lbc_office.reports.base import Column, Filters, Table, percent
+from lbc_office.reports.base import Column, Filters, Table, children_url, is_total, percent
 from lbc_office.reports.county import TOTAL
-from programmes.models import Donation, Handover, HomeVisit
-from programmes.selectors import gap_filter
+from programmes.models import HomeVisit
+from programmes.selectors import GAP_DAYS, gap_filters
 from registry.models import School, Town
 from volunteers.models import Assignment, CarerRole, MonthlyCheckin, month_start
+from volunteers.selectors import has_carer
 
 
 def _by_town(rows_by_town: dict, names: dict, keys: list[str]) -> list[dict]:
@@ -57,27 +47,22 @@ COVERAGE_COLUMNS = [
 ]
 
 
-def active_assignments(day: datetime.date):
-    return Assignment.objects.filter(started_on__lte=day).filter(
-        Q(ended_on__isnull=True) | Q(ended_on__gt=day)
-    )
-
-
 def coverage_rows(filters: Filters) -> list[dict]:
     """Children with and without each kind of carer on the day, by town, in three queries:
     children without any carer (one pass over the children, an anti-join with the carers);
     children with a carer, per role and in all (over the carers, far fewer). Every child is in
     one of the first two, so the town's children are their sum: the children are read once.
     Towns are grouped by key; their names come from a fourth, small query."""
-    children = scope.children(filters)
-    assignments = active_assignments(filters.day)
     alone = (
-        children.filter(~Exists(assignments.filter(child=OuterRef("pk"))))
+        scope.children(filters)
+        .filter(~has_carer(day=filters.day))
         .values(town=F("school__town_id"))
         .annotate(n=Count("pk"))
     )
-    cared = assignments.filter(scope.children_q(filters, "child__")).values(
-        town=F("child__school__town_id")
+    cared = (
+        Assignment.objects.held_on(filters.day)
+        .filter(scope.children_q(filters, "child__"))
+        .values(town=F("child__school__town_id"))
     )
     per_role = cared.values("town", "role").annotate(n=Count("child", distinct=True)).order_by()
     with_any = cared.annotate(n=Count("child", distinct=True)).order_by()
@@ -261,13 +246,16 @@ def _visit_table(per_school: dict[int, int], found: dict[int, dict]) -> list[dic
 
 # --- Contact with parents ----------------------------------------------------------------------
 
-GAP_DAYS = (30, 90, 365)
+# The gaps are the office's (``programmes.selectors.GAP_DAYS``); each has its label here.
+GAP_LABELS = {
+    30: _("No contact for 30 days or more"),
+    90: _("No contact for 90 days or more"),
+    365: _("No contact for 365 days or more"),
+}
 GAP_COLUMNS = [
     Column("town", _("Town"), children=False),
     Column("children", _("Children")),
-    Column("no_contact_30", _("No contact for 30 days or more")),
-    Column("no_contact_90", _("No contact for 90 days or more")),
-    Column("no_contact_365", _("No contact for 365 days or more")),
+    *(Column(f"no_contact_{d}", GAP_LABELS[d]) for d in GAP_DAYS),
     Column("never", _("No contact ever recorded")),
 ]
 
@@ -275,15 +263,16 @@ GAP_COLUMNS = [
 def gap_rows(filters: Filters) -> list[dict]:
     """Children out of contact with their parents, by town, from each child's last contact
     (the cached ``last_parent_contact_on``, which is why this table is for today only)."""
-    today = filters.day
-    last = "last_parent_contact_on"
     grouped = (
         scope.children(filters)
         .values(town=F("school__town_id"))
         .annotate(
             children=Count("pk"),
-            **{f"no_contact_{d}": Count("pk", filter=gap_filter(d, today, last)) for d in GAP_DAYS},
-            never=Count("pk", filter=Q(**{f"{last}__isnull": True})),
+            **{
+                f"no_contact_{d}": Count("pk", filter=q)
+                for d, q in gap_filters(filters.day).items()
+            },
+            never=Count("pk", filter=Q(last_parent_contact_on__isnull=True)),
         )
     )
     keys = [c.key for c in GAP_COLUMNS[1:]]
@@ -303,79 +292,40 @@ def gap_rows_from_figures(figures: QuerySet, filters: Filters) -> list[dict]:
     return _by_town(rows, names, keys)
 
 
-# --- Donations ---------------------------------------------------------------------------------
-
-MONEY = DecimalField(max_digits=14, decimal_places=2)
-DONATION_COLUMNS = [
-    Column("kind", _("What was given"), children=False),
-    Column("donations", _("Donations"), children=False),
-    Column("value", _("Value (yuan)"), children=False),
-    Column("traced", _("Handed over (yuan)"), children=False),
-    Column("untraced", _("Not yet handed over (yuan)"), children=False),
-    Column("open_donations", _("Donations not fully handed over"), children=False),
-    Column("children_reached", _("Children who received")),
-]
+# --- Drill-downs (officials, today's tables) -----------------------------------------------------
 
 
-def donation_rows(filters: Filters) -> list[dict]:
-    """Donations received by the day, by kind: their value, what was handed over to a final
-    recipient by then, what is still open, and the children reached (three queries)."""
-    day = filters.day
-    handovers = Handover.objects.filter(handed_over_on__lte=day)
-    traced = Subquery(
-        handovers.filter(donation=OuterRef("pk"))
-        .order_by()
-        .values("donation")
-        .annotate(total=Sum("value"))
-        .values("total"),
-        output_field=MONEY,
+def coverage_links(row: dict, place: dict) -> dict[str, str]:
+    """The town's children, those without any carer; per role, the office's list of children
+    without such a carer (that list has no place filter)."""
+    town = place if is_total(row, "town") else {**place, "school_town": row["town"]}
+    return {
+        "children": children_url(**town),
+        "without_any_carer": children_url(**town, attention="no_carer"),
+        **{
+            f"without_{role}": reverse("volunteers:without_carer") + f"?role={role}"
+            for role in CarerRole.values
+        },
+    }
+
+
+def checkin_links(row: dict, place: dict) -> dict[str, str]:
+    if is_total(row, "month"):
+        return {}
+    return {
+        status: reverse("volunteers:checkins") + f"?month={row['month']}&status={status}"
+        for status in ("done", "missed", "open")
+    }
+
+
+def visit_links(row: dict, place: dict) -> dict[str, str]:
+    return (
+        {} if is_total(row, "town") else {"children": children_url(school_code=row["school_code"])}
     )
-    zero = Value(Decimal("0"), output_field=MONEY)
-    grouped = (
-        Donation.objects.filter(date__lte=day)
-        .annotate(traced_value=Coalesce(traced, zero, output_field=MONEY))
-        .values("kind")
-        .annotate(
-            donations=Count("pk"),
-            total_value=Sum("value"),
-            traced=Sum("traced_value"),
-            open_donations=Count("pk", filter=Q(traced_value__lt=F("value"))),
-        )
-        .order_by()
-    )
-    reached = dict(
-        handovers.filter(child__isnull=False, donation__date__lte=day)
-        .values("donation__kind")
-        .annotate(n=Count("child", distinct=True))
-        .values_list("donation__kind", "n")
-        .order_by()
-    )
-    reached_total = handovers.filter(child__isnull=False, donation__date__lte=day).aggregate(
-        n=Count("child", distinct=True)
-    )["n"]
-    found = {r["kind"]: r for r in grouped}
-    rows = []
-    for kind in Donation.Kind:
-        r = found.get(kind.value, {})
-        value, done = r.get("total_value") or Decimal("0"), r.get("traced") or Decimal("0")
-        rows.append(
-            {
-                "kind": kind.value,
-                "label": kind.label,
-                "donations": r.get("donations", 0),
-                "value": value,
-                "traced": done,
-                "untraced": value - done,
-                "open_donations": r.get("open_donations", 0),
-                "children_reached": reached.get(kind.value, 0),
-            }
-        )
-    keys = ["donations", "value", "traced", "untraced", "open_donations"]
-    rows.append(
-        {"kind": "total", "label": TOTAL, **{k: sum(r[k] for r in rows) for k in keys},
-         "children_reached": reached_total}
-    )  # fmt: skip
-    return rows
+
+
+def gap_links(row: dict, place: dict) -> dict[str, str]:
+    return {f"no_contact_{d}": reverse("programmes:contact_gaps") + f"?days={d}" for d in GAP_DAYS}
 
 
 TABLES = [
@@ -387,6 +337,7 @@ TABLES = [
         columns=COVERAGE_COLUMNS,
         compute=coverage_rows,
         from_figures=coverage_rows_from_figures,
+        links=coverage_links,
     ),
     Table(
         slug="checkins",
@@ -395,6 +346,7 @@ TABLES = [
         row_count="due",
         columns=CHECKIN_COLUMNS,
         compute=checkin_rows,
+        links=checkin_links,
     ),
     Table(
         slug="home-visits",
@@ -404,6 +356,7 @@ TABLES = [
         columns=VISIT_COLUMNS,
         compute=visit_rows,
         from_figures=visit_rows_from_figures,
+        links=visit_links,
     ),
     Table(
         slug="contact-gaps",
@@ -414,13 +367,6 @@ TABLES = [
         compute=gap_rows,
         from_figures=gap_rows_from_figures,
         filters=("town", "school"),
-    ),
-    Table(
-        slug="donations",
-        title=_("Donation tracing"),
-        description=_("Donations given, handed over to their final recipients, and still open."),
-        columns=DONATION_COLUMNS,
-        compute=donation_rows,
-        filters=("as_of",),
+        links=gap_links,
     ),
 ]

@@ -13,9 +13,9 @@ from django.utils.translation import gettext_lazy as _
 
 from lbc_office.figures.models import PROGRAMME_FIELDS
 from lbc_office.reports import scope
-from lbc_office.reports.base import Column, Filters, Table
+from lbc_office.reports.base import Column, Filters, Table, children_url, is_total
 from programmes.models import Enrolment, Programme
-from registry.models import FamilyRoom, GuardianType, SchoolLevel
+from registry.models import FamilyRoom, GuardianType, SchoolLevel, both_parents_away_q
 
 LEVELS = [
     ("primary", _("Primary school"), Q(grade__lte=6)),
@@ -27,12 +27,34 @@ TOTAL = _("Total")
 
 STATUS_MEASURES = {
     "children": Q(),
-    "both_parents_away": Q(father_away=True, mother_away=True),
+    "both_parents_away": both_parents_away_q(),
     "grandparents": Q(guardian=GuardianType.GRANDPARENTS),
     "relatives": Q(guardian=GuardianType.RELATIVES),
     "boarding": Q(boarding=True),
     "poor": Q(poor=True),
 }
+# Each count of table 1 drills down to the register's list with these parameters.
+STATUS_LINKS = {
+    "children": {},
+    "both_parents_away": {"both_parents_away": "yes"},
+    "grandparents": {"guardian": "grandparents"},
+    "relatives": {"guardian": "relatives"},
+    "boarding": {"boarding": "yes"},
+    "poor": {"poor": "yes"},
+}
+
+
+def _level_links(measures: dict[str, dict]):
+    """Links of a table by level: each measure's children at the row's level (all levels on
+    the total row), within the place."""
+
+    def links(row: dict, place: dict) -> dict[str, str]:
+        level = {} if is_total(row, "level") else {"level": row["level"]}
+        return {k: children_url(**place, **level, **params) for k, params in measures.items()}
+
+    return links
+
+
 STATUS_COLUMNS = [
     Column("level", _("Level"), children=False),
     Column("children", _("Children")),
@@ -95,7 +117,7 @@ def family_connection_rows(filters: Filters) -> list[dict]:
     per-school counts are grouped in the database, then grouped again by bracket."""
     pupils = (
         scope.children(filters)
-        .filter(father_away=True, mother_away=True)
+        .both_parents_away()
         .values(sid=F("school_id"))
         .annotate(n=Count("pk"))
     )
@@ -273,6 +295,7 @@ TABLES = [
         compute=status_rows,
         from_figures=status_rows_from_figures,
         county_table=True,
+        links=_level_links(STATUS_LINKS),
     ),
     Table(
         slug="family-connection",
@@ -295,6 +318,7 @@ TABLES = [
         columns=BOARDING_COLUMNS,
         compute=boarding_rows,
         county_table=True,
+        links=_level_links({"children": {}}),
     ),
     Table(
         slug="programmes",

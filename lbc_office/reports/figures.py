@@ -26,12 +26,12 @@ from django.utils import timezone
 from lbc_office.figures.models import PROGRAMME_FIELDS, SchoolFigures
 from lbc_office.reports import scope
 from lbc_office.reports.base import Filters, start_report_transaction
-from lbc_office.reports.care import GAP_DAYS, active_assignments, school_year_start
+from lbc_office.reports.care import school_year_start
 from lbc_office.reports.county import STATUS_MEASURES
 from programmes.models import Enrolment, HomeVisit
-from programmes.selectors import follow_ups_open, gap_filter
+from programmes.selectors import gap_filters
 from registry.models import GuardianType
-from volunteers.models import CarerRole
+from volunteers.models import Assignment, CarerRole
 
 # A lock number of our own for PostgreSQL's advisory locks: one count at a time.
 LOCK = 6_0001
@@ -101,14 +101,17 @@ def count_day(day: datetime.date | None = None) -> int | None:
 
 def _counts(filters: Filters):
     """(school, level), {field: count} pairs: each a GROUP BY in the database."""
-    day = filters.day
-    # Table 1's measures (children among them), living alone, the contact gaps: one pass.
-    last = "last_parent_contact_on"
+    for counts in (_child_counts, _carer_counts, _visit_counts, _follow_ups, _programme_counts):
+        yield from counts(filters)
+
+
+def _child_counts(filters: Filters):
+    """Table 1's measures (children among them), living alone, the contact gaps: one pass."""
     measures = {
         **STATUS_MEASURES,
         "alone": Q(guardian=GuardianType.NONE),
-        **{f"no_contact_{d}": gap_filter(d, day, last) for d in GAP_DAYS},
-        "never": Q(**{f"{last}__isnull": True}),
+        **{f"no_contact_{d}": q for d, q in gap_filters(filters.day).items()},
+        "never": Q(last_parent_contact_on__isnull=True),
     }
     for r in (
         scope.children(filters)
@@ -118,9 +121,11 @@ def _counts(filters: Filters):
     ):
         yield (r.pop("school_id"), r.pop("level")), r
 
-    # Carers on the day, by role and in all (a child counts once however many carers).
+
+def _carer_counts(filters: Filters):
+    """Carers on the day, by role and in all (a child counts once however many carers)."""
     cared = (
-        active_assignments(day)
+        Assignment.objects.held_on(filters.day)
         .filter(scope.children_q(filters, "child__"))
         .annotate(level=_level("child__"))
     )
@@ -138,7 +143,10 @@ def _counts(filters: Filters):
     ):
         yield (r["child__school_id"], r["level"]), {"with_any_carer": r["n"]}
 
-    # Home visits since the school year began.
+
+def _visit_counts(filters: Filters):
+    """Home visits since the school year began."""
+    day = filters.day
     for r in (
         HomeVisit.objects.filter(date__gte=school_year_start(day), date__lte=day)
         .filter(scope.children_q(filters, "child__"))
@@ -152,16 +160,21 @@ def _counts(filters: Filters):
             {"visited": r["visited"], "visits": r["visits"]},
         )
 
-    # Follow-ups due and not yet made (visits, not children; meaningful for today's count).
+
+def _follow_ups(filters: Filters):
+    """Follow-ups due and not yet made (visits, not children; meaningful for today's count)."""
     for r in (
-        follow_ups_open(HomeVisit.objects.all(), today=day)
+        HomeVisit.objects.open_follow_ups(today=filters.day)
         .annotate(level=_level("child__"))
         .values("child__school_id", "level")
         .annotate(n=Count("pk"))
     ):
         yield (r["child__school_id"], r["level"]), {"follow_ups_due": r["n"]}
 
-    # Programmes: a child in two programmes of one kind counts once for it.
+
+def _programme_counts(filters: Filters):
+    """Programmes: a child in two programmes of one kind counts once for it."""
+    day = filters.day
     for r in (
         Enrolment.objects.filter(starts_on__lte=day)
         .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=day))

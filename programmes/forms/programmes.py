@@ -103,7 +103,7 @@ class EnrolByFilterForm(forms.Form):
         if data.get("boarding") == "yes":
             children = children.filter(boarding=True)
         if data.get("both_parents_away") == "yes":
-            children = children.filter(father_away=True, mother_away=True)
+            children = children.both_parents_away()
         return children
 
 

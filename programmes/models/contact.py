@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from lbc_office.models import TrackedModel
-from registry.models import Child, County, FamilyRoom
+from registry.models import Child, ChildStatus, County, FamilyRoom
 from registry.models.children import ChildRecordQuerySet
 
 CALL_MIN_MINUTES = 1
@@ -67,6 +67,25 @@ class GuardianHealth(models.TextChoices):
     GOOD = "good", _("Good")
     FAIR = "fair", _("Fair")
     POOR = "poor", _("Poor")
+
+
+class HomeVisitQuerySet(ChildRecordQuerySet):
+    def followed_up(self) -> models.Exists:
+        """A visit of the same child after this one (same day counts if recorded later)."""
+        return models.Exists(
+            HomeVisit.objects.filter(child=models.OuterRef("child")).filter(
+                models.Q(date__gt=models.OuterRef("date"))
+                | models.Q(date=models.OuterRef("date"), pk__gt=models.OuterRef("pk"))
+            )
+        )
+
+    def open_follow_ups(self, *, today, due_only: bool = True):
+        """Visits that asked for a follow-up which no later visit has made, for active children
+        (due by ``today`` when ``due_only``); unordered, for counting."""
+        qs = self.filter(follow_up_needed=True, child__status=ChildStatus.ACTIVE)
+        if due_only:
+            qs = qs.filter(follow_up_by__lte=today)
+        return qs.filter(~self.followed_up()).order_by()
 
 
 class HomeVisit(TrackedModel):
@@ -129,7 +148,7 @@ class HomeVisit(TrackedModel):
     follow_up_by = models.DateField(_("follow up by"), null=True, blank=True)
     follow_up_note = models.CharField(_("what to follow up"), max_length=200, blank=True)
 
-    objects = ChildRecordQuerySet.as_manager()
+    objects = HomeVisitQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
@@ -351,7 +370,7 @@ class ParentVisit(TrackedModel):
             away = {
                 self.Parent.FATHER: child.father_away,
                 self.Parent.MOTHER: child.mother_away,
-                self.Parent.BOTH: child.father_away and child.mother_away,
+                self.Parent.BOTH: child.both_parents_away,
             }[self.Parent(self.parent)]
             if not away:
                 errors["parent"] = _(

@@ -11,7 +11,7 @@ from registry import access
 official_only = role_required(Role.OFFICIAL)
 
 
-def require_staff(request) -> None:
+def require_teacher_or_official(request) -> None:
     """Teachers and officials record contact; volunteers and report viewers do not (403)."""
     if not access.can_edit_children(request.user):
         raise PermissionDenied

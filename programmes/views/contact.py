@@ -19,7 +19,7 @@ from lbc_office.forms import add_service_error, save_form
 from programmes import selectors, services
 from programmes.forms import CallSessionForm, FamilyCallForm, HomeVisitForm, ParentVisitForm
 from programmes.models import FamilyCall, HomeVisit, ParentVisit
-from programmes.views._common import require_staff
+from programmes.views._common import require_teacher_or_official
 from registry.models import Child, FamilyRoom
 from registry.views import get_child_for_user
 
@@ -30,7 +30,7 @@ def get_visit_for_user(request, pk, *, edit: bool = False) -> HomeVisit:
     """A home visit of a child the user may see (else 404), for staff (else 403). Changing it is
     for the teacher who made it and for officials."""
     visit = get_object_or_404(selectors.visit_queryset().visible_to(request.user), pk=pk)
-    require_staff(request)
+    require_teacher_or_official(request)
     if edit and not (request.user.is_official or visit.visitor_id == request.user.pk):
         raise PermissionDenied
     audit.shown(request, visit.child_id)
@@ -40,7 +40,7 @@ def get_visit_for_user(request, pk, *, edit: bool = False) -> HomeVisit:
 def get_call_for_user(request, pk) -> FamilyCall:
     queryset = FamilyCall.objects.select_related("child__school", "room")
     call = get_object_or_404(queryset.visible_to(request.user), pk=pk)
-    require_staff(request)
+    require_teacher_or_official(request)
     audit.shown(request, call.child_id)
     return call
 
@@ -48,7 +48,7 @@ def get_call_for_user(request, pk) -> FamilyCall:
 def get_parent_visit_for_user(request, pk) -> ParentVisit:
     queryset = ParentVisit.objects.select_related("child__school")
     visit = get_object_or_404(queryset.visible_to(request.user), pk=pk)
-    require_staff(request)
+    require_teacher_or_official(request)
     audit.shown(request, visit.child_id)
     return visit
 
@@ -56,7 +56,7 @@ def get_parent_visit_for_user(request, pk) -> ParentVisit:
 def get_room_for_user(request, pk) -> FamilyRoom:
     """A family room in use at a school the user may see (else 404), for staff (else 403)."""
     room = get_object_or_404(selectors.rooms_for(request.user), pk=pk)
-    require_staff(request)
+    require_teacher_or_official(request)
     return room
 
 
@@ -109,7 +109,7 @@ def visit_edit(request, visit_pk):
 @shows_personal_data
 def follow_ups(request):
     """Follow-ups that have come due with no later visit (``?show=open``: every open one)."""
-    require_staff(request)
+    require_teacher_or_official(request)
     due_only = request.GET.get("show") != "open"
     today = timezone.localdate()
     visits = selectors.open_follow_ups(request.user, today=today, due_only=due_only)
@@ -169,7 +169,7 @@ def call_edit(request, call_pk):
 
 def room_list(request):
     """The family rooms of the user's schools, each with a button to record a session."""
-    require_staff(request)
+    require_teacher_or_official(request)
     rooms = selectors.rooms_for(request.user)
     return render(request, "programmes/room_list.html", {"rooms": rooms})
 
@@ -255,7 +255,7 @@ def parent_visit_edit(request, visit_pk):
 @shows_personal_data
 def contact_gaps(request):
     """Children with no contact with a parent for 30, 90 or 365 days (or none recorded)."""
-    require_staff(request)
+    require_teacher_or_official(request)
     days = request.GET.get("days", "")
     days = (
         int(days) if days.isdigit() and int(days) in selectors.GAP_DAYS else selectors.GAP_DAYS[0]

@@ -16,7 +16,7 @@ from lbc_office.forms import add_service_error, save_form
 from programmes import selectors, services
 from programmes.forms import DonationForm, HandoverForm
 from programmes.models import Donation
-from programmes.views._common import official_only, require_staff
+from programmes.views._common import official_only, require_teacher_or_official
 from registry.models import Child, School
 from registry.views import get_child_for_user
 
@@ -142,7 +142,7 @@ def handover_add(request, pk):
 def child_received(request, pk):
     """What has this child received? Donations handed to them and the programmes they joined."""
     child = get_child_for_user(request, pk)
-    require_staff(request)
+    require_teacher_or_official(request)
     received = selectors.child_received(child)
     total = sum((h.value for h in received["handovers"]), start=0)
     return render(

@@ -10,6 +10,7 @@ from registry.models.children import (
     Sex,
     StatusChange,
     age_on,
+    both_parents_away_q,
 )
 from registry.models.consent import ConsentOverride, ConsentRecord
 from registry.models.imports import ImportJob
@@ -45,4 +46,5 @@ __all__ = [
     "Town",
     "Village",
     "age_on",
+    "both_parents_away_q",
 ]

@@ -47,6 +47,12 @@ def age_on(birth_date: datetime.date, day: datetime.date) -> int:
     return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
 
 
+def both_parents_away_q(prefix: str = "") -> models.Q:
+    """Father and mother both away: the rule behind ``Child.objects.both_parents_away()`` and
+    ``Child.both_parents_away``, for counts and for reaching the child from another model."""
+    return models.Q(**{f"{prefix}father_away": True, f"{prefix}mother_away": True})
+
+
 class ChildRecordQuerySet(models.QuerySet):
     """For records tied to one child: they are visible exactly when the child is."""
 
@@ -63,13 +69,13 @@ class ChildQuerySet(ChildRecordQuerySet):
         return self.filter(status=ChildStatus.ACTIVE)
 
     def both_parents_away(self):
-        return self.filter(father_away=True, mother_away=True)
+        return self.filter(both_parents_away_q())
 
     def national_definition(self):
         """Under 16 with both parents away, or one away and the other unable to be guardian."""
         sixteen_years_ago = _years_before(timezone.localdate(), 16)
         return self.filter(date_of_birth__gt=sixteen_years_ago).filter(
-            models.Q(father_away=True, mother_away=True) | models.Q(remaining_parent_unable=True)
+            both_parents_away_q() | models.Q(remaining_parent_unable=True)
         )
 
 

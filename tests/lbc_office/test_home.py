@@ -64,7 +64,7 @@ def test_official_home_query_count(personas, django_assert_num_queries, n):
     with django_assert_num_queries(21):
         response = client.get(reverse("home"))
     assert response.context["follow_ups_due"] == n
-    figures = response.context["figures"]
+    figures = response.context["headline"]
     # the personas' two children, n with a carer and a visit, n living alone with a carer
     assert figures["children"] == 2 + 2 * n
     assert figures["no_carer"] == 2
@@ -135,9 +135,9 @@ def test_official_home_reads_the_stored_figures_of_a_city(
             again = client.get(reverse("home"))
     finally:
         cache.delete(key)
-    stored = response.context["figures"]
+    stored = response.context["headline"]
     assert stored.pop("counted_at") is not None
-    assert stored == live["figures"]
+    assert stored == live["headline"]
     assert response.context["follow_ups_due"] == live["follow_ups_due"] == n
     assert response.context["trends"] == again.context["trends"] == live["trends"]
     assert b'id="counted-at"' in response.content

@@ -57,7 +57,7 @@ def gateway(settings):
 
 
 def _notify(recipient, period="2026-11"):
-    return notify.notify(
+    return notify.send_once(
         recipient,
         kind="checkin_open",
         period=period,

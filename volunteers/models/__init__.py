@@ -6,6 +6,7 @@ from volunteers.models.care import (
     CarerRole,
     Organisation,
     Volunteer,
+    active_assignment_q,
     month_start,
 )
 from volunteers.models.checkins import CheckinRole, MonthlyCheckin
@@ -21,5 +22,6 @@ __all__ = [
     "Notification",
     "Organisation",
     "Volunteer",
+    "active_assignment_q",
     "month_start",
 ]

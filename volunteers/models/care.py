@@ -14,7 +14,7 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from lbc_office.models import TrackedModel
-from registry.models import Child, County, Town
+from registry.models import Child, ChildStatus, County, Town
 from registry.models.children import ChildRecordQuerySet
 
 
@@ -42,6 +42,13 @@ def add_years(day: datetime.date, years: int) -> datetime.date:
         return day.replace(year=day.year + years)
     except ValueError:
         return day.replace(year=day.year + years, day=28)
+
+
+def active_assignment_q(prefix: str = "") -> models.Q:
+    """An assignment that has not ended: the child has this carer now. ``prefix`` reaches the
+    assignment from another model (``"assignments__"`` from a volunteer or a child,
+    ``"assignment__"`` from a check-in). ``Assignment.objects.active()`` is this rule."""
+    return models.Q(**{f"{prefix}ended_on__isnull": True})
 
 
 def vetting_years() -> int:
@@ -111,9 +118,7 @@ class VolunteerQuerySet(models.QuerySet):
     def with_load(self):
         """Annotate ``active_count``: the children each volunteer looks after now."""
         return self.annotate(
-            active_count=models.Count(
-                "assignments", filter=models.Q(assignments__ended_on__isnull=True)
-            )
+            active_count=models.Count("assignments", filter=active_assignment_q("assignments__"))
         )
 
 
@@ -267,6 +272,25 @@ class Volunteer(TrackedModel):
             raise ValidationError(errors)
 
 
+class AssignmentQuerySet(ChildRecordQuerySet):
+    def active(self):
+        """Not ended: the child's carers now, whether or not the volunteer is still active."""
+        return self.filter(active_assignment_q())
+
+    def in_force(self):
+        """Active, with an active volunteer and a child on the register: the assignments that
+        are at work (a volunteer's access to the child's file also needs the guardian's consent
+        to share, see ``registry.access.sharing_stands``)."""
+        return self.active().filter(volunteer__active=True, child__status=ChildStatus.ACTIVE)
+
+    def held_on(self, day: datetime.date):
+        """Held on ``day``: started by then and not ended by then (the reports' "as of" rule;
+        for today it is ``active()`` less the assignments that start later)."""
+        return self.filter(started_on__lte=day).filter(
+            models.Q(ended_on__isnull=True) | models.Q(ended_on__gt=day)
+        )
+
+
 class Assignment(TrackedModel):
     """A volunteer caring for a child in one role, from a start date until it ends."""
 
@@ -284,7 +308,7 @@ class Assignment(TrackedModel):
     ended_on = models.DateField(_("end date"), null=True, blank=True)
     end_reason = models.TextField(_("why it ended"), blank=True)
 
-    objects = ChildRecordQuerySet.as_manager()
+    objects = AssignmentQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
@@ -295,7 +319,7 @@ class Assignment(TrackedModel):
             # A child has at most one active carer of each kind.
             models.UniqueConstraint(
                 fields=["child", "role"],
-                condition=models.Q(ended_on__isnull=True),
+                condition=active_assignment_q(),
                 name="assignment_one_active_per_child_and_role",
             ),
             models.CheckConstraint(
@@ -308,7 +332,7 @@ class Assignment(TrackedModel):
             # The volunteer's own screen and the monthly scans: a volunteer's active assignments.
             models.Index(
                 fields=["volunteer"],
-                condition=models.Q(ended_on__isnull=True),
+                condition=active_assignment_q(),
                 name="assignment_active_by_volunteer",
             ),
         ]

@@ -63,6 +63,23 @@ def assign_volunteer(
     """
     started_on = started_on or timezone.localdate()
     volunteer = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
+    errors = _assignment_errors(child=child, volunteer=volunteer, role=role, started_on=started_on)
+    if errors:
+        raise ValidationError(errors)
+    assignment = Assignment(
+        county_id=child.county_id,
+        child=child,
+        volunteer=volunteer,
+        role=role,
+        started_on=started_on,
+    )
+    return save_tracked(assignment, by=by)
+
+
+def _assignment_errors(
+    *, child: Child, volunteer: Volunteer, role: str, started_on: datetime.date
+) -> dict[str, list[str]]:
+    """Why ``volunteer`` may not take ``child`` in ``role`` from ``started_on``, by field."""
     errors: dict[str, list[str]] = {}
 
     def add(field, message):
@@ -93,7 +110,7 @@ def assign_volunteer(
             )
             % {"volunteer": volunteer, "date": f"{volunteer.vetting_expires_on:%Y-%m-%d}"},
         )
-    load = volunteer.assignments.filter(ended_on__isnull=True).count()
+    load = volunteer.assignments.active().count()
     if load >= volunteer.capacity:
         add(
             "volunteer",
@@ -102,7 +119,7 @@ def assign_volunteer(
         )
     if child.status != ChildStatus.ACTIVE:
         add("child", _("This child is not on the active register."))
-    if role in CarerRole.values and child.assignments.filter(role=role, ended_on=None).exists():
+    if role in CarerRole.values and child.assignments.active().filter(role=role).exists():
         add(
             "role",
             _("This child already has a carer in the role “%(role)s”: end that assignment first.")
@@ -110,16 +127,7 @@ def assign_volunteer(
         )
     if started_on > timezone.localdate():
         add("started_on", _("The start date cannot be in the future."))
-    if errors:
-        raise ValidationError(errors)
-    assignment = Assignment(
-        county_id=child.county_id,
-        child=child,
-        volunteer=volunteer,
-        role=role,
-        started_on=started_on,
-    )
-    return save_tracked(assignment, by=by)
+    return errors
 
 
 @transaction.atomic

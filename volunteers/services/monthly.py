@@ -22,8 +22,15 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from volunteers.models import Assignment, MonthlyCheckin, Notification, Volunteer, month_start
-from volunteers.services.notify import Recipient, notify, officials
+from volunteers.models import (
+    Assignment,
+    MonthlyCheckin,
+    Notification,
+    Volunteer,
+    active_assignment_q,
+    month_start,
+)
+from volunteers.services.notify import Recipient, officials, send_once
 
 REMINDER_DAY = 20
 
@@ -36,9 +43,7 @@ def open_month(today: datetime.date | None = None) -> dict:
     today = today or timezone.localdate()
     month = month_start(today)
     already = MonthlyCheckin.objects.filter(assignment=OuterRef("pk"), month=month)
-    to_open = Assignment.objects.filter(ended_on__isnull=True, started_on__lte=today).filter(
-        ~Exists(already)
-    )
+    to_open = Assignment.objects.active().filter(started_on__lte=today).filter(~Exists(already))
     created = MonthlyCheckin.objects.bulk_create(
         [
             MonthlyCheckin(assignment_id=a.pk, county_id=a.county_id, month=month)
@@ -50,7 +55,7 @@ def open_month(today: datetime.date | None = None) -> dict:
     link = reverse("volunteers:my_children")
     for volunteer, names in _volunteers_with_open(month).items():
         with translation.override(settings.LANGUAGE_CODE), transaction.atomic():
-            sent = notify(
+            sent = send_once(
                 Recipient.for_volunteer(volunteer),
                 kind=Notification.Kind.CHECKIN_OPEN,
                 period=_period(month),
@@ -75,7 +80,7 @@ def remind_missing(today: datetime.date | None = None) -> dict:
     link = reverse("volunteers:my_children")
     for volunteer, names in _volunteers_with_open(month).items():
         with translation.override(settings.LANGUAGE_CODE), transaction.atomic():
-            sent = notify(
+            sent = send_once(
                 Recipient.for_volunteer(volunteer),
                 kind=Notification.Kind.CHECKIN_REMINDER,
                 period=_period(month),
@@ -126,7 +131,7 @@ def _send_missed_lists(month: datetime.date, checkins: list[MonthlyCheckin]) -> 
         for recipient in officials():
             with transaction.atomic():
                 sent += (
-                    notify(
+                    send_once(
                         recipient,
                         kind=Notification.Kind.MISSED_LIST,
                         period=_period(month),
@@ -143,7 +148,7 @@ def _send_missed_lists(month: datetime.date, checkins: list[MonthlyCheckin]) -> 
         for organisation, own in by_org.items():
             with transaction.atomic():
                 sent += (
-                    notify(
+                    send_once(
                         Recipient.for_organisation(organisation),
                         kind=Notification.Kind.MISSED_LIST,
                         period=_period(month),
@@ -176,9 +181,9 @@ def _volunteers_with_open(month: datetime.date) -> dict[Volunteer, list[str]]:
         # An inactive volunteer is told nothing more (no child's name reaches them); their
         # open check-ins turn missed, which tells the office to end the assignments.
         MonthlyCheckin.objects.filter(
+            active_assignment_q("assignment__"),
             month=month,
             status=MonthlyCheckin.Status.OPEN,
-            assignment__ended_on__isnull=True,
             assignment__volunteer__active=True,
         )
         .select_related("assignment__volunteer__user", "assignment__child")

@@ -1,6 +1,6 @@
 """Creating notifications and delivering them by email and SMS, each exactly once.
 
-``notify()`` writes the inbox row and one pending delivery per channel the recipient can be
+``send_once()`` writes the inbox row and one pending delivery per channel the recipient can be
 reached on, all in the caller's transaction; after commit, a task delivers them. A delivery is
 claimed by a conditional update (pending → sending) before anything is sent, so concurrent
 workers or a rerun never send twice; a failure puts it back with a later ``next_attempt_at``
@@ -63,10 +63,11 @@ class Recipient:
         )
 
 
-def notify(
+def send_once(
     recipient: Recipient, *, kind: str, period: str, subject: str, body: str, link: str = ""
 ) -> Notification | None:
-    """One notification per (recipient, kind, period); returns None if it already exists."""
+    """Record one notification per (recipient, kind, period) and queue its deliveries for after
+    the commit; None if it already exists (sent once, whoever asks again)."""
     if Notification.objects.filter(recipient_key=recipient.key, kind=kind, period=period).exists():
         return None
     try:
@@ -119,7 +120,7 @@ def concern_raised(checkin: MonthlyCheckin) -> None:
             "notes": f"\n{checkin.notes}" if checkin.notes else "",
         }
     for recipient in officials():
-        notify(
+        send_once(
             recipient,
             kind=Notification.Kind.CONCERN,
             period=f"checkin:{checkin.pk}",
