@@ -9,6 +9,7 @@ answer to the POST that made it, and that answer is never cached.
 
 from __future__ import annotations
 
+import django_filters
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -30,19 +31,30 @@ from volunteers.services import logins
 official_only = role_required(Role.OFFICIAL)
 
 
+class AccountFilter(django_filters.FilterSet):
+    """The list's role, active/inactive and name filters; a value not offered is ignored."""
+
+    role = django_filters.ChoiceFilter(choices=Role.choices)
+    active = django_filters.ChoiceFilter(choices=[("1", "1"), ("0", "0")], method="filter_active")
+    q = django_filters.CharFilter(method="filter_text")
+
+    class Meta:
+        model = User
+        fields = []
+
+    def filter_active(self, queryset, name, value):
+        return queryset.filter(is_active=value == "1")
+
+    def filter_text(self, queryset, name, value):
+        return queryset.filter(Q(username__icontains=value) | Q(full_name__icontains=value))
+
+
 @official_only
 def account_list(request):
     if response := search_box.search_redirect(request):  # the search box POSTs
         return response
     data = search_box.search_data(request)
-    users = User.objects.order_by("username")
-    if data.get("role") in Role.values:
-        users = users.filter(role=data["role"])
-    if data.get("active") in ("1", "0"):
-        users = users.filter(is_active=data["active"] == "1")
-    q = data.get("q", "").strip()
-    if q:
-        users = users.filter(Q(username__icontains=q) | Q(full_name__icontains=q))
+    users = AccountFilter(data, queryset=User.objects.order_by("username")).qs
     page = Paginator(users, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

@@ -1,22 +1,18 @@
 """Backups of the database: make one, restore one into an empty database, prune old ones (roof).
 
-PostgreSQL: ``pg_dump -Fc`` into ``lbc-YYYYMMDD-HHMMSS.dump``, restored by ``pg_restore`` in one
-transaction. SQLite (the laptop default): the ``sqlite3`` backup API into a temporary file,
-gzipped into ``lbc-YYYYMMDD-HHMMSS.sqlite3.gz``. The time is Asia/Shanghai (``TIME_ZONE``).
-
-A backup is written under a hidden temporary name, synced, then renamed: a file with the final
-name is always complete. Files are readable by their owner only (they hold identity numbers).
-A restore goes only into an empty database, so it can never overwrite the live register.
-Both write an audit event (``backup``), with the file name and never a value.
-
-The connection comes from ``DATABASES["default"]`` unless ``database`` names another one (a
-database name on the same server, or a ``DATABASES``-style dict), which the restore drill and
-the tests use. The password reaches ``pg_dump``/``pg_restore`` in ``PGPASSWORD``, never on the
-command line.
+PostgreSQL: ``pg_dump -Fc`` into ``lbc-YYYYMMDD-HHMMSS.dump`` (Asia/Shanghai time), restored by
+``pg_restore`` in one transaction; SQLite: the ``sqlite3`` backup API, gzipped into
+``lbc-YYYYMMDD-HHMMSS.sqlite3.gz``. Written under a hidden temporary name, synced, renamed (a
+final name is always complete), owner-only. A restore goes only into an empty database. Both
+write an audit event (``backup``) with the file name. ``database`` (a name on the same server or
+a ``DATABASES``-style dict) overrides ``DATABASES["default"]`` for the drill and the tests; the
+password reaches ``pg_dump``/``pg_restore`` in ``PGPASSWORD``, never on the command line. Why
+this and not django-dbbackup: docs/OPERATIONS.md, "Backups".
 """
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import logging
 import os
@@ -29,7 +25,9 @@ import time
 from pathlib import Path
 
 from django.conf import settings
-from django.db import DatabaseError, connections
+from django.db import DatabaseError, OperationalError, connections
+from django.db.backends.postgresql.client import DatabaseClient as PostgreSQLClient
+from django.db.utils import load_backend
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -41,27 +39,13 @@ POSTGRESQL_SUFFIX = ".dump"
 SQLITE_SUFFIX = ".sqlite3.gz"
 # Our backups, and only ours: prune never touches any other file in the directory.
 BACKUP_NAME = re.compile(r"^lbc-(\d{8})-(\d{6})(?:-(\d+))?(\.dump|\.sqlite3\.gz)$")
-_PARTIAL = re.compile(r"^\.lbc-.*\.partial$")
 _PARTIAL_MAX_AGE = 24 * 3600  # a temporary file this old was left by a killed backup
 # The tables whose rows make a database "in use": a restore never goes over them.
 RECORD_TABLES = {"children": "registry_child", "users": "lbc_office_user"}
-# libpq settings a DATABASES "OPTIONS" may carry, and the environment variables that pass them.
-_LIBPQ_ENV = {
-    "sslmode": "PGSSLMODE",
-    "sslrootcert": "PGSSLROOTCERT",
-    "sslcert": "PGSSLCERT",
-    "sslkey": "PGSSLKEY",
-    "passfile": "PGPASSFILE",
-    "service": "PGSERVICE",
-    "connect_timeout": "PGCONNECT_TIMEOUT",
-}
 
 
 class BackupError(Exception):
     """A backup or restore that cannot be done, with a message for the person running it."""
-
-
-# --- Making a backup ----------------------------------------------------------------------------
 
 
 def make_backup(*, directory: str | Path | None = None, database=None) -> Path:
@@ -73,8 +57,7 @@ def make_backup(*, directory: str | Path | None = None, database=None) -> Path:
     directory = Path(directory if directory is not None else settings.BACKUP_DIR)
     directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     suffix = POSTGRESQL_SUFFIX if engine == "postgresql" else SQLITE_SUFFIX
-    stamp = timezone.localtime(timezone.now(), timezone.get_default_timezone())
-    stamp = stamp.strftime("%Y%m%d-%H%M%S")
+    stamp = timezone.localtime(timezone=timezone.get_default_timezone()).strftime("%Y%m%d-%H%M%S")
     fd, partial = tempfile.mkstemp(dir=directory, prefix=f".lbc-{stamp}-", suffix=".partial")
     partial = Path(partial)  # mkstemp: readable and writable by the owner only
     try:
@@ -99,8 +82,7 @@ def make_backup(*, directory: str | Path | None = None, database=None) -> Path:
 def _free_name(directory: Path, stamp: str, suffix: str) -> Path:
     """``lbc-<stamp><suffix>``, or ``lbc-<stamp>-2<suffix>``… when a backup of the same second
     is already there: a second run never replaces the first."""
-    path = directory / f"lbc-{stamp}{suffix}"
-    n = 1
+    path, n = directory / f"lbc-{stamp}{suffix}", 1
     while path.exists():
         n += 1
         path = directory / f"lbc-{stamp}-{n}{suffix}"
@@ -123,27 +105,21 @@ def _sqlite_dump(db: dict, out, directory: Path, *, own: bool) -> None:
     fd, copy = tempfile.mkstemp(dir=directory, prefix=".lbc-copy-", suffix=".partial")
     os.close(fd)
     try:
-        if own:
-            # Django's own connection: it also reaches an in-memory database (the tests'), and
-            # never waits on a lock that this very process holds.
-            django_connection = connections["default"]
-            if django_connection.in_atomic_block:
-                # SQLite cannot copy a database from a connection that is writing to it (it
-                # would wait forever): a backup is never taken inside a transaction.
-                raise BackupError(_("A backup cannot be made inside a database transaction."))
-            django_connection.ensure_connection()
-            source, close_source = django_connection.connection, False
-        else:
-            source, close_source = _sqlite_source(db), True
-        try:
-            target = sqlite3.connect(copy)
-            try:
+        with contextlib.ExitStack() as stack:
+            if own:
+                # Django's own connection: it also reaches an in-memory database (the tests'),
+                # and never waits on a lock that this very process holds.
+                django_connection = connections["default"]
+                if django_connection.in_atomic_block:
+                    # SQLite cannot copy a database from a connection that is writing to it (it
+                    # would wait forever): a backup is never taken inside a transaction.
+                    raise BackupError(_("A backup cannot be made inside a database transaction."))
+                django_connection.ensure_connection()
+                source = django_connection.connection
+            else:
+                source = stack.enter_context(contextlib.closing(_sqlite_source(db)))
+            with contextlib.closing(sqlite3.connect(copy)) as target:
                 source.backup(target)
-            finally:
-                target.close()
-        finally:
-            if close_source:
-                source.close()
         with open(copy, "rb") as raw, gzip.GzipFile(fileobj=out, mode="wb", filename="") as gz:
             shutil.copyfileobj(raw, gz, 1024 * 1024)
     finally:
@@ -159,17 +135,11 @@ def _sqlite_source(db: dict) -> sqlite3.Connection:
     return sqlite3.connect(name)
 
 
-# --- Restoring ----------------------------------------------------------------------------------
-
-
 def restore(path: str | Path, *, force: bool = False, database=None) -> None:
     """Restore the backup at ``path`` into an empty database (``DATABASES["default"]`` unless
-    ``database`` names another).
-
-    A database with tables is refused. ``force=True`` also accepts one that has tables but no
-    children and no users (one migrated by mistake before the restore): the backup's tables
-    replace its own. A database holding records is refused whatever ``force`` says.
-    """
+    ``database`` names another). A database with tables is refused; ``force=True`` accepts one
+    with tables but no children and no users (migrated by mistake): the backup's tables replace
+    its own. A database holding records is refused whatever ``force`` says."""
     path = Path(path)
     if not path.is_file():
         raise BackupError(_("There is no backup file at %(path)s.") % {"path": path})
@@ -192,8 +162,8 @@ def restore(path: str | Path, *, force: bool = False, database=None) -> None:
     try:
         audit.record(audit.Action.BACKUP, detail=f"restored {path.name}")
     except DatabaseError:
-        # The restore itself succeeded; say so rather than fail it (e.g. a drill into a scratch
-        # database, run from an install whose own database is not reachable).
+        # The restore succeeded; say so rather than fail it (a drill from an install whose
+        # own database is not reachable).
         log.warning("the restore of %s could not be written to the audit log", path.name)
 
 
@@ -256,12 +226,11 @@ def _pg_restore(path: Path, db: dict, *, force: bool) -> None:
 
 def _pg_state(db: dict) -> tuple[int, dict[str, int]]:
     """How many tables the database has, and how many rows each of ``RECORD_TABLES`` holds."""
-    import psycopg
-    from psycopg import sql
-
+    options = {k: v for k, v in (db.get("OPTIONS") or {}).items() if k != "pool"}
+    conn = load_backend(db["ENGINE"]).DatabaseWrapper({**db, "OPTIONS": options}, "restore")
     try:
-        conn = psycopg.connect(**_pg_params(db), autocommit=True)
-    except psycopg.OperationalError as exc:
+        conn.ensure_connection()
+    except OperationalError as exc:
         raise BackupError(
             _(
                 "Cannot connect to the database %(name)s: %(error)s\nIf it does not exist yet, "
@@ -270,17 +239,17 @@ def _pg_state(db: dict) -> tuple[int, dict[str, int]]:
             )
             % {"name": db["NAME"], "user": db.get("USER") or "lbc", "error": str(exc).strip()}
         ) from exc
-    with conn:
-        tables = conn.execute(
-            "SELECT count(*) FROM pg_catalog.pg_tables "
-            "WHERE schemaname NOT IN ('pg_catalog', 'information_schema')"
-        ).fetchone()[0]
-        records = dict.fromkeys(RECORD_TABLES, 0)
-        for key, table in RECORD_TABLES.items():
-            if conn.execute("SELECT to_regclass(%s)", [table]).fetchone()[0] is not None:
-                query = sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(table))
-                records[key] = conn.execute(query).fetchone()[0]
-    return tables, records
+    try:
+        with conn.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_catalog.pg_tables "
+                "WHERE schemaname NOT IN ('pg_catalog', 'information_schema')"
+            )
+            tables = cursor.fetchone()[0]
+            present = conn.introspection.table_names(cursor)
+            return tables, _records(cursor, present, quote=conn.ops.quote_name)
+    finally:
+        conn.close()
 
 
 def _sqlite_restore(path: Path, db: dict, *, force: bool) -> None:
@@ -300,20 +269,14 @@ def _sqlite_restore(path: Path, db: dict, *, force: bool) -> None:
     try:
         with os.fdopen(fd, "wb") as out, gzip.open(path, "rb") as gz:
             shutil.copyfileobj(gz, out, 1024 * 1024)
-        source = sqlite3.connect(copy)
-        try:
+        with contextlib.closing(sqlite3.connect(copy)) as source:
             # gzip's checksum has vouched for the bytes; this proves they are a database.
             # (PRAGMA integrity_check cannot run here: CHECK constraints call Django's
             # SQL functions, which only Django's connections define.)
             source.execute("SELECT count(*) FROM sqlite_master").fetchone()
             _close_django_connections_to(name)
-            target_conn = sqlite3.connect(target)
-            try:
+            with contextlib.closing(sqlite3.connect(target)) as target_conn:
                 source.backup(target_conn)  # page by page, under SQLite's own locks
-            finally:
-                target_conn.close()
-        finally:
-            source.close()
     except (OSError, EOFError, sqlite3.DatabaseError) as exc:
         raise BackupError(
             _("%(file)s could not be restored: %(error)s") % {"file": path.name, "error": exc}
@@ -323,40 +286,38 @@ def _sqlite_restore(path: Path, db: dict, *, force: bool) -> None:
 
 
 def _sqlite_state(target: Path) -> tuple[int, dict[str, int]]:
-    records = dict.fromkeys(RECORD_TABLES, 0)
     if not target.exists():
-        return 0, records
+        return 0, dict.fromkeys(RECORD_TABLES, 0)
+    read_only = f"{target.resolve().as_uri()}?mode=ro"
     try:
-        conn = sqlite3.connect(f"{target.resolve().as_uri()}?mode=ro", uri=True)
-        try:
-            tables = [
-                row[0]
-                for row in conn.execute(
-                    "SELECT name FROM sqlite_master "
-                    "WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-                )
-            ]
-            for key, table in RECORD_TABLES.items():
-                if table in tables:
-                    query = f'SELECT count(*) FROM "{table}"'  # noqa: S608 (our constant)
-                    records[key] = conn.execute(query).fetchone()[0]
-        finally:
-            conn.close()
+        with contextlib.closing(sqlite3.connect(read_only, uri=True)) as conn:
+            cursor = conn.cursor()
+            cursor.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            )
+            tables = [row[0] for row in cursor.fetchall()]
+            return len(tables), _records(cursor, tables, quote=lambda table: f'"{table}"')
     except sqlite3.DatabaseError as exc:
         raise BackupError(
             _("%(name)s is not an SQLite database that can be restored into: %(error)s")
             % {"name": target, "error": exc}
         ) from exc
-    return len(tables), records
+
+
+def _records(cursor, tables, *, quote) -> dict[str, int]:
+    """How many rows each of ``RECORD_TABLES`` holds (0 when it is not among ``tables``)."""
+    records = dict.fromkeys(RECORD_TABLES, 0)
+    for key, table in RECORD_TABLES.items():
+        if table in tables:
+            cursor.execute(f"SELECT count(*) FROM {quote(table)}")  # noqa: S608 (our constant)
+            records[key] = cursor.fetchone()[0]
+    return records
 
 
 def _close_django_connections_to(name: str) -> None:
     for conn in connections.all(initialized_only=True):
         if conn.vendor == "sqlite" and str(conn.settings_dict["NAME"]) == name:
             conn.close()
-
-
-# --- Pruning ------------------------------------------------------------------------------------
 
 
 def backup_files(directory: str | Path) -> list[Path]:
@@ -382,26 +343,18 @@ def prune(directory: str | Path, keep: int) -> list[Path]:
     for path in removed:
         path.unlink(missing_ok=True)
         log.info("old backup removed: %s", path)
-    directory = Path(directory)
-    if directory.is_dir():
-        now = time.time()
-        for path in directory.iterdir():
-            if _PARTIAL.match(path.name) and now - path.stat().st_mtime > _PARTIAL_MAX_AGE:
-                path.unlink(missing_ok=True)
-                removed.append(path)
+    now = time.time()
+    for path in Path(directory).glob(".lbc-*.partial"):  # left by a killed backup if this old
+        if now - path.stat().st_mtime > _PARTIAL_MAX_AGE:
+            path.unlink(missing_ok=True)
+            removed.append(path)
     return removed
 
 
-# --- Connections --------------------------------------------------------------------------------
-
-
 def _database(database) -> dict:
-    default = connections["default"].settings_dict
-    if database is None:
-        return default
-    if isinstance(database, str):
-        return {**default, "NAME": database}
-    return {**default, **database}
+    """``DATABASES["default"]``, or another database: a name on the same server, or a dict."""
+    database = {"NAME": database} if isinstance(database, str) else database
+    return {**connections["default"].settings_dict, **(database or {})}
 
 
 def _engine(db: dict) -> str:
@@ -415,42 +368,21 @@ def _engine(db: dict) -> str:
     )
 
 
-def _pg_params(db: dict) -> dict:
-    """libpq connection parameters from a DATABASES entry (for psycopg)."""
-    params = {"dbname": db["NAME"]}
-    for key, setting in (
-        ("host", "HOST"),
-        ("port", "PORT"),
-        ("user", "USER"),
-        ("password", "PASSWORD"),
-    ):
-        if db.get(setting):
-            params[key] = str(db[setting])
-    options = db.get("OPTIONS") or {}
-    params.update({key: str(options[key]) for key in _LIBPQ_ENV if options.get(key)})
-    return params
-
-
 def _pg_command(program: str, db: dict) -> tuple[list[str], dict[str, str]]:
-    """``program`` with the connection as arguments, and the secrets in the environment."""
+    """``program`` connecting as ``manage.py dbshell`` does: secrets only in the environment."""
     binary = shutil.which(program)
     if binary is None:
         raise BackupError(
             _("%(program)s is not installed: install the PostgreSQL client (postgresql-client).")
             % {"program": program}
         )
-    params = _pg_params(db)
-    args = [binary, "--no-password"]  # never wait for a password prompt (beat has no terminal)
-    for key in ("host", "port", "user"):
-        if key in params:
-            args.append(f"--{'username' if key == 'user' else key}={params[key]}")
-    env = dict(os.environ)
-    if "password" in params:
-        env["PGPASSWORD"] = params["password"]
-    for key, variable in _LIBPQ_ENV.items():
-        if key in params:
-            env[variable] = params[key]
-    return args, env
+    args, env = PostgreSQLClient.settings_to_cmd_args_env({"OPTIONS": {}, **db}, [])
+    if args[-1] == db.get("NAME"):
+        args.pop()  # the database goes in --dbname (pg_restore's one positional is the file)
+    env = {**os.environ, **(env or {})}
+    if timeout := (db.get("OPTIONS") or {}).get("connect_timeout"):
+        env["PGCONNECT_TIMEOUT"] = str(timeout)  # the one libpq setting Django's client omits
+    return [binary, "--no-password", *args[1:]], env  # --no-password: beat has no terminal
 
 
 def _stderr(result: subprocess.CompletedProcess) -> str:
@@ -459,13 +391,9 @@ def _stderr(result: subprocess.CompletedProcess) -> str:
 
 
 def _fsync_directory(directory: Path) -> None:
-    try:
+    with contextlib.suppress(OSError):
         fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)

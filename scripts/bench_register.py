@@ -14,9 +14,7 @@ docs/PERFORMANCE.md by hand, with the machine they were measured on.
 from __future__ import annotations
 
 import argparse
-import datetime
 import os
-import random
 import statistics
 import sys
 import time
@@ -24,6 +22,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import bench_data  # noqa: E402
 
 # Production-like request handling: no DEBUG query log, no SSL redirect for the test client.
 os.environ.setdefault("DEBUG", "0")
@@ -34,9 +35,6 @@ os.environ.setdefault("SESSION_COOKIE_SECURE", "0")
 os.environ.setdefault("CSRF_COOKIE_SECURE", "0")
 os.environ.setdefault("STATIC_MANIFEST", "0")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lbc_office.settings")
-
-SURNAMES = "王李张刘陈杨黄赵周吴徐孙朱马胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"  # noqa: E501
-GIVEN = "小明红华丽军芳强敏静磊洋勇艳杰娟涛超秀霞平刚桂英宇浩然欣怡梓涵子轩雨萱佳琪俊杰思远"
 
 
 def _setup(reuse: bool) -> None:
@@ -63,223 +61,6 @@ def _setup(reuse: bool) -> None:
 
 def settings_db_name(url: str) -> str:
     return url.rsplit("/", 1)[1].split("?")[0]
-
-
-CHILDREN_PER_COUNTY = 58_750  # 2.35 M children over Chongqing's 40 counties
-
-
-def generate(children: int, schools: int = 221, towns: int = 32, seed: int = 2011) -> None:
-    """One county per 58,750 children (Wuxi-sized), each with 221 schools and 32 towns."""
-    from django.db import connection
-
-    from lbc_office.models import Role, User
-    from registry.models import Teacher
-
-    rng = random.Random(seed)
-    counties = max(1, -(-children // CHILDREN_PER_COUNTY))
-    t0 = time.perf_counter()
-    first_schools = []
-    for c in range(counties):
-        share = children // counties + (1 if c < children % counties else 0)
-        code = "500238" if counties == 1 else f"50{c + 1:02d}38"
-        county_schools = _county(rng, code, share, schools, towns)
-        if c == 0:
-            first_schools = county_schools[:2]  # the benchmark teacher's two schools
-        print(f"  county {code}: {share:,} children ({time.perf_counter() - t0:.0f}s)")
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
-    print(
-        f"generated {children:,} children in {counties} counties in {time.perf_counter() - t0:.1f}s"
-    )
-    User.objects.create_user("bench-official", password="x", role=Role.OFFICIAL)
-    teacher_user = User.objects.create_user("bench-teacher", password="x", role=Role.TEACHER)
-    Teacher.objects.create(user=teacher_user).schools.set(first_schools)
-
-
-def _county(rng, code, children, schools, towns):
-    from registry.idnumber import check_digit_for
-    from registry.models import Child, County, School, Town, Village
-
-    county = County.objects.create(code=code, name=f"县{code}")
-    town_objs = Town.objects.bulk_create(
-        [Town(county=county, name=f"镇{i:02d}") for i in range(towns)]
-    )
-    villages = Village.objects.bulk_create(
-        [Village(town=t, name=f"村{j:02d}") for t in town_objs for j in range(8)]
-    )
-    school_objs = School.objects.bulk_create(
-        [
-            School(
-                county=county,
-                town=town_objs[i % towns],
-                code=f"{code}{i:04d}",
-                name=f"学校{code}-{i:03d}",
-                level="primary" if i % 4 else "middle",
-                boarding=i % 3 == 0,
-                canteen=True,
-            )
-            for i in range(schools)
-        ]
-    )
-    today = datetime.date.today()
-    used: set[str] = set()
-    batch: list[Child] = []
-    for _ in range(children):
-        school = school_objs[rng.randrange(schools)]
-        grade = rng.randint(1, 6) if school.level == "primary" else rng.randint(7, 9)
-        dob = datetime.date(today.year - grade - 6, rng.randint(1, 12), rng.randint(1, 28))
-        sex = rng.choice("MF")
-        while True:
-            seq = rng.randrange(0, 500) * 2 + (1 if sex == "M" else 0)
-            first17 = f"{code}{dob:%Y%m%d}{seq:03d}"
-            if first17 not in used:
-                used.add(first17)
-                break
-        father, mother = rng.random() < 0.85, rng.random() < 0.45
-        if not (father or mother):
-            father = True
-        batch.append(
-            Child(
-                county=county,
-                id_number=first17 + check_digit_for(first17),
-                name=rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN),
-                sex=sex,
-                date_of_birth=dob,
-                school=school,
-                grade=grade,
-                village=villages[rng.randrange(len(villages))],
-                father_away=father,
-                mother_away=mother,
-                guardian="grandparents" if father and mother else "mother" if father else "father",
-                boarding=school.boarding and rng.random() < 0.4,
-                poor=rng.random() < 0.18,
-            )
-        )
-        if len(batch) == 10_000:
-            Child.objects.bulk_create(batch)
-            batch.clear()
-    Child.objects.bulk_create(batch)
-    return school_objs
-
-
-def generate_activity(seed: int = 2012, counties: int | None = None) -> None:
-    """A year of life at county scale: about four family-room calls per child, a home visit for
-    one child in five (a tenth of them with a follow-up due), a carer for one child in four with
-    six months of check-ins, and a long history on one child's file."""
-    import datetime as dt
-
-    from django.db import connection
-    from django.utils import timezone
-
-    from lbc_office.models import Role, User
-    from programmes.models import FamilyCall, HomeVisit
-    from registry.models import Child, County, FamilyRoom, HealthCheck
-    from volunteers.models import Assignment, MonthlyCheckin, Volunteer, month_start
-
-    rng = random.Random(seed)
-    t0 = time.perf_counter()
-    today = timezone.localdate()
-    teacher = User.objects.get(username="bench-teacher")
-    volunteer_user = User.objects.create_user("bench-volunteer", password="x", role=Role.VOLUNTEER)
-    first_county = County.objects.order_by("code").first()
-    for county in County.objects.order_by("code")[: counties or None]:
-        room_objs = FamilyRoom.objects.bulk_create(
-            [
-                FamilyRoom(school_id=sid, kind="phone")
-                for sid in county.schools.values_list("pk", flat=True)
-            ]
-        )
-        rooms = {r.school_id: r.pk for r in room_objs}
-        children = list(Child.objects.filter(county=county).values_list("pk", "school_id"))
-        calls, visits = [], []
-        for pk, school_id in children:
-            for _i in range(rng.choice([0, 2, 4, 6])):
-                when = timezone.now() - dt.timedelta(
-                    days=rng.randrange(400), minutes=rng.randrange(600)
-                )
-                calls.append(
-                    FamilyCall(
-                        child_id=pk,
-                        county_id=county.pk,
-                        room_id=rooms[school_id],
-                        at=when,
-                        minutes=rng.randint(3, 20),
-                        with_whom=rng.choice(["father", "mother", "both"]),
-                    )
-                )
-            if rng.random() < 0.2:
-                date = today - dt.timedelta(days=rng.randrange(200))
-                follow = rng.random() < 0.1
-                visits.append(
-                    HomeVisit(
-                        child_id=pk,
-                        county_id=county.pk,
-                        visitor=teacher,
-                        date=date,
-                        met="grandparents",
-                        education="按时完成作业。",
-                        follow_up_needed=follow,
-                        follow_up_by=date + dt.timedelta(days=14) if follow else None,
-                    )
-                )
-        FamilyCall.objects.bulk_create(calls, batch_size=10_000)
-        HomeVisit.objects.bulk_create(visits, batch_size=10_000)
-        volunteers = Volunteer.objects.bulk_create(
-            [
-                Volunteer(
-                    county=county,
-                    name=f"志愿者{i}",
-                    town=county.towns.first(),
-                    may_be_surrogate_parent=True,
-                    capacity=5,
-                    vetted_on=today - dt.timedelta(days=100),
-                    vetted_by=teacher,
-                    # The benchmark volunteer's login belongs to one volunteer only (the first).
-                    user=volunteer_user if i == 0 and county == first_county else None,
-                )
-                for i in range(len(children) // 20)
-            ]
-        )
-        assignments = Assignment.objects.bulk_create(
-            [
-                Assignment(
-                    county=county,
-                    child_id=pk,
-                    volunteer=volunteers[i // 5],
-                    role="surrogate_parent",
-                    started_on=today - dt.timedelta(days=200),
-                )
-                for i, (pk, _s) in enumerate(children[: len(volunteers) * 5])
-            ]
-        )
-        months, m = [], month_start(today)
-        for _i in range(6):
-            m = month_start(m - dt.timedelta(days=1))
-            months.append(m)
-        MonthlyCheckin.objects.bulk_create(
-            [MonthlyCheckin(county=county, assignment=a, month=m, status="done" if rng.random() < 0.9 else "missed",
-                            submitted_at=timezone.now(), contact="visit")
-             for a in assignments for m in months],
-            batch_size=10_000,
-        )  # fmt: skip
-    # Bulk inserts go around the services: recompute the cached last contact as the nightly
-    # task does (and time it: it is that task's cost).
-    from programmes.services.contact import refresh_last_contact
-
-    t1 = time.perf_counter()
-    refresh_last_contact()
-    print(f"nightly refresh of every child's last contact: {time.perf_counter() - t1:.1f}s")
-    # One child with a long story: the file must not slow down with it.
-    long = Child.objects.order_by("id")[Child.objects.count() // 2]
-    HealthCheck.objects.bulk_create(
-        [HealthCheck(child=long, date=today - dt.timedelta(days=30 * i), height_cm=140, weight_kg=35)
-         for i in range(100)]
-    )  # fmt: skip
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
-    print(f"generated activity in {time.perf_counter() - t0:.1f}s: "
-          f"{FamilyCall.objects.count():,} calls, {HomeVisit.objects.count():,} visits, "
-          f"{Assignment.objects.count():,} assignments, {MonthlyCheckin.objects.count():,} check-ins")  # fmt: skip
 
 
 def _signed_in(user):
@@ -381,9 +162,9 @@ def main() -> None:
     args = parser.parse_args()
     _setup(args.reuse)
     if not args.reuse:
-        generate(args.children)
+        bench_data.generate(args.children)
         if args.activity:
-            generate_activity()
+            bench_data.generate_activity()
     measure(args.runs, activity=args.activity)
 
 

@@ -1,6 +1,6 @@
 """Benchmark: the county's statistical tables and the official's dashboard, county and municipal.
 
-Reuses ``bench_register``'s generator (children in Wuxi-sized counties of 221 schools), then adds
+Reuses ``bench_data``'s generator (children in Wuxi-sized counties of 221 schools), then adds
 what the reports count: registration dates spread over two years, children who left the register
 (with their status changes), family phones and chat rooms, programmes with enrolments (love
 lunch, egg and milk, the daily subsidy), donations with handovers, and — for the first
@@ -31,6 +31,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import bench_data  # noqa: E402
 import bench_register  # noqa: E402  (sets the environment up for Django)
 
 
@@ -39,11 +40,30 @@ def generate_extras() -> None:
     from django.db import connection
     from django.utils import timezone
 
-    from programmes.models import Donation, Enrolment, Handover, Programme
-    from registry.models import Child, County, FamilyRoom, School, StatusChange
+    from programmes.models import Enrolment
+    from registry.models import FamilyRoom, StatusChange
 
     t0 = time.perf_counter()
     today = timezone.localdate()
+    _register_extras()
+    _programmes(today)
+    donations = _donations(today)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    print(
+        f"generated report extras in {time.perf_counter() - t0:.1f}s: "
+        f"{StatusChange.objects.count():,} status changes, "
+        f"{FamilyRoom.objects.count():,} family rooms, {Enrolment.objects.count():,} enrolments, "
+        f"{donations:,} donations"
+    )
+
+
+def _register_extras() -> None:
+    """Registration dates, children who left, family phones and chat rooms, bathrooms."""
+    from django.db import connection
+
+    from registry.models import Child, FamilyRoom, School, StatusChange
+
     child_t, school_t = Child._meta.db_table, School._meta.db_table
     with connection.cursor() as cursor:
         # Files opened over the last two years (bulk_create stamped them all "now").
@@ -75,6 +95,16 @@ def generate_extras() -> None:
             )
         # Bathrooms at half the boarding schools.
         cursor.execute(f"UPDATE {school_t} SET bathroom = (id % 2 = 0) WHERE boarding")
+
+
+def _programmes(today) -> None:
+    """Love lunch, egg and milk and the daily subsidy in every county, with their enrolments."""
+    from django.db import connection
+
+    from programmes.models import Enrolment, Programme
+    from registry.models import Child, County
+
+    child_t = Child._meta.db_table
     start = today - datetime.timedelta(days=400)
     shares = {"love_lunch": 0.063, "egg_milk": 0.94, "daily_subsidy": 0.063}
     for county in County.objects.order_by("code"):
@@ -95,6 +125,13 @@ def generate_extras() -> None:
                 " ON p.county_id = c.county_id AND p.kind = %s WHERE random() < %s",
                 [kind, share],
             )
+
+
+def _donations(today) -> int:
+    """Fifty donations a county, two thirds handed over to four children each; how many."""
+    from programmes.models import Donation, Handover
+    from registry.models import Child, County, School
+
     donations = []
     for county in County.objects.order_by("code"):
         school = School.objects.filter(county=county).order_by("pk").first()
@@ -124,100 +161,7 @@ def generate_extras() -> None:
                 )
             )  # fmt: skip
     Handover.objects.bulk_create(handovers, batch_size=10_000)
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
-    print(
-        f"generated report extras in {time.perf_counter() - t0:.1f}s: "
-        f"{StatusChange.objects.count():,} status changes, "
-        f"{FamilyRoom.objects.count():,} family rooms, {Enrolment.objects.count():,} enrolments, "
-        f"{len(donations):,} donations"
-    )
-
-
-def spread_activity() -> None:
-    """Visits, carers and check-ins for every county that has none yet, in set-based SQL (the
-    register generator's Python loop takes minutes a county): a fifth of the children visited
-    in the last 200 days (a tenth of those with a follow-up); a surrogate parent for 6 % of
-    the children and a foster mother and a foster brother or sister for 2 % each (Wuxi's
-    surrogate parents look after 1,800 of its 55,000–71,000 children, about 3 %); six months
-    of check-ins for every carer (nine in ten done, one in two hundred with a concern still
-    open)."""
-    from django.db import connection
-
-    from lbc_office.models import User
-    from programmes.models import HomeVisit
-    from registry.models import Child, Town
-    from volunteers.models import Assignment, MonthlyCheckin, Volunteer
-
-    t0 = time.perf_counter()
-    teacher = User.objects.get(username="bench-teacher").pk
-    child_t, visit_t = Child._meta.db_table, HomeVisit._meta.db_table
-    vol_t, asg_t = Volunteer._meta.db_table, Assignment._meta.db_table
-    chk_t, town_t = MonthlyCheckin._meta.db_table, Town._meta.db_table
-    per_county = bench_register.CHILDREN_PER_COUNTY // 20
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {visit_t} (created_at, updated_at, date, met, guardian_health,"
-            " guardian_supervision, guardian_homework, guardian_situation, community, education,"
-            " safety, behaviour, physical_health, mental_health, child_said, follow_up_needed,"
-            " follow_up_by, follow_up_note, child_id, county_id, visitor_id)"
-            " SELECT now(), now(), d, 'grandparents', '', '', '', '', '', '按时完成作业。', '', '',"
-            " '', '', '', f, CASE WHEN f THEN d + 14 END, '', id, county_id, %s FROM ("
-            "  SELECT id, county_id, current_date - (random() * 200)::int AS d,"
-            "   random() < 0.1 AS f"
-            f"  FROM {child_t} WHERE random() < 0.2"
-            f"  AND county_id NOT IN (SELECT DISTINCT county_id FROM {visit_t})) x",
-            [teacher],
-        )
-        visits = cursor.rowcount
-        cursor.execute(
-            f"CREATE TEMP TABLE bench_new_counties AS SELECT DISTINCT county_id FROM {child_t}"
-            f" WHERE county_id NOT IN (SELECT DISTINCT county_id FROM {vol_t})"
-        )
-        cursor.execute(
-            f"INSERT INTO {vol_t} (created_at, updated_at, name, phone, email,"
-            " may_be_foster_mother, may_be_foster_sibling, may_be_surrogate_parent, capacity,"
-            " vetted_on, active, notes, county_id, town_id, vetted_by_id)"
-            " SELECT now(), now(), '志愿者' || g, '', '', true, true, true, 5,"
-            " current_date - 100, true, '', n.county_id,"
-            f" (SELECT min(id) FROM {town_t} t WHERE t.county_id = n.county_id), %s"
-            " FROM bench_new_counties n CROSS JOIN generate_series(0, %s - 1) g",
-            [teacher, per_county],
-        )
-        for role, share in [
-            ("surrogate_parent", 0.06),
-            ("foster_mother", 0.02),
-            ("foster_sibling", 0.02),
-        ]:
-            cursor.execute(
-                f"INSERT INTO {asg_t} (created_at, updated_at, role, started_on, end_reason,"
-                " child_id, county_id, volunteer_id)"
-                " SELECT now(), now(), %s, current_date - 200, '', c.id, c.county_id,"
-                "  v.first + (c.id %% %s)"
-                f" FROM {child_t} c JOIN bench_new_counties n ON n.county_id = c.county_id"
-                f" JOIN (SELECT county_id, min(id) AS first FROM {vol_t} GROUP BY county_id) v"
-                "  ON v.county_id = c.county_id"
-                " WHERE c.status = 'active' AND random() < %s",
-                [role, per_county, share],
-            )
-        cursor.execute(
-            f"INSERT INTO {chk_t} (created_at, updated_at, month, status, contact, notes,"
-            " concern, submitted_at, assignment_id, county_id)"
-            " SELECT now(), now(), m, CASE WHEN r < 0.9 THEN 'done' ELSE 'missed' END,"
-            " CASE WHEN r < 0.9 THEN 'visit' ELSE '' END, '', r < 0.005,"
-            " CASE WHEN r < 0.9 THEN now() END, a.id, a.county_id"
-            " FROM (SELECT id, county_id, random() AS r FROM {asg}) a".format(asg=asg_t)
-            + " JOIN bench_new_counties n ON n.county_id = a.county_id"
-            " CROSS JOIN generate_series(date_trunc('month', current_date) - interval '6 months',"
-            "  date_trunc('month', current_date) - interval '1 month', interval '1 month') m",
-        )
-        cursor.execute("DROP TABLE bench_new_counties")
-        cursor.execute("ANALYZE")
-    print(
-        f"spread activity in {time.perf_counter() - t0:.1f}s: {visits:,} more visits; now "
-        f"{HomeVisit.objects.count():,} visits, {Assignment.objects.count():,} assignments, "
-        f"{MonthlyCheckin.objects.count():,} check-ins"
-    )
+    return len(donations)
 
 
 def _time_call(fn, runs):
@@ -238,6 +182,31 @@ def _time_call(fn, runs):
     return statistics.median(samples), p95, queries
 
 
+def _time_figures(past) -> None:
+    """The beat task's work, timed: today's count (with the dashboard's trends), then the count
+    of ``past``; then whether the stored figures say what the live count says."""
+    from django.test import override_settings
+
+    from lbc_office import reports, tasks
+    from lbc_office.reports import figures
+
+    t0 = time.perf_counter()
+    stored = tasks.count_report_figures()
+    print(f"count_report_figures task (today): {stored} school levels in "
+          f"{time.perf_counter() - t0:.1f}s")  # fmt: skip
+    t0 = time.perf_counter()
+    stored = figures.count_day(past)
+    print(f"count_report_figures --day {past}: {stored} school levels in "
+          f"{time.perf_counter() - t0:.1f}s")  # fmt: skip
+    # The stored figures must say what the live count says (nothing changed since).
+    for slug, table in reports.TABLES.items():
+        if table.from_figures:
+            with override_settings(REPORT_FIGURES_MINUTES=0):
+                live = reports.build(slug).rows
+            same = reports.build(slug).rows == live
+            print(f"{slug}: stored figures {'equal' if same else 'DIFFER FROM'} the live count")
+
+
 def measure(runs: int) -> None:
     from django.urls import reverse
     from django.utils import timezone
@@ -250,27 +219,7 @@ def measure(runs: int) -> None:
     today = timezone.localdate()
     past = today - datetime.timedelta(days=180)
     if figures.enabled():
-        # The beat task's work, timed: today's count (with the dashboard's trends), then the
-        # count of the past day measured below.
-        from lbc_office import tasks
-
-        t0 = time.perf_counter()
-        stored = tasks.count_report_figures()
-        print(f"count_report_figures task (today): {stored} school levels in "
-              f"{time.perf_counter() - t0:.1f}s")  # fmt: skip
-        t0 = time.perf_counter()
-        stored = figures.count_day(past)
-        print(f"count_report_figures --day {past}: {stored} school levels in "
-              f"{time.perf_counter() - t0:.1f}s")  # fmt: skip
-        # The stored figures must say what the live count says (nothing changed since).
-        from django.test import override_settings
-
-        for slug, table in reports.TABLES.items():
-            if table.from_figures:
-                with override_settings(REPORT_FIGURES_MINUTES=0):
-                    live = reports.build(slug).rows
-                same = reports.build(slug).rows == live
-                print(f"{slug}: stored figures {'equal' if same else 'DIFFER FROM'} the live count")
+        _time_figures(past)
     official = bench_register._signed_in(User.objects.get(username="bench-official"))
     viewer_user, _ = User.objects.get_or_create(
         username="bench-viewer", defaults={"role": "viewer"}
@@ -317,7 +266,7 @@ def main() -> None:
     parser.add_argument(
         "--spread-activity",
         action="store_true",
-        help="visits, carers and check-ins in SQL for every county without them (see above)",
+        help="visits, carers and check-ins in SQL for every county without them (bench_data.py)",
     )
     parser.add_argument(
         "--extras-only",
@@ -336,12 +285,12 @@ def main() -> None:
         print(f"nightly refresh of every child's last contact: {time.perf_counter() - t0:.1f}s")
         generate_extras()
     elif not args.reuse:
-        bench_register.generate(args.children)
+        bench_data.generate(args.children)
         if args.activity_counties:
-            bench_register.generate_activity(counties=args.activity_counties)
+            bench_data.generate_activity(counties=args.activity_counties)
         generate_extras()
     if args.spread_activity:
-        spread_activity()
+        bench_data.spread_activity()
     if not args.generate_only:
         measure(args.runs)
 

@@ -26,6 +26,7 @@ from registry.filters import search_kind
 from registry.models import Child, Town
 from registry.views import get_child_for_user
 from volunteers import forms, selectors
+from volunteers.filters import VolunteerFilter
 from volunteers.models import (
     Assignment,
     CarerRole,
@@ -46,18 +47,9 @@ official_only = role_required(Role.OFFICIAL)
 
 @official_only
 def volunteer_list(request):
-    volunteers = Volunteer.objects.with_load().select_related("town", "organisation")
-    role = request.GET.get("role", "")
-    if role in CarerRole.values:
-        volunteers = volunteers.allowed(role)
-    if request.GET.get("town", "").isdigit():
-        volunteers = volunteers.filter(town_id=request.GET["town"])
-    vetting = request.GET.get("vetting", "")
-    if vetting in VETTING_FILTERS:
-        volunteers = VETTING_FILTERS[vetting](volunteers)
-    q = request.GET.get("q", "").strip()
-    if q:
-        volunteers = volunteers.filter(Q(name__icontains=q) | Q(phone__contains=q))
+    volunteers = VolunteerFilter(
+        request.GET, queryset=Volunteer.objects.with_load().select_related("town", "organisation")
+    ).qs
     page = Paginator(volunteers.order_by("name", "id"), 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -83,13 +75,6 @@ def volunteer_list(request):
 
 
 # The volunteers list's vetting filter (the dashboard links to "expiring").
-VETTING_FILTERS = {
-    "expiring": lambda qs: qs.filter(active=True).vetting_expiring(),
-    "expired": lambda qs: qs.vetting_expired(),
-    "none": lambda qs: qs.filter(vetted_on__isnull=True),
-}
-
-
 @shows_personal_data
 @official_only
 def volunteer_detail(request, pk):

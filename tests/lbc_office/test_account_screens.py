@@ -220,3 +220,11 @@ def test_an_officials_page_links_to_a_new_enrolment_code_after_a_reset(personas)
     assert reverse("issue_enrolment_code", args=[personas.official.pk]) not in own
     teacher = client.get(reverse("accounts:detail", args=[personas.teacher_a.pk])).content.decode()
     assert reverse("issue_enrolment_code", args=[personas.teacher_a.pk]) not in teacher
+
+
+def test_the_list_ignores_filter_values_it_does_not_offer(personas):
+    client = personas.client_for("official")
+    everyone = list(client.get(reverse("accounts:list")).context["page"])
+    assert len(everyone) > 1
+    for params in [{"role": "king"}, {"active": "maybe"}, {"q": "teacher_b"}]:  # q: POST only
+        assert list(client.get(reverse("accounts:list"), params).context["page"]) == everyone

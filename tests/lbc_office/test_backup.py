@@ -183,19 +183,20 @@ def test_postgresql_password_never_on_the_command_line(monkeypatch):
         "PORT": 5433,
         "USER": "lbc",
         "PASSWORD": "s3cret-Pa55",
-        "OPTIONS": {"sslmode": "require", "pool": True},
+        "OPTIONS": {"sslmode": "require", "connect_timeout": 10, "pool": True},
     }
 
     args, env = backup._pg_command("pg_dump", db)
 
     assert not any("s3cret" in arg for arg in args)
     assert env["PGPASSWORD"] == "s3cret-Pa55" and env["PGSSLMODE"] == "require"
+    assert env["PGCONNECT_TIMEOUT"] == "10"
+    # Django's own PostgreSQL client line (as `manage.py dbshell`), less the database name,
+    # which goes in --dbname.
     assert args == [
         "/usr/bin/pg_dump",
         "--no-password",
-        "--host=db.internal",
-        "--port=5433",
-        "--username=lbc",
+        *("-U", "lbc", "-h", "db.internal", "-p", "5433"),
     ]
 
 
