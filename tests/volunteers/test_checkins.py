@@ -112,3 +112,14 @@ def test_volunteers_screen_query_count_is_fixed(personas, django_assert_num_quer
     for _ in range(10):
         AssignmentFactory(child=ChildFactory(school=personas.school_a), volunteer=volunteer)
     count()
+
+
+def test_opening_the_checkin_page_writes_nothing(personas, surrogate):
+    """A GET only reads: the check-in row comes into being on the POST (or by the monthly task)."""
+    client = personas.client_for("volunteer")
+    url = reverse("volunteers:my_checkin", args=[surrogate.pk])
+    before = MonthlyCheckin.objects.count()
+    assert client.get(url).status_code == 200
+    assert MonthlyCheckin.objects.count() == before == 0
+    assert client.post(url, {"roles_done": [CheckinRole.objects.first().pk]}).status_code == 302
+    assert MonthlyCheckin.objects.filter(assignment=surrogate, status="done").count() == 1

@@ -155,8 +155,10 @@ def save_checkin_role(*, role: CheckinRole, by, **fields) -> CheckinRole:
     return role
 
 
-def current_checkin(assignment: Assignment, today: datetime.date | None = None) -> MonthlyCheckin:
-    """This month's check-in of an active assignment, opened if the monthly task has not yet."""
+@transaction.atomic
+def open_checkin(*, assignment: Assignment, today: datetime.date | None = None) -> MonthlyCheckin:
+    """Open this month's check-in of an active assignment, if the monthly task has not yet
+    (``monthly.open_month`` opens them all at the start of the month)."""
     month = month_start(today or timezone.localdate())
     checkin, _created = MonthlyCheckin.objects.get_or_create(
         assignment=assignment, month=month, defaults={"county_id": assignment.county_id}
