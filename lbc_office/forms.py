@@ -75,7 +75,7 @@ def form_view(
         if result is not _REFUSED:
             messages.success(request, _given(success, result))
             return redirect(_given(redirect_to, result))
-    return render(request, template, {"form": form, **(context or {})})
+    return render(request, template, {**(context or {}), "form": form})
 
 
 def record_on_file(
