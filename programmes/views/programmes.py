@@ -3,10 +3,9 @@ everyone else 403). Enrolling from a personal file is child-scoped (404 outside 
 
 from __future__ import annotations
 
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,7 +13,7 @@ from django.utils.translation import ngettext
 
 from lbc_office import audit
 from lbc_office.audit import shows_personal_data
-from lbc_office.forms import add_service_error, form_view, record_on_file
+from lbc_office.forms import form_view, record_on_file
 from programmes import selectors, services
 from programmes.forms import (
     AttendanceForm,
@@ -96,37 +95,34 @@ def programme_enrol(request, pk):
     )
     data = request.POST if request.method == "POST" else (request.GET or None)
     form = EnrolByFilterForm(data, schools=schools, initial={"starts_on": timezone.localdate()})
-    count = None
+    context = {"programme": programme, "count": None}
+    if request.method == "POST":
+
+        def enrol(*, by, starts_on, **_filter):
+            children = form.filter(Child.objects.all())
+            return services.enrol_children(
+                programme=programme, children=children, starts_on=starts_on, by=by
+            )
+
+        return form_view(
+            request,
+            form,
+            enrol,
+            template="programmes/programme_enrol.html",
+            context=context,
+            success=lambda count: (
+                ngettext(
+                    "%(count)d child was enrolled.", "%(count)d children were enrolled.", count
+                )
+                % {"count": count}
+            ),
+            redirect_to=programme,
+        )
     if form.is_bound and form.is_valid():
-        children = form.filter(Child.objects.all())
-        if request.method == "POST":
-            try:
-                count = services.enrol_children(
-                    programme=programme,
-                    children=children,
-                    starts_on=form.cleaned_data["starts_on"],
-                    by=request.user,
-                )
-            except ValidationError as exc:
-                add_service_error(form, exc)
-            else:
-                messages.success(
-                    request,
-                    ngettext(
-                        "%(count)d child was enrolled.", "%(count)d children were enrolled.", count
-                    )
-                    % {"count": count},
-                )
-                return redirect(programme)
-        else:
-            count = selectors.enrolment_candidates(
-                programme, children, starts_on=form.cleaned_data["starts_on"]
-            ).count()
-    return render(
-        request,
-        "programmes/programme_enrol.html",
-        {"programme": programme, "form": form, "count": count},
-    )
+        context["count"] = selectors.enrolment_candidates(
+            programme, form.filter(Child.objects.all()), starts_on=form.cleaned_data["starts_on"]
+        ).count()
+    return render(request, "programmes/programme_enrol.html", {**context, "form": form})
 
 
 @shows_personal_data
