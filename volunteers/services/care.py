@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lbc_office import audit
 from registry.models import Child, ChildStatus
 from registry.services import save_tracked
 from volunteers.models import (
@@ -151,7 +152,9 @@ def save_checkin_role(*, role: CheckinRole, by, **fields) -> CheckinRole:
     for name, value in fields.items():
         setattr(role, name, value)
     role.full_clean()
+    created = role.pk is None
     role.save()
+    audit.record(audit.Action.CREATE if created else audit.Action.CHANGE, user=by, obj=role)
     return role
 
 
