@@ -213,6 +213,10 @@ def submit_checkin(
     checkin.full_clean()
     checkin.save()
     checkin.roles_done.set(roles_done if is_surrogate else [])
+    audit.record(
+        audit.Action.CHANGE, user=by, obj=checkin, child_id=checkin.assignment.child_id,
+        detail="concern raised" if raised_now else "",
+    )  # fmt: skip
     if raised_now:
         notify.concern_raised(checkin)
     return checkin
@@ -226,4 +230,8 @@ def resolve_concern(*, checkin: MonthlyCheckin, by) -> MonthlyCheckin:
     checkin.refresh_from_db()
     if not updated:
         raise ValidationError(_("This concern has already been handled."))
+    audit.record(
+        audit.Action.CHANGE, user=by, obj=checkin, child_id=checkin.assignment.child_id,
+        detail="concern handled",
+    )  # fmt: skip
     return checkin
