@@ -8,7 +8,6 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -17,7 +16,7 @@ from lbc_office.audit import shows_personal_data
 from lbc_office.forms import save_form
 from volunteers import forms, selectors
 from volunteers.models import Assignment, Notification, Volunteer
-from volunteers.services import care
+from volunteers.services import care, notify
 
 # --- The volunteer's own screens ------------------------------------------------------------
 
@@ -89,10 +88,8 @@ def inbox(request):
 
 @require_POST
 def inbox_read(request, pk=None):
-    notifications = Notification.objects.filter(user=request.user, read_at__isnull=True)
-    if pk is not None:
-        # Someone else's message does not exist for this user.
-        get_object_or_404(Notification.objects.filter(user=request.user), pk=pk)
-        notifications = notifications.filter(pk=pk)
-    notifications.update(read_at=timezone.now())
+    # Someone else's message does not exist for this user.
+    mine = Notification.objects.filter(user=request.user)
+    notification = get_object_or_404(mine, pk=pk) if pk is not None else None
+    notify.mark_read(user=request.user, notification=notification)
     return redirect("volunteers:inbox")
