@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from lbc_office import accounts
 from lbc_office.account_forms import AccountCreateForm, ActiveForm, RoleForm, SchoolsForm
 from lbc_office.auth import role_required
-from lbc_office.forms import save_form
+from lbc_office.forms import errors_as_messages, save_form
 from lbc_office.models import AuditEvent, Role, User
 from registry import search_box
 from registry import services as registry_services
@@ -109,16 +109,14 @@ def account_detail(request, pk):
 
 def _apply(request, account, form, operation, done: str, **extra):
     """Run one service from a POSTed form; refusals go back as messages on the account page."""
-    if form.is_valid():
-        try:
-            operation(user=account, by=request.user, **extra, **form.cleaned_data)
-        except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
+    if not form.is_valid():
+        messages.error(request, _("Nothing was changed: the form was not complete."))
+    else:
+        save_form(request, form, operation, user=account, **extra)  # None is no refusal here
+        if form.errors:
+            errors_as_messages(request, form)
         else:
             messages.success(request, done)
-    else:
-        messages.error(request, _("Nothing was changed: the form was not complete."))
     return redirect("accounts:detail", pk=account.pk)
 
 

@@ -48,6 +48,14 @@ def save_form(request, form, operation, /, **kwargs):
     return None if result is _REFUSED else result
 
 
+def errors_as_messages(request, form) -> None:
+    """For an action posted from another page (a button, not a form page): the reasons a form
+    or its service refused, as messages shown on the page it returns to."""
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
+
+
 def _given(value, result):
     return value(result) if callable(value) else value
 

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from lbc_office import audit
 from lbc_office.audit import shows_personal_data
 from lbc_office.auth import role_required
-from lbc_office.forms import form_view, record_on_file, save_form
+from lbc_office.forms import errors_as_messages, form_view, record_on_file, save_form
 from lbc_office.models import Role
 from lbc_office.redirects import safe_redirect
 from registry import search_box
@@ -144,25 +144,20 @@ def assign_child(request, pk):
     """From the volunteer's page: assign the chosen child in one of the volunteer's roles."""
     volunteer = get_object_or_404(Volunteer, pk=pk)
     form = forms.AssignChildForm(request.POST, volunteer=volunteer)
-    if form.is_valid():
-        child = get_object_or_404(
-            Child.objects.visible_to(request.user), pk=form.cleaned_data["child"]
-        )
-        try:
-            care.assign_volunteer(
-                child=child, volunteer=volunteer, role=form.cleaned_data["role"], by=request.user
-            )
-        except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
-        else:
-            messages.success(
-                request, _("%(child)s is now looked after by %(volunteer)s.") % {
-                    "child": child, "volunteer": volunteer}
-            )  # fmt: skip
-    else:
+    if not form.is_valid():
         messages.error(request, _("Choose a role and a child."))
+    elif assignment := save_form(request, form, _assign, volunteer=volunteer):
+        messages.success(request, _("%(child)s is now looked after by %(volunteer)s.") % {
+            "child": assignment.child, "volunteer": volunteer})  # fmt: skip
+    else:
+        errors_as_messages(request, form)
     return redirect("volunteers:detail", pk=volunteer.pk)
+
+
+def _assign(*, by, volunteer, child, role):
+    """The child picked on the volunteer's page, if the official may see it (else 404)."""
+    child = get_object_or_404(Child.objects.visible_to(by), pk=child)
+    return care.assign_volunteer(child=child, volunteer=volunteer, role=role, by=by)
 
 
 @shows_personal_data

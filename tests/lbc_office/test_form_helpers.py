@@ -10,7 +10,7 @@ from django.contrib.messages.storage.fallback import FallbackStorage
 from django.core.exceptions import ValidationError
 from django.test import RequestFactory
 
-from lbc_office.forms import form_view, record_on_file, save_form
+from lbc_office.forms import errors_as_messages, form_view, record_on_file, save_form
 
 
 class NoteForm(forms.Form):
@@ -111,3 +111,14 @@ def test_record_on_file_goes_back_to_the_file(personas):
         template="registry/record_form.html", title="t", success="ok", child=child,
     )  # fmt: skip
     assert response.status_code == 302 and response.url == child.get_absolute_url()
+
+
+def test_an_action_posted_from_another_page_gets_the_refusals_as_messages():
+    def operation(**kwargs):
+        raise ValidationError({"note": "not this note", "other": "and not now"})
+
+    request = _request(data={"note": "hello"})
+    form = NoteForm(request.POST)
+    assert save_form(request, form, operation) is None
+    errors_as_messages(request, form)
+    assert sorted(str(m) for m in request._messages) == ["and not now", "not this note"]
