@@ -1,4 +1,5 @@
-"""The admin's views of children's records are audited like the app's own pages (ground floor).
+"""The admin audited like the app's own pages (ground floor): its views of children's records
+(``ShowsChildrenAdmin``) and its saves, which go through the apps' services (``ServiceAdmin``).
 
 Kept apart from ``admin_site`` (which the app registry imports before models are ready).
 """
