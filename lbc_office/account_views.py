@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 from lbc_office import accounts
 from lbc_office.account_forms import AccountCreateForm, ActiveForm, RoleForm, SchoolsForm
 from lbc_office.auth import role_required
-from lbc_office.forms import add_service_error
+from lbc_office.forms import errors_as_messages, save_form
 from lbc_office.models import AuditEvent, Role, User
 from registry import search_box
 from registry import services as registry_services
@@ -70,27 +70,20 @@ def account_list(request):
 def account_create(request):
     initial = {"role": request.GET.get("role")} if request.GET.get("role") in Role.values else {}
     form = AccountCreateForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        common = {"by": request.user, "username": data["username"], "phone": data["phone"]}
-        try:
-            if data["role"] == Role.TEACHER:
-                user, password = registry_services.create_teacher(
-                    **common, full_name=data["full_name"], schools=data["schools"]
-                )
-            elif data["volunteer"] is not None:
-                user, password = logins.create_volunteer_login(
-                    **common, volunteer=data["volunteer"]
-                )
-            else:
-                user, password = accounts.create_account(
-                    **common, role=data["role"], full_name=data["full_name"]
-                )
-        except ValidationError as exc:
-            add_service_error(form, exc)
-        else:
-            return _show_password(request, user, password, created=True)
+    if request.method == "POST" and (created := save_form(request, form, _create_account)):
+        user, password = created
+        return _show_password(request, user, password, created=True)
     return render(request, "lbc_office/accounts/create.html", {"form": form})
+
+
+def _create_account(*, by, username, phone, role, full_name, schools, volunteer, **_rest):
+    """The account the create form describes, through the service for its kind."""
+    common = {"by": by, "username": username, "phone": phone}
+    if role == Role.TEACHER:
+        return registry_services.create_teacher(**common, full_name=full_name, schools=schools)
+    if volunteer is not None:
+        return logins.create_volunteer_login(**common, volunteer=volunteer)
+    return accounts.create_account(**common, role=role, full_name=full_name)
 
 
 def _show_password(request, user, password, *, created=False):
@@ -128,16 +121,14 @@ def account_detail(request, pk):
 
 def _apply(request, account, form, operation, done: str, **extra):
     """Run one service from a POSTed form; refusals go back as messages on the account page."""
-    if form.is_valid():
-        try:
-            operation(user=account, by=request.user, **extra, **form.cleaned_data)
-        except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
+    if not form.is_valid():
+        messages.error(request, _("Nothing was changed: the form was not complete."))
+    else:
+        save_form(request, form, operation, user=account, **extra)  # None is no refusal here
+        if form.errors:
+            errors_as_messages(request, form)
         else:
             messages.success(request, done)
-    else:
-        messages.error(request, _("Nothing was changed: the form was not complete."))
     return redirect("accounts:detail", pk=account.pk)
 
 

@@ -1,4 +1,5 @@
-"""The admin's views of children's records are audited like the app's own pages (ground floor).
+"""The admin audited like the app's own pages (ground floor): its views of children's records
+(``ShowsChildrenAdmin``) and its saves, which go through the apps' services (``ServiceAdmin``).
 
 Kept apart from ``admin_site`` (which the app registry imports before models are ready).
 """
@@ -53,3 +54,32 @@ class ShowsChildrenAdmin:
         if obj is not None:
             audit.shown(request, self.child_of(obj))
         return super().render_history_view(request, template, context, **kwargs)
+
+
+class ServiceAdmin:
+    """Mixin for an admin whose saves go through the app's audited service, as the app's own
+    screens do: ``save_record(request, obj)`` calls it with the record the form has filled in
+    (the service validates, stamps the author, keeps the history and writes the audit row).
+    Inlines listed in ``service_inlines`` ({model: save function}) are saved the same way.
+    Nothing is deleted here: records are retired (``active``), never removed."""
+
+    service_inlines: dict = {}
+
+    def save_record(self, request, obj):  # pragma: no cover - every subclass overrides it
+        raise NotImplementedError
+
+    def save_model(self, request, obj, form, change):
+        self.save_record(request, obj)
+
+    def save_formset(self, request, form, formset, change):
+        save = self.service_inlines[formset.model]
+        # commit=False fills in the parent and what changed (for the admin's own log), saves
+        # nothing; each record is then saved by the service.
+        for instance in formset.save(commit=False):
+            save(request, instance)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def delete_model(self, request, obj):
+        raise PermissionError("records are retired, never deleted")

@@ -1,44 +1,43 @@
-"""Admin for the register's reference data. Children are kept in the app's own screens, where
+"""Admin for the register's reference data: every save goes through ``registry.services`` (the
+same audited service as the officials' screens); nothing is deleted, places and schools are
+retired (``active``). Children and teachers' schools are kept in the app's own screens, where
 their validation, history and status changes apply; here they can only be read."""
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from lbc_office.admin_audit import ShowsChildrenAdmin
+from lbc_office.admin_audit import ServiceAdmin, ShowsChildrenAdmin
+from registry import services
 from registry.models import Child, County, FamilyRoom, School, Teacher, Town, Village
 
 
-class NoDeleteAdmin(admin.ModelAdmin):
-    """Reference data is retired (``active``), never deleted; saves record who made them."""
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        obj.updated_by = request.user
-        super().save_model(request, obj, form, change)
-
-
 @admin.register(County)
-class CountyAdmin(NoDeleteAdmin):
+class CountyAdmin(ServiceAdmin, admin.ModelAdmin):
     list_display = ["code", "name"]
+
+    def save_record(self, request, obj):
+        services.save_county(county=obj, by=request.user)
 
 
 @admin.register(Town)
-class TownAdmin(NoDeleteAdmin):
+class TownAdmin(ServiceAdmin, admin.ModelAdmin):
     list_display = ["name", "kind", "county"]
     list_filter = ["county", "kind"]
     search_fields = ["name"]
 
+    def save_record(self, request, obj):
+        services.save_town(town=obj, by=request.user)
+
 
 @admin.register(Village)
-class VillageAdmin(NoDeleteAdmin):
+class VillageAdmin(ServiceAdmin, admin.ModelAdmin):
     list_display = ["name", "kind", "town"]
     list_filter = ["town"]
     search_fields = ["name"]
+
+    def save_record(self, request, obj):
+        services.save_village(village=obj, by=request.user)
 
 
 class FamilyRoomInline(admin.TabularInline):
@@ -48,12 +47,21 @@ class FamilyRoomInline(admin.TabularInline):
     can_delete = False
 
 
+def _save_family_room(request, room):
+    services.save_family_room(room=room, by=request.user)
+
+
 @admin.register(School)
-class SchoolAdmin(NoDeleteAdmin, SimpleHistoryAdmin):
+class SchoolAdmin(ServiceAdmin, SimpleHistoryAdmin):
     list_display = ["code", "name", "town", "level", "boarding", "bathroom", "canteen", "active"]
     list_filter = ["level", "boarding", "town"]
     search_fields = ["code", "name"]
     inlines = [FamilyRoomInline]
+    service_inlines = {FamilyRoom: _save_family_room}
+
+    def save_record(self, request, obj):
+        # The town given again: the service takes the school's county from it.
+        services.save_school(school=obj, by=request.user, town=obj.town)
 
 
 @admin.register(Teacher)

@@ -8,7 +8,7 @@ import datetime
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from lbc_office.audit import shows_personal_data
 from lbc_office.auth import role_required
-from lbc_office.forms import save_form
+from lbc_office.forms import record_on_file
 from lbc_office.models import Role
 from registry import consent
 from registry.forms import DateInput
@@ -47,25 +47,22 @@ class SharingOverrideForm(forms.Form):
 @official_only
 def sharing_override(request, pk):
     child = get_child_for_user(request, pk)
-    form = SharingOverrideForm(request.POST or None)
-    if request.method == "POST" and save_form(
-        request, form, consent.record_sharing_override, child=child
-    ):
-        messages.success(request, _("The override was recorded."))
-        return redirect(child)
-    return render(
+    return record_on_file(
         request,
-        "registry/consent_form.html",
-        {
-            "form": form,
-            "child": child,
-            "title": _("Let volunteers see the file without consent"),
+        child,
+        SharingOverrideForm(request.POST or None),
+        consent.record_sharing_override,
+        template="registry/consent_form.html",
+        title=_("Let volunteers see the file without consent"),
+        context={
             "intro": _(
                 "The guardian's consent to share this file with volunteers does not stand. An "
                 "override lets the child's volunteers see it until the date you set; say why. "
                 "Ask the guardian again meanwhile."
-            ),
+            )
         },
+        success=_("The override was recorded."),
+        child=child,
     )
 
 

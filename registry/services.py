@@ -21,6 +21,7 @@ from registry import idnumber
 from registry.models import (
     Child,
     ChildStatus,
+    County,
     FamilyRoom,
     Guardian,
     HealthCheck,
@@ -55,6 +56,11 @@ def save_tracked(instance, *, by, fields: dict[str, Any] | None = None, update_f
 
 
 # --- Places and schools -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def save_county(*, county: County, by, **fields) -> County:
+    return save_tracked(county, by=by, fields=fields)
 
 
 @transaction.atomic

@@ -1,7 +1,7 @@
 from django.urls import path
 
 import lbc_office.converters  # noqa: F401 — registers <key:…>, the bounded record key
-from registry import consent_views, transfer_views, views
+from registry import consent_views, place_views, transfer_views, views
 
 app_name = "registry"
 
@@ -43,17 +43,21 @@ urlpatterns = [
         consent_views.sharing_override_end,
         name="sharing_override_end",
     ),
-    path("schools/", views.school_list, name="school_list"),
-    path("schools/new/", views.school_edit, name="school_create"),
-    path("schools/<key:pk>/", views.school_detail, name="school_detail"),
-    path("schools/<key:pk>/edit/", views.school_edit, name="school_edit"),
-    path("schools/<key:school_pk>/rooms/new/", views.family_room_edit, name="family_room_add"),
+    path("schools/", place_views.school_list, name="school_list"),
+    path("schools/new/", place_views.school_edit, name="school_create"),
+    path("schools/<key:pk>/", place_views.school_detail, name="school_detail"),
+    path("schools/<key:pk>/edit/", place_views.school_edit, name="school_edit"),
     path(
-        "schools/<key:school_pk>/rooms/<key:pk>/", views.family_room_edit, name="family_room_edit"
+        "schools/<key:school_pk>/rooms/new/", place_views.family_room_edit, name="family_room_add"
     ),
-    path("towns/", views.town_list, name="town_list"),
-    path("towns/new/", views.town_edit, name="town_create"),
-    path("towns/<key:pk>/edit/", views.town_edit, name="town_edit"),
-    path("towns/<key:town_pk>/villages/new/", views.village_edit, name="village_add"),
-    path("towns/<key:town_pk>/villages/<key:pk>/", views.village_edit, name="village_edit"),
+    path(
+        "schools/<key:school_pk>/rooms/<key:pk>/",
+        place_views.family_room_edit,
+        name="family_room_edit",
+    ),
+    path("towns/", place_views.town_list, name="town_list"),
+    path("towns/new/", place_views.town_edit, name="town_create"),
+    path("towns/<key:pk>/edit/", place_views.town_edit, name="town_edit"),
+    path("towns/<key:town_pk>/villages/new/", place_views.village_edit, name="village_add"),
+    path("towns/<key:town_pk>/villages/<key:pk>/", place_views.village_edit, name="village_edit"),
 ]

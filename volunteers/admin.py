@@ -1,9 +1,11 @@
-"""Admin for officials: people and organisations editable; assignments, check-ins and messages
-read-only here (they change through the app's screens and services, where the rules apply)."""
+"""Admin for officials: organisations and check-in roles editable, each save through the same
+audited service as the app's screens (``volunteers.services.care``); volunteers, assignments,
+check-ins and messages read-only here (they change through the app's screens and services,
+where the rules apply)."""
 
 from django.contrib import admin
 
-from lbc_office.admin_audit import ShowsChildrenAdmin
+from lbc_office.admin_audit import ServiceAdmin, ShowsChildrenAdmin
 from volunteers.models import (
     Assignment,
     CheckinRole,
@@ -13,6 +15,7 @@ from volunteers.models import (
     Organisation,
     Volunteer,
 )
+from volunteers.services import care
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -27,13 +30,13 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(ServiceAdmin, admin.ModelAdmin):
     list_display = ["name", "kind", "contact_name", "phone", "active"]
     list_filter = ["kind", "active"]
     search_fields = ["name"]
 
-    def has_delete_permission(self, request, obj=None):
-        return False
+    def save_record(self, request, obj):
+        care.save_organisation(organisation=obj, by=request.user)
 
 
 @admin.register(Volunteer)
@@ -56,11 +59,11 @@ class AssignmentAdmin(ShowsChildrenAdmin, ReadOnlyAdmin):
 
 
 @admin.register(CheckinRole)
-class CheckinRoleAdmin(admin.ModelAdmin):
+class CheckinRoleAdmin(ServiceAdmin, admin.ModelAdmin):
     list_display = ["name", "name_en", "position", "active"]
 
-    def has_delete_permission(self, request, obj=None):
-        return False
+    def save_record(self, request, obj):
+        care.save_checkin_role(role=obj, by=request.user)
 
 
 @admin.register(MonthlyCheckin)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 
 from django.db.models import (
@@ -123,6 +124,16 @@ def my_children(volunteer: Volunteer) -> list[ChildCard]:
         )
         for a in assignments
     ]
+
+
+def checkin_this_month(assignment: Assignment, today: datetime.date | None = None):
+    """This month's check-in of ``assignment`` as stored, or an unsaved one to show (reads only:
+    the row comes into being through ``care.open_checkin``, never on a page's GET)."""
+    month = month_start(today or timezone.localdate())
+    stored = MonthlyCheckin.objects.filter(assignment=assignment, month=month).first()
+    return stored or MonthlyCheckin(
+        assignment=assignment, month=month, county_id=assignment.county_id
+    )
 
 
 def withheld_assignments() -> QuerySet:

@@ -1,7 +1,7 @@
 from django.urls import path
 
 import lbc_office.converters  # noqa: F401 — registers <key:…>, the bounded record key
-from volunteers import views
+from volunteers import my_views, views
 
 app_name = "volunteers"
 
@@ -22,9 +22,9 @@ urlpatterns = [
     path("volunteers/checkins/<key:pk>/handled/", views.resolve_concern, name="resolve_concern"),
     path("children/<key:pk>/carers/new/", views.assign_for_child, name="assign_for_child"),
     path("assignments/<key:pk>/end/", views.end_assignment, name="end_assignment"),
-    path("my/", views.my_children, name="my_children"),
-    path("my/checkins/<key:pk>/", views.my_checkin, name="my_checkin"),
-    path("inbox/", views.inbox, name="inbox"),
-    path("inbox/read/", views.inbox_read, name="inbox_read_all"),
-    path("inbox/<key:pk>/read/", views.inbox_read, name="inbox_read"),
+    path("my/", my_views.my_children, name="my_children"),
+    path("my/checkins/<key:pk>/", my_views.my_checkin, name="my_checkin"),
+    path("inbox/", my_views.inbox, name="inbox"),
+    path("inbox/read/", my_views.inbox_read, name="inbox_read_all"),
+    path("inbox/<key:pk>/read/", my_views.inbox_read, name="inbox_read"),
 ]

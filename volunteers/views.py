@@ -6,11 +6,12 @@ import datetime
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -18,7 +19,7 @@ from django.views.decorators.http import require_POST
 from lbc_office import audit
 from lbc_office.audit import shows_personal_data
 from lbc_office.auth import role_required
-from lbc_office.forms import add_service_error, save_form
+from lbc_office.forms import errors_as_messages, form_view, record_on_file, save_form
 from lbc_office.models import Role
 from lbc_office.redirects import safe_redirect
 from registry import search_box
@@ -32,7 +33,6 @@ from volunteers.models import (
     CarerRole,
     CheckinRole,
     MonthlyCheckin,
-    Notification,
     Organisation,
     Volunteer,
     month_start,
@@ -111,13 +111,16 @@ def volunteer_detail(request, pk):
 @official_only
 def volunteer_edit(request, pk=None):
     volunteer = get_object_or_404(Volunteer, pk=pk) if pk else Volunteer()
-    form = forms.VolunteerForm(request.POST or None, instance=volunteer)
-    if request.method == "POST" and save_form(
-        request, form, care.save_volunteer, volunteer=volunteer
-    ):
-        messages.success(request, _("The volunteer was saved."))
-        return redirect("volunteers:detail", pk=volunteer.pk)
-    return render(request, "simple_form.html", {"form": form, "title": _("Volunteer")})
+    return form_view(
+        request,
+        forms.VolunteerForm(request.POST or None, instance=volunteer),
+        care.save_volunteer,
+        template="simple_form.html",
+        context={"title": _("Volunteer")},
+        success=_("The volunteer was saved."),
+        redirect_to=lambda saved: reverse("volunteers:detail", args=[saved.pk]),
+        volunteer=volunteer,
+    )
 
 
 @official_only
@@ -126,25 +129,20 @@ def assign_child(request, pk):
     """From the volunteer's page: assign the chosen child in one of the volunteer's roles."""
     volunteer = get_object_or_404(Volunteer, pk=pk)
     form = forms.AssignChildForm(request.POST, volunteer=volunteer)
-    if form.is_valid():
-        child = get_object_or_404(
-            Child.objects.visible_to(request.user), pk=form.cleaned_data["child"]
-        )
-        try:
-            care.assign_volunteer(
-                child=child, volunteer=volunteer, role=form.cleaned_data["role"], by=request.user
-            )
-        except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
-        else:
-            messages.success(
-                request, _("%(child)s is now looked after by %(volunteer)s.") % {
-                    "child": child, "volunteer": volunteer}
-            )  # fmt: skip
-    else:
+    if not form.is_valid():
         messages.error(request, _("Choose a role and a child."))
+    elif assignment := save_form(request, form, _assign, volunteer=volunteer):
+        messages.success(request, _("%(child)s is now looked after by %(volunteer)s.") % {
+            "child": assignment.child, "volunteer": volunteer})  # fmt: skip
+    else:
+        errors_as_messages(request, form)
     return redirect("volunteers:detail", pk=volunteer.pk)
+
+
+def _assign(*, by, volunteer, child, role):
+    """The child picked on the volunteer's page, if the official may see it (else 404)."""
+    child = get_object_or_404(Child.objects.visible_to(by), pk=child)
+    return care.assign_volunteer(child=child, volunteer=volunteer, role=role, by=by)
 
 
 @shows_personal_data
@@ -152,23 +150,15 @@ def assign_child(request, pk):
 def assign_for_child(request, pk):
     """From the child's file: choose the kind of carer and the volunteer."""
     child = get_child_for_user(request, pk, queryset=Child.objects.select_related("village"))
-    form = forms.AssignForChildForm(request.POST or None, child=child)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            care.assign_volunteer(
-                child=child, volunteer=data["volunteer"], role=data["role"],
-                started_on=data["started_on"], by=request.user,
-            )  # fmt: skip
-        except ValidationError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, _("The carer was assigned."))
-            return redirect(child)
-    return render(
+    return record_on_file(
         request,
-        "volunteers/assign_for_child.html",
-        {"form": form, "child": child, "title": _("Assign a carer")},
+        child,
+        forms.AssignForChildForm(request.POST or None, child=child),
+        care.assign_volunteer,
+        template="volunteers/assign_for_child.html",
+        title=_("Assign a carer"),
+        success=_("The carer was assigned."),
+        child=child,
     )
 
 
@@ -232,13 +222,16 @@ def organisation_list(request):
 @official_only
 def organisation_edit(request, pk=None):
     organisation = get_object_or_404(Organisation, pk=pk) if pk else Organisation()
-    form = forms.OrganisationForm(request.POST or None, instance=organisation)
-    if request.method == "POST" and save_form(
-        request, form, care.save_organisation, organisation=organisation
-    ):
-        messages.success(request, _("Saved."))
-        return redirect("volunteers:organisations")
-    return render(request, "simple_form.html", {"form": form, "title": _("Organisation")})
+    return form_view(
+        request,
+        forms.OrganisationForm(request.POST or None, instance=organisation),
+        care.save_organisation,
+        template="simple_form.html",
+        context={"title": _("Organisation")},
+        success=_("Saved."),
+        redirect_to="volunteers:organisations",
+        organisation=organisation,
+    )
 
 
 @official_only
@@ -253,11 +246,16 @@ def checkin_roles(request):
 @official_only
 def checkin_role_edit(request, pk=None):
     role = get_object_or_404(CheckinRole, pk=pk) if pk else CheckinRole()
-    form = forms.CheckinRoleForm(request.POST or None, instance=role)
-    if request.method == "POST" and save_form(request, form, care.save_checkin_role, role=role):
-        messages.success(request, _("Saved."))
-        return redirect("volunteers:checkin_roles")
-    return render(request, "simple_form.html", {"form": form, "title": _("Check-in role")})
+    return form_view(
+        request,
+        forms.CheckinRoleForm(request.POST or None, instance=role),
+        care.save_checkin_role,
+        template="simple_form.html",
+        context={"title": _("Check-in role")},
+        success=_("Saved."),
+        redirect_to="volunteers:checkin_roles",
+        role=role,
+    )
 
 
 @shows_personal_data
@@ -319,78 +317,3 @@ def _month_param(value: str | None) -> datetime.date:
         return datetime.datetime.strptime(value or "", "%Y-%m").date()
     except ValueError:
         return month_start(timezone.localdate())
-
-
-# --- The volunteer's own screens ------------------------------------------------------------
-
-
-def _my_volunteer(request) -> Volunteer:
-    """The signed-in volunteer's record; anyone else finds no check-in here (404)."""
-    volunteer = (
-        Volunteer.objects.filter(user=request.user, active=True).first()
-        if request.user.is_volunteer
-        else None
-    )
-    if volunteer is None:
-        raise Http404
-    return volunteer
-
-
-@shows_personal_data
-def my_children(request):
-    if not request.user.is_volunteer:
-        raise PermissionDenied
-    volunteer = Volunteer.objects.filter(user=request.user).first()
-    # An inactive volunteer's record has no cards (selectors.my_children): the page says so.
-    cards = selectors.my_children(volunteer) if volunteer else []
-    audit.shown(request, [card.child for card in cards])
-    return render(request, "volunteers/my_children.html", {"volunteer": volunteer, "cards": cards})
-
-
-@shows_personal_data
-def my_checkin(request, pk):
-    """This month's check-in for one of my children (404 for anyone else's)."""
-    volunteer = _my_volunteer(request)
-    assignment = get_object_or_404(
-        Assignment.objects.active().filter(volunteer=volunteer).select_related("child__school"),
-        pk=pk,
-    )
-    audit.shown(request, assignment.child_id)
-    checkin = care.current_checkin(assignment)
-    form_class = forms.checkin_form_class(assignment)
-    initial = {
-        "roles_done": list(checkin.roles_done.all()),
-        "contact": checkin.contact,
-        "notes": checkin.notes,
-        "concern": checkin.concern,
-    }
-    form = form_class(request.POST or None, initial=initial)
-    if request.method == "POST" and save_form(request, form, care.submit_checkin, checkin=checkin):
-        messages.success(request, _("Thank you! This month's check-in for %(child)s is saved.") % {
-            "child": assignment.child.name})  # fmt: skip
-        return redirect("volunteers:my_children")
-    return render(
-        request,
-        "volunteers/my_checkin.html",
-        {"form": form, "assignment": assignment, "checkin": checkin},
-    )
-
-
-# --- Everyone's inbox -------------------------------------------------------------------------
-
-
-def inbox(request):
-    notifications = Notification.objects.filter(user=request.user).order_by("-created_at", "-id")
-    page = Paginator(notifications, settings.LBC_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "volunteers/inbox.html", {"page": page, "query": ""})
-
-
-@require_POST
-def inbox_read(request, pk=None):
-    notifications = Notification.objects.filter(user=request.user, read_at__isnull=True)
-    if pk is not None:
-        # Someone else's message does not exist for this user.
-        get_object_or_404(Notification.objects.filter(user=request.user), pk=pk)
-        notifications = notifications.filter(pk=pk)
-    notifications.update(read_at=timezone.now())
-    return redirect("volunteers:inbox")

@@ -4,18 +4,17 @@ officials. Thin views: fetch within scope (404 outside), form, service, redirect
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from lbc_office import audit
 from lbc_office.audit import shows_personal_data
-from lbc_office.forms import add_service_error, save_form
+from lbc_office.forms import form_view, record_on_file
 from programmes import selectors, services
 from programmes.forms import CallSessionForm, FamilyCallForm, HomeVisitForm, ParentVisitForm
 from programmes.models import FamilyCall, HomeVisit, ParentVisit
@@ -66,16 +65,16 @@ def get_room_for_user(request, pk) -> FamilyRoom:
 @shows_personal_data
 def visit_add(request, pk):
     child = get_child_for_user(request, pk, edit=True)
-    form = HomeVisitForm(request.POST or None)
-    if request.method == "POST" and save_form(
-        request, form, services.record_home_visit, child=child, visitor=request.user
-    ):
-        messages.success(request, _("The home visit was recorded."))
-        return redirect(child)
-    return render(
+    return record_on_file(
         request,
-        "programmes/visit_form.html",
-        {"form": form, "child": child, "title": _("Record a home visit")},
+        child,
+        HomeVisitForm(request.POST or None),
+        services.record_home_visit,
+        template="programmes/visit_form.html",
+        title=_("Record a home visit"),
+        success=_("The home visit was recorded."),
+        child=child,
+        visitor=request.user,
     )
 
 
@@ -93,16 +92,16 @@ def visit_detail(request, visit_pk):
 @shows_personal_data
 def visit_edit(request, visit_pk):
     visit = get_visit_for_user(request, visit_pk, edit=True)
-    form = HomeVisitForm(request.POST or None, instance=visit)
-    if request.method == "POST" and save_form(
-        request, form, services.update_home_visit, visit=visit
-    ):
-        messages.success(request, _("The home visit was saved."))
-        return redirect(visit)
-    return render(
+    return record_on_file(
         request,
-        "programmes/visit_form.html",
-        {"form": form, "child": visit.child, "title": _("Change the home visit")},
+        visit.child,
+        HomeVisitForm(request.POST or None, instance=visit),
+        services.update_home_visit,
+        template="programmes/visit_form.html",
+        title=_("Change the home visit"),
+        success=_("The home visit was saved."),
+        redirect_to=visit,
+        visit=visit,
     )
 
 
@@ -134,36 +133,32 @@ def follow_ups(request):
 def call_add(request, pk):
     child = get_child_for_user(request, pk, edit=True)
     form = FamilyCallForm(request.POST or None, child=child)
-    if request.method == "POST" and save_form(
-        request, form, services.record_family_call, child=child
-    ):
-        messages.success(request, _("The call was recorded."))
-        return redirect(child)
-    return render(
+    return record_on_file(
         request,
-        "programmes/call_form.html",
-        {
-            "form": form,
-            "child": child,
-            "title": _("Record a family-room call"),
-            "no_room": not form.fields["room"].queryset.exists(),
-        },
+        child,
+        form,
+        services.record_family_call,
+        template="programmes/call_form.html",
+        title=_("Record a family-room call"),
+        context={"no_room": not form.fields["room"].queryset.exists()},
+        success=_("The call was recorded."),
+        child=child,
     )
 
 
 @shows_personal_data
 def call_edit(request, call_pk):
     call = get_call_for_user(request, call_pk)
-    form = FamilyCallForm(request.POST or None, instance=call, child=call.child)
-    if request.method == "POST" and save_form(
-        request, form, services.update_family_call, call=call
-    ):
-        messages.success(request, _("The call was saved."))
-        return redirect(call.child)
-    return render(
+    return record_on_file(
         request,
-        "programmes/call_form.html",
-        {"form": form, "child": call.child, "title": _("Change the call"), "no_room": False},
+        call.child,
+        FamilyCallForm(request.POST or None, instance=call, child=call.child),
+        services.update_family_call,
+        template="programmes/call_form.html",
+        title=_("Change the call"),
+        context={"no_room": False},
+        success=_("The call was saved."),
+        call=call,
     )
 
 
@@ -184,33 +179,27 @@ def call_session(request, room_pk):
     grade = (
         int(grade) if grade.isdigit() and any(g["grade"] == int(grade) for g in grades) else None
     )
-    form = None
-    if grade is not None:
-        children = pupils.filter(grade=grade).order_by("name", "pk")
-        form = CallSessionForm(request.POST or None, children=children)
-        audit.shown(request, form.children)
-        if request.method == "POST" and form.is_valid():
-            data = form.cleaned_data
-            try:
-                calls = services.record_call_session(
-                    room=room, at=data["at"], calls=data["calls"], by=request.user
-                )
-            except ValidationError as exc:
-                add_service_error(form, exc)
-            else:
-                count = len(calls)
-                messages.success(
-                    request,
-                    ngettext(
-                        "%(count)d call was recorded.", "%(count)d calls were recorded.", count
-                    )
-                    % {"count": count},
-                )
-                return redirect(f"{request.path}?grade={grade}")
-    return render(
+    context = {"room": room, "grades": grades, "grade": grade, "form": None}
+    if grade is None:
+        return render(request, "programmes/call_session.html", context)
+    children = pupils.filter(grade=grade).order_by("name", "pk")
+    form = CallSessionForm(request.POST or None, children=children)
+    audit.shown(request, form.children)
+
+    def record(*, by, at, calls, **_per_child_fields):
+        return services.record_call_session(room=room, at=at, calls=calls, by=by)
+
+    return form_view(
         request,
-        "programmes/call_session.html",
-        {"room": room, "grades": grades, "grade": grade, "form": form},
+        form,
+        record,
+        template="programmes/call_session.html",
+        context=context,
+        success=lambda calls: (
+            ngettext("%(count)d call was recorded.", "%(count)d calls were recorded.", len(calls))
+            % {"count": len(calls)}
+        ),
+        redirect_to=f"{request.path}?grade={grade}",
     )
 
 
@@ -220,32 +209,30 @@ def call_session(request, room_pk):
 @shows_personal_data
 def parent_visit_add(request, pk):
     child = get_child_for_user(request, pk, edit=True)
-    form = ParentVisitForm(request.POST or None)
-    if request.method == "POST" and save_form(
-        request, form, services.record_parent_visit, child=child
-    ):
-        messages.success(request, _("The parent's visit home was recorded."))
-        return redirect(child)
-    return render(
+    return record_on_file(
         request,
-        "programmes/record_form.html",
-        {"form": form, "child": child, "title": _("A parent came home")},
+        child,
+        ParentVisitForm(request.POST or None),
+        services.record_parent_visit,
+        template="programmes/record_form.html",
+        title=_("A parent came home"),
+        success=_("The parent's visit home was recorded."),
+        child=child,
     )
 
 
 @shows_personal_data
 def parent_visit_edit(request, visit_pk):
     visit = get_parent_visit_for_user(request, visit_pk)
-    form = ParentVisitForm(request.POST or None, instance=visit)
-    if request.method == "POST" and save_form(
-        request, form, services.update_parent_visit, visit=visit
-    ):
-        messages.success(request, _("Saved."))
-        return redirect(visit.child)
-    return render(
+    return record_on_file(
         request,
-        "programmes/record_form.html",
-        {"form": form, "child": visit.child, "title": _("A parent came home")},
+        visit.child,
+        ParentVisitForm(request.POST or None, instance=visit),
+        services.update_parent_visit,
+        template="programmes/record_form.html",
+        title=_("A parent came home"),
+        success=_("Saved."),
+        visit=visit,
     )
 
 

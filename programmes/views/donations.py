@@ -3,16 +3,14 @@ has received (child-scoped: teachers of the school and officials; 404 outside sc
 
 from __future__ import annotations
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from lbc_office import audit
 from lbc_office.audit import shows_personal_data
-from lbc_office.forms import add_service_error, save_form
+from lbc_office.forms import form_view
 from programmes import selectors, services
 from programmes.forms import DonationForm, HandoverForm
 from programmes.models import Donation
@@ -45,16 +43,15 @@ def donation_list(request):
 @official_only
 def donation_edit(request, pk=None):
     donation = get_object_or_404(Donation, pk=pk) if pk else Donation()
-    form = DonationForm(request.POST or None, instance=donation)
-    if request.method == "POST":
-        saved = save_form(request, form, services.save_donation, donation=donation)
-        if saved:
-            messages.success(request, _("The donation was saved."))
-            return redirect(saved)
-    return render(
+    return form_view(
         request,
-        "simple_form.html",
-        {"form": form, "title": _("Donation"), "back": donation if pk else None},
+        DonationForm(request.POST or None, instance=donation),
+        services.save_donation,
+        template="simple_form.html",
+        context={"title": _("Donation"), "back": donation if pk else None},
+        success=_("The donation was saved."),
+        redirect_to=lambda saved: saved,
+        donation=donation,
     )
 
 
@@ -93,7 +90,7 @@ def handover_add(request, pk):
     else:
         school_pk = request.GET.get("school", "")
         school = schools.filter(pk=school_pk).first() if school_pk.isdigit() else None
-    form = None
+    context = {"donation": donation, "schools": schools, "school": school}
     if school is not None:
         children = Child.objects.active().filter(school=school).order_by("grade", "name", "pk")
         if donation.destination == Donation.Destination.PROGRAMME:
@@ -104,37 +101,37 @@ def handover_add(request, pk):
             school=school if donation.destination != Donation.Destination.CHILDREN else None,
         )
         audit.shown(request, children.order_by().values_list("pk", flat=True))
-        if request.method == "POST" and form.is_valid():
-            data = form.cleaned_data
-            try:
-                made = services.record_handovers(
-                    donation=donation,
-                    children=data["children"],
-                    schools=data["schools"],
-                    value_each=data["value"],
-                    handed_over_on=data["handed_over_on"],
-                    confirmed_by=data["confirmed_by"],
-                    items=data["items"],
-                    by=request.user,
+        return form_view(
+            request,
+            form,
+            _record_handovers,
+            template="programmes/handover_form.html",
+            context=context,
+            success=lambda made: (
+                ngettext(
+                    "%(count)d handover was recorded.",
+                    "%(count)d handovers were recorded.",
+                    len(made),
                 )
-            except ValidationError as exc:
-                add_service_error(form, exc)
-            else:
-                count = len(made)
-                messages.success(
-                    request,
-                    ngettext(
-                        "%(count)d handover was recorded.",
-                        "%(count)d handovers were recorded.",
-                        count,
-                    )
-                    % {"count": count},
-                )
-                return redirect(donation)
-    return render(
-        request,
-        "programmes/handover_form.html",
-        {"donation": donation, "schools": schools, "school": school, "form": form},
+                % {"count": len(made)}
+            ),
+            redirect_to=donation,
+            donation=donation,
+        )
+    return render(request, "programmes/handover_form.html", {**context, "form": None})
+
+
+def _record_handovers(*, donation, by, **data):
+    """The handover form's answers, as the service takes them."""
+    return services.record_handovers(
+        donation=donation,
+        children=data["children"],
+        schools=data["schools"],
+        value_each=data["value"],
+        handed_over_on=data["handed_over_on"],
+        confirmed_by=data["confirmed_by"],
+        items=data["items"],
+        by=by,
     )
 
 

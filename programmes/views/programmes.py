@@ -3,17 +3,17 @@ everyone else 403). Enrolling from a personal file is child-scoped (404 outside 
 
 from __future__ import annotations
 
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from lbc_office import audit
 from lbc_office.audit import shows_personal_data
-from lbc_office.forms import add_service_error, save_form
+from lbc_office.forms import form_view, record_on_file
 from programmes import selectors, services
 from programmes.forms import (
     AttendanceForm,
@@ -46,16 +46,15 @@ def programme_list(request):
 @official_only
 def programme_edit(request, pk=None):
     programme = get_programme(pk) if pk else Programme()
-    form = ProgrammeForm(request.POST or None, instance=programme)
-    if request.method == "POST":
-        saved = save_form(request, form, services.save_programme, programme=programme)
-        if saved:
-            messages.success(request, _("The programme was saved."))
-            return redirect(saved)
-    return render(
+    return form_view(
         request,
-        "simple_form.html",
-        {"form": form, "title": _("Programme"), "back": programme if pk else None},
+        ProgrammeForm(request.POST or None, instance=programme),
+        services.save_programme,
+        template="simple_form.html",
+        context={"title": _("Programme"), "back": programme if pk else None},
+        success=_("The programme was saved."),
+        redirect_to=lambda saved: saved,
+        programme=programme,
     )
 
 
@@ -96,37 +95,34 @@ def programme_enrol(request, pk):
     )
     data = request.POST if request.method == "POST" else (request.GET or None)
     form = EnrolByFilterForm(data, schools=schools, initial={"starts_on": timezone.localdate()})
-    count = None
+    context = {"programme": programme, "count": None}
+    if request.method == "POST":
+
+        def enrol(*, by, starts_on, **_filter):
+            children = form.filter(Child.objects.all())
+            return services.enrol_children(
+                programme=programme, children=children, starts_on=starts_on, by=by
+            )
+
+        return form_view(
+            request,
+            form,
+            enrol,
+            template="programmes/programme_enrol.html",
+            context=context,
+            success=lambda count: (
+                ngettext(
+                    "%(count)d child was enrolled.", "%(count)d children were enrolled.", count
+                )
+                % {"count": count}
+            ),
+            redirect_to=programme,
+        )
     if form.is_bound and form.is_valid():
-        children = form.filter(Child.objects.all())
-        if request.method == "POST":
-            try:
-                count = services.enrol_children(
-                    programme=programme,
-                    children=children,
-                    starts_on=form.cleaned_data["starts_on"],
-                    by=request.user,
-                )
-            except ValidationError as exc:
-                add_service_error(form, exc)
-            else:
-                messages.success(
-                    request,
-                    ngettext(
-                        "%(count)d child was enrolled.", "%(count)d children were enrolled.", count
-                    )
-                    % {"count": count},
-                )
-                return redirect(programme)
-        else:
-            count = selectors.enrolment_candidates(
-                programme, children, starts_on=form.cleaned_data["starts_on"]
-            ).count()
-    return render(
-        request,
-        "programmes/programme_enrol.html",
-        {"programme": programme, "form": form, "count": count},
-    )
+        context["count"] = selectors.enrolment_candidates(
+            programme, form.filter(Child.objects.all()), starts_on=form.cleaned_data["starts_on"]
+        ).count()
+    return render(request, "programmes/programme_enrol.html", {**context, "form": form})
 
 
 @shows_personal_data
@@ -135,14 +131,15 @@ def enrol_child(request, pk):
     child = get_child_for_user(request, pk, edit=True)
     if not request.user.is_official:
         raise PermissionDenied
-    form = EnrolChildForm(request.POST or None)
-    if request.method == "POST" and save_form(request, form, services.enrol_child, child=child):
-        messages.success(request, _("The child was enrolled."))
-        return redirect(child)
-    return render(
+    return record_on_file(
         request,
-        "programmes/record_form.html",
-        {"form": form, "child": child, "title": _("Enrol in a programme")},
+        child,
+        EnrolChildForm(request.POST or None),
+        services.enrol_child,
+        template="programmes/record_form.html",
+        title=_("Enrol in a programme"),
+        success=_("The child was enrolled."),
+        child=child,
     )
 
 
@@ -153,21 +150,17 @@ def enrolment_end(request, enrolment_pk):
         Enrolment.objects.select_related("programme", "child"), pk=enrolment_pk
     )
     audit.shown(request, enrolment.child_id)
-    form = EndEnrolmentForm(request.POST or None, initial={"ends_on": timezone.localdate()})
-    if request.method == "POST" and save_form(
-        request, form, services.end_enrolment, enrolment=enrolment
-    ):
-        messages.success(request, _("The enrolment has ended."))
-        return redirect(enrolment.programme)
-    return render(
+    title = _("End the enrolment of %(child)s in %(programme)s") % {
+        "child": enrolment.child.name, "programme": enrolment.programme.name}  # fmt: skip
+    return form_view(
         request,
-        "simple_form.html",
-        {
-            "form": form,
-            "title": _("End the enrolment of %(child)s in %(programme)s")
-            % {"child": enrolment.child.name, "programme": enrolment.programme.name},
-            "back": enrolment.programme,
-        },
+        EndEnrolmentForm(request.POST or None, initial={"ends_on": timezone.localdate()}),
+        services.end_enrolment,
+        template="simple_form.html",
+        context={"title": title, "back": enrolment.programme},
+        success=_("The enrolment has ended."),
+        redirect_to=enrolment.programme,
+        enrolment=enrolment,
     )
 
 
@@ -175,18 +168,19 @@ def enrolment_end(request, enrolment_pk):
 def session_add(request, pk):
     programme = get_programme(pk)
     session = ProgrammeSession(programme=programme)
-    form = SessionForm(request.POST or None, instance=session)
-    if request.method == "POST":
-        saved = save_form(request, form, services.save_session, session=session)
-        if saved:
-            messages.success(request, _("The session was added: now tick who came."))
-            return redirect("programmes:session_attendance", session_pk=saved.pk)
-    return render(
+    return form_view(
         request,
-        "simple_form.html",
-        {"form": form, "title": _("New session of %(name)s") % {"name": programme.name},
-         "back": programme},
-    )  # fmt: skip
+        SessionForm(request.POST or None, instance=session),
+        services.save_session,
+        template="simple_form.html",
+        context={
+            "title": _("New session of %(name)s") % {"name": programme.name},
+            "back": programme,
+        },  # fmt: skip
+        success=_("The session was added: now tick who came."),
+        redirect_to=lambda saved: reverse("programmes:session_attendance", args=[saved.pk]),
+        session=session,
+    )
 
 
 @shows_personal_data
@@ -197,17 +191,16 @@ def session_attendance(request, session_pk):
     attendance = {a.child_id: a for a in Attendance.objects.filter(session=session)}
     form = AttendanceForm(request.POST or None, children=enrolled, attendance=attendance)
     audit.shown(request, form.children)
-    if request.method == "POST" and form.is_valid():
-        try:
-            came = services.record_attendance(
-                session=session, present=form.present(), by=request.user
-            )
-        except ValidationError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(
-                request,
-                ngettext("%(count)d came.", "%(count)d came.", came) % {"count": came},
-            )
-            return redirect(session.programme)
-    return render(request, "programmes/attendance.html", {"session": session, "form": form})
+
+    def record(*, by, **_boxes):
+        return services.record_attendance(session=session, present=form.present(), by=by)
+
+    return form_view(
+        request,
+        form,
+        record,
+        template="programmes/attendance.html",
+        context={"session": session},
+        success=lambda came: ngettext("%(count)d came.", "%(count)d came.", came) % {"count": came},
+        redirect_to=session.programme,
+    )

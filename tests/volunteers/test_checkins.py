@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from lbc_office.models import User
+from lbc_office.models import AuditEvent, User
 from tests.factories import ChildFactory
 from tests.volunteers.factories import AssignmentFactory, VolunteerFactory
 from volunteers.models import CheckinRole, MonthlyCheckin, Notification
@@ -112,3 +112,29 @@ def test_volunteers_screen_query_count_is_fixed(personas, django_assert_num_quer
     for _ in range(10):
         AssignmentFactory(child=ChildFactory(school=personas.school_a), volunteer=volunteer)
     count()
+
+
+def test_opening_the_checkin_page_writes_nothing(personas, surrogate):
+    """A GET only reads: the check-in row comes into being on the POST (or by the monthly task)."""
+    client = personas.client_for("volunteer")
+    url = reverse("volunteers:my_checkin", args=[surrogate.pk])
+    before = MonthlyCheckin.objects.count()
+    assert client.get(url).status_code == 200
+    assert MonthlyCheckin.objects.count() == before == 0
+    assert client.post(url, {"roles_done": [CheckinRole.objects.first().pk]}).status_code == 302
+    assert MonthlyCheckin.objects.filter(assignment=surrogate, status="done").count() == 1
+
+
+def test_a_checkin_and_its_concern_being_handled_are_audited(personas, surrogate):
+    client = personas.client_for("volunteer")
+    url = reverse("volunteers:my_checkin", args=[surrogate.pk])
+    client.post(url, {"notes": "奶奶住院了", "concern": "on"})
+    checkin = MonthlyCheckin.objects.get(assignment=surrogate)
+    personas.client_for("official").post(reverse("volunteers:resolve_concern", args=[checkin.pk]))
+    events = AuditEvent.objects.filter(
+        object_type="volunteers.monthlycheckin", object_id=str(checkin.pk), action="change"
+    ).order_by("pk")
+    assert [(e.user, e.child_id, e.detail) for e in events] == [
+        (personas.volunteer, personas.child_a.pk, "concern raised"),
+        (personas.official, personas.child_a.pk, "concern handled"),
+    ]

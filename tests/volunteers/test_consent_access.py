@@ -36,7 +36,7 @@ def carer(personas):
     assignment = AssignmentFactory(child=personas.child_a, volunteer=volunteer)
     HomeVisitFactory(child=personas.child_a, visitor=personas.teacher_a)
     HealthCheckFactory(child=personas.child_a)
-    care.current_checkin(assignment)
+    care.open_checkin(assignment=assignment)
     return volunteer, assignment
 
 

@@ -182,3 +182,21 @@ def _client(user):
     client = Client()
     client.force_login(user)
     return client
+
+
+def test_marking_messages_read_through_the_inbox(personas):
+    def message(user, n):
+        return Notification.objects.create(
+            recipient_key=f"user:{user.pk}", user=user, kind="concern", period=f"p{n}",
+            subject="s", body="b",
+        )  # fmt: skip
+
+    first, second = message(personas.official, 1), message(personas.official, 2)
+    theirs = message(personas.teacher_a, 3)
+    client = personas.client_for("official")
+    assert client.post(reverse("volunteers:inbox_read", args=[theirs.pk])).status_code == 404
+    client.post(reverse("volunteers:inbox_read", args=[first.pk]))
+    assert Notification.objects.filter(read_at__isnull=False).get() == first
+    client.post(reverse("volunteers:inbox_read_all"))
+    assert set(Notification.objects.filter(read_at__isnull=True)) == {theirs}
+    assert Notification.objects.get(pk=second.pk).read_at is not None

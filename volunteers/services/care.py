@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lbc_office import audit
 from registry.models import Child, ChildStatus
 from registry.services import save_tracked
 from volunteers.models import (
@@ -159,12 +160,16 @@ def save_checkin_role(*, role: CheckinRole, by, **fields) -> CheckinRole:
     for name, value in fields.items():
         setattr(role, name, value)
     role.full_clean()
+    created = role.pk is None
     role.save()
+    audit.record(audit.Action.CREATE if created else audit.Action.CHANGE, user=by, obj=role)
     return role
 
 
-def current_checkin(assignment: Assignment, today: datetime.date | None = None) -> MonthlyCheckin:
-    """This month's check-in of an active assignment, opened if the monthly task has not yet."""
+@transaction.atomic
+def open_checkin(*, assignment: Assignment, today: datetime.date | None = None) -> MonthlyCheckin:
+    """Open this month's check-in of an active assignment, if the monthly task has not yet
+    (``monthly.open_month`` opens them all at the start of the month)."""
     month = month_start(today or timezone.localdate())
     checkin, _created = MonthlyCheckin.objects.get_or_create(
         assignment=assignment, month=month, defaults={"county_id": assignment.county_id}
@@ -216,6 +221,10 @@ def submit_checkin(
     checkin.full_clean()
     checkin.save()
     checkin.roles_done.set(roles_done if is_surrogate else [])
+    audit.record(
+        audit.Action.CHANGE, user=by, obj=checkin, child_id=checkin.assignment.child_id,
+        detail="concern raised" if raised_now else "",
+    )  # fmt: skip
     if raised_now:
         notify.concern_raised(checkin)
     return checkin
@@ -229,4 +238,8 @@ def resolve_concern(*, checkin: MonthlyCheckin, by) -> MonthlyCheckin:
     checkin.refresh_from_db()
     if not updated:
         raise ValidationError(_("This concern has already been handled."))
+    audit.record(
+        audit.Action.CHANGE, user=by, obj=checkin, child_id=checkin.assignment.child_id,
+        detail="concern handled",
+    )  # fmt: skip
     return checkin

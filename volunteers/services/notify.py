@@ -133,6 +133,14 @@ def concern_raised(checkin: MonthlyCheckin) -> None:
 # --- Delivery -----------------------------------------------------------------------------
 
 
+def mark_read(*, user, notification: Notification | None = None) -> int:
+    """Mark ``user``'s unread messages read: one (``notification``, theirs) or all of them."""
+    unread = Notification.objects.filter(user=user, read_at__isnull=True)
+    if notification is not None:
+        unread = unread.filter(pk=notification.pk)
+    return unread.update(read_at=timezone.now())
+
+
 def deliver(delivery_id: int) -> bool:
     """Send one delivery if this call wins the claim; True when it was sent now."""
     now = timezone.now()
