@@ -22,8 +22,12 @@ def api_client(user=None, *, secret=None, language="en") -> APIClient:
 @pytest.fixture(autouse=True)
 def _fresh_throttle(settings, tmp_path):
     # The rate counts live in the cache: a fresh one per test.
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-                                   "LOCATION": str(tmp_path)}}
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": str(tmp_path),
+        }
+    }
     from django.core.cache import cache
 
     cache.clear()
