@@ -106,3 +106,30 @@ def test_the_screen_makes_shows_once_and_revokes(personas):
     token.refresh_from_db()
     assert token.revoked_at is not None
     assert api_client(secret=secret).get(CHILDREN).status_code == 401
+
+
+@pytest.mark.parametrize("how", ["revoked", "expired", "malformed", "none"])
+def test_every_api_route_refuses_a_bad_token(personas, how):
+    """The battery's walk, for tokens: every route under /api/v1/ answers 401 (never data)."""
+    from tests.test_security import OUT_OF_SCOPE, _patterns
+
+    secret = token_for(personas.official)
+    if how == "revoked":
+        services.revoke_token(token=ApiToken.objects.get(), by=personas.official)
+    elif how == "expired":
+        ApiToken.objects.update(expires_at=timezone.now() - datetime.timedelta(days=1))
+    client = api_client(secret=None if how == "none" else secret)
+    if how == "malformed":
+        client.credentials(HTTP_AUTHORIZATION="Bearer lbc_\x7f")
+    records = {"child": personas.child_a, "school": personas.school_a}
+    wrong = {}
+    for name, route, _pattern in _patterns():
+        if not route.startswith("api/"):
+            continue
+        keys = OUT_OF_SCOPE[name](records) if name in OUT_OF_SCOPE else {}
+        url = reverse(name, kwargs=keys)
+        for method in (client.get, client.post):
+            status = method(url).status_code
+            if status != 401:
+                wrong[f"{method.__name__} {url}"] = status
+    assert wrong == {}
