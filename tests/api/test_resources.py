@@ -168,10 +168,22 @@ def test_the_schema_is_valid_openapi_3(world):
     assert "post" in next(v for k, v in schema["paths"].items() if k.endswith("/home-visits/"))
 
 
-def test_the_docs_use_local_assets(world):
+def test_the_docs_use_local_assets_and_nothing_inline(world):
+    import re
+
     client = world.client_for("official")
     html = client.get("/api/v1/docs/").content.decode()
-    assert "/static/drf_spectacular_sidecar/" in html and "cdn" not in html.lower()
+    sources = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert sources and all(s.startswith("/") for s in sources), sources  # no CDN
+    assert any(s.startswith("/static/drf_spectacular_sidecar/") for s in sources)
+    assert "<style" not in html and "<script>" not in html  # the CSP allows neither
+    from django.contrib.staticfiles import finders
+
+    for source in sources:  # each a file we ship (the page's own start-up script: a view)
+        if source.startswith("/static/"):
+            assert finders.find(source.removeprefix("/static/").split("?")[0]), source
+        else:
+            assert client.get(source).status_code == 200, source
 
 
 def test_the_rate_limit_is_per_token(world, settings):
@@ -180,3 +192,37 @@ def test_the_rate_limit_is_per_token(world, settings):
     statuses = [client.get("/api/v1/children/").status_code for _ in range(4)]
     assert statuses == [200, 200, 200, 429]
     assert api_client(world.teacher_a).get("/api/v1/children/").status_code == 200
+
+
+def test_the_sites_own_javascript_uses_the_session_with_csrf(world):
+    from django.test import Client
+
+    from tests.conftest import login
+
+    client = login(Client(enforce_csrf_checks=True), world.teacher_a)
+    assert _ids(client.get("/api/v1/children/")) == {world.child_a.pk}
+    url = f"/api/v1/children/{world.child_a.pk}/home-visits/"
+    assert client.post(url, VISIT, content_type="application/json").status_code == 403
+    client.get("/")  # the page sets the CSRF cookie the script sends back
+    token = client.cookies["csrftoken"].value
+    response = client.post(url, VISIT, content_type="application/json", HTTP_X_CSRFTOKEN=token)
+    assert response.status_code == 201
+
+
+def test_a_bad_idempotency_key_is_refused_and_a_refusal_is_not_kept(world):
+    client = api_client(world.teacher_a)
+    url = f"/api/v1/children/{world.child_a.pk}/home-visits/"
+    long_key = "x" * 101
+    response = client.post(url, VISIT, format="json", HTTP_IDEMPOTENCY_KEY=long_key)
+    assert response.status_code == 400 and "Idempotency-Key" in response.json()
+    refused = client.post(url, {"date": TODAY.isoformat()}, format="json", HTTP_IDEMPOTENCY_KEY="k")
+    assert refused.status_code == 400
+    stored = client.post(url, VISIT, format="json", HTTP_IDEMPOTENCY_KEY="k")  # corrected
+    assert stored.status_code == 201
+    other = f"/api/v1/children/{world.child_a.pk}/family-calls/"
+    reused = client.post(other, {}, format="json", HTTP_IDEMPOTENCY_KEY="k")
+    assert reused.status_code == 400 and "Idempotency-Key" in reused.json()
+    # another user's same key is their own
+    official = api_client(world.official)
+    assert official.post(url, VISIT, format="json", HTTP_IDEMPOTENCY_KEY="k").status_code == 201
+    assert HomeVisit.objects.filter(child=world.child_a).count() == 3
