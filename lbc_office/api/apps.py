@@ -6,3 +6,6 @@ class ApiConfig(AppConfig):
     name = "lbc_office.api"
     label = "api"
     verbose_name = _("REST API")
+
+    def ready(self):
+        from lbc_office.api import schema  # noqa: F401 — registers the schema's extensions

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -20,6 +22,7 @@ def _require_report_reader(request) -> None:
 class ReportIndex(APIView):
     """The tables, each with its options (``as_of``, ``town``, ``school`` where it takes them)."""
 
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request):
         _require_report_reader(request)
         return Response(
@@ -40,6 +43,7 @@ class ReportTable(APIView):
 
     slug: str = ""
 
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request):
         _require_report_reader(request)
         slug = self.slug
