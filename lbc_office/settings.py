@@ -52,6 +52,12 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     # Recovery codes (lbc_office.enrolment): single-use codes for the second step.
     "django_otp.plugins.otp_static",
+    # The REST API (issue 16): lbc_office.api, its tokens, and the one-time keys of creates.
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "lbc_office.api",
+    "lbc_office.idempotency",
 ]
 
 MIDDLEWARE = [
@@ -421,3 +427,38 @@ LBC_ID_LOOKUPS_PER_DAY = env_int("LBC_ID_LOOKUPS_PER_DAY", 20)
 # new child until vetted again. Officials see whose vetting ends within the warning's days.
 VOLUNTEER_VETTING_YEARS = env_int("VOLUNTEER_VETTING_YEARS", 2)
 VOLUNTEER_VETTING_WARN_DAYS = 60
+
+
+# --- REST API (lbc_office/api, docs/API.md) ---------------------------------------------------
+API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 90)  # a new token's life unless the user says
+API_TOKEN_MAX_DAYS = env_int("API_TOKEN_MAX_DAYS", 366)
+API_RATE = env_str("API_RATE", "600/min")  # requests per token (or per signed-in user)
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "lbc_office.api.auth.TokenAuthentication",  # first: anonymous answers 401
+        "lbc_office.api.auth.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["lbc_office.api.auth.IsActiveUser"],
+    "DEFAULT_THROTTLE_CLASSES": ["lbc_office.api.auth.TokenRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "lbc_office.api.errors.handle_exception",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "LBC Office API",
+    "VERSION": "1",
+    "SERVE_PERMISSIONS": ["lbc_office.api.auth.IsActiveUser"],
+    "SWAGGER_UI_DIST": "SIDECAR",  # served from our own static files: no CDN
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # One name per choice set (else the schema warns, and `check --deploy` fails on a warning).
+    "ENUM_NAME_OVERRIDES": {
+        "GuardianAbilityEnum": "programmes.models.contact.GuardianAbility",
+        "ChildStatusEnum": "registry.models.ChildStatus",
+        "CheckinStatusEnum": ["open", "done", "missed"],
+    },
+}

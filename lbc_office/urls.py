@@ -15,6 +15,7 @@ from lbc_office import (
     twofactor,
     views,
 )
+from lbc_office.api import token_views as api_token_views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -55,6 +56,13 @@ urlpatterns = [
     path("audit/", views.audit_log, name="audit"),
     path("users/", include("lbc_office.account_urls")),
     path("healthz", views.healthz, name="healthz"),
+    path("api/v1/", include("lbc_office.api.urls")),
+    path("accounts/api-tokens/", api_token_views.api_tokens, name="api_tokens"),
+    path(
+        "accounts/api-tokens/<key:pk>/revoke/",
+        api_token_views.revoke_api_token,
+        name="revoke_api_token",
+    ),
     path("favicon.ico", views.favicon, name="favicon"),
     path("admin/", admin.site.urls),
     path("", include("registry.urls")),

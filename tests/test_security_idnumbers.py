@@ -36,7 +36,7 @@ from tests.programmes.factories import (
     ParentVisitFactory,
     ProgrammeFactory,
 )
-from tests.test_security import OUT_OF_SCOPE, _patterns, _sharing_override
+from tests.test_security import OUT_OF_SCOPE, _api_token, _patterns, _sharing_override
 from tests.volunteers.factories import AssignmentFactory, OrganisationFactory, VolunteerFactory
 from volunteers.models import CheckinRole, MonthlyCheckin, Notification
 
@@ -85,6 +85,7 @@ def _records_around(child, *, volunteer_user, notified):
         "account": notified,
         "official": UserFactory(),
         "sharing_override": _sharing_override(child),
+        "api_token": _api_token(notified),
         "notification": Notification.objects.create(
             recipient_key=f"user:{notified.pk}",
             user=notified,
