@@ -37,7 +37,7 @@ from django.db.models.functions import Coalesce
 from django.db.models.lookups import Exact
 from django.utils import timezone
 
-from lbc_office.models import Role
+from lbc_office.core.models import Role
 
 
 def _active_role(user) -> str | None:

@@ -14,10 +14,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from lbc_office.audit import shows_personal_data
-from lbc_office.auth import role_required
-from lbc_office.forms import save_form
-from lbc_office.models import Role
+from lbc_office.core.audit import shows_personal_data
+from lbc_office.core.auth import role_required
+from lbc_office.core.forms import save_form
+from lbc_office.core.models import Role
 from registry import consent
 from registry.forms import DateInput
 from registry.models import ConsentOverride

@@ -11,7 +11,7 @@ from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, Whe
 from django.db.models.functions import Right
 from django.utils.translation import gettext_lazy as _
 
-from lbc_office import audit
+from lbc_office.core import audit
 from registry import idnumber
 from registry.forms import grade_choices
 from registry.models import Child, ChildStatus, GuardianType, School, SchoolLevel, Town

@@ -15,8 +15,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lbc_office import accounts, audit
-from lbc_office.models import Role
+from lbc_office.core import accounts, audit
+from lbc_office.core.models import Role
 from registry import idnumber
 from registry.models import (
     Child,

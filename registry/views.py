@@ -11,10 +11,10 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from lbc_office import audit
-from lbc_office.auth import role_required
-from lbc_office.forms import add_service_error, save_form
-from lbc_office.models import Role
+from lbc_office.core import audit
+from lbc_office.core.auth import role_required
+from lbc_office.core.forms import add_service_error, save_form
+from lbc_office.core.models import Role
 from registry import access, consent, file_sections, history, search_box, selectors, services
 from registry.filters import ChildFilter, search_kind
 from registry.forms import (

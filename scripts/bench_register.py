@@ -72,7 +72,7 @@ def generate(children: int, schools: int = 221, towns: int = 32, seed: int = 201
     """One county per 58,750 children (Wuxi-sized), each with 221 schools and 32 towns."""
     from django.db import connection
 
-    from lbc_office.models import Role, User
+    from lbc_office.core.models import Role, User
     from registry.models import Teacher
 
     rng = random.Random(seed)
@@ -171,7 +171,7 @@ def generate_activity(seed: int = 2012, counties: int | None = None) -> None:
     from django.db import connection
     from django.utils import timezone
 
-    from lbc_office.models import Role, User
+    from lbc_office.core.models import Role, User
     from programmes.models import FamilyCall, HomeVisit
     from registry.models import Child, County, FamilyRoom, HealthCheck
     from volunteers.models import Assignment, MonthlyCheckin, Volunteer, month_start
@@ -319,7 +319,7 @@ def _time(client, url, runs):
 
 def measure(runs: int, activity: bool = False) -> list[tuple[str, str, float, float, int]]:
 
-    from lbc_office.models import User
+    from lbc_office.core.models import User
     from registry.models import Child
 
     sample = Child.objects.order_by("id")[Child.objects.count() // 2]

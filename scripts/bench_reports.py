@@ -144,7 +144,7 @@ def spread_activity() -> None:
     open)."""
     from django.db import connection
 
-    from lbc_office.models import User
+    from lbc_office.core.models import User
     from programmes.models import HomeVisit
     from registry.models import Child, Town
     from volunteers.models import Assignment, MonthlyCheckin, Volunteer
@@ -243,7 +243,7 @@ def measure(runs: int) -> None:
     from django.utils import timezone
 
     from lbc_office import reports
-    from lbc_office.models import User
+    from lbc_office.core.models import User
     from lbc_office.reports import figures
     from registry.models import School
 
@@ -252,7 +252,7 @@ def measure(runs: int) -> None:
     if figures.enabled():
         # The beat task's work, timed: today's count (with the dashboard's trends), then the
         # count of the past day measured below.
-        from lbc_office import tasks
+        from lbc_office.upkeep import tasks
 
         t0 = time.perf_counter()
         stored = tasks.count_report_figures()

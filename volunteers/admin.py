@@ -3,7 +3,7 @@ read-only here (they change through the app's screens and services, where the ru
 
 from django.contrib import admin
 
-from lbc_office.admin_audit import ShowsChildrenAdmin
+from lbc_office.core.admin_audit import ShowsChildrenAdmin
 from volunteers.models import (
     Assignment,
     CheckinRole,

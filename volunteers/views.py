@@ -15,12 +15,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from lbc_office import audit
-from lbc_office.audit import shows_personal_data
-from lbc_office.auth import role_required
-from lbc_office.forms import add_service_error, save_form
-from lbc_office.models import Role
-from lbc_office.redirects import safe_redirect
+from lbc_office.core import audit
+from lbc_office.core.audit import shows_personal_data
+from lbc_office.core.auth import role_required
+from lbc_office.core.forms import add_service_error, save_form
+from lbc_office.core.models import Role
+from lbc_office.core.redirects import safe_redirect
 from registry import search_box
 from registry.filters import search_kind
 from registry.models import Child, Town

@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
-from lbc_office import audit
+from lbc_office.core import audit
 from programmes import selectors
 from programmes.models import Attendance, Enrolment, Programme, ProgrammeSession
 from registry.models import Child

@@ -10,9 +10,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from lbc_office import audit
-from lbc_office.audit import shows_personal_data
-from lbc_office.forms import add_service_error, save_form
+from lbc_office.core import audit
+from lbc_office.core.audit import shows_personal_data
+from lbc_office.core.forms import add_service_error, save_form
 from programmes import selectors, services
 from programmes.forms import DonationForm, HandoverForm
 from programmes.models import Donation

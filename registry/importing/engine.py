@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from lbc_office import audit
+from lbc_office.core import audit
 from registry.importing import bulk
 from registry.importing.columns import (
     CHILD_COLUMNS,

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator
 
 from django.utils.translation import gettext as _
 
-from lbc_office import audit
+from lbc_office.core import audit
 from registry.importing.columns import (
     CHILD_COLUMNS,
     SCHOOL_COLUMNS,

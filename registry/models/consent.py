@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from lbc_office.models import TrackedModel
+from lbc_office.core.models import TrackedModel
 from registry.models.children import Child, ChildRecordQuerySet, Guardian
 from registry.models.places import County
 

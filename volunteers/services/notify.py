@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from lbc_office.models import Role, User
+from lbc_office.core.models import Role, User
 from volunteers.models import Delivery, MonthlyCheckin, Notification
 from volunteers.sms import SmsError, get_backend
 
