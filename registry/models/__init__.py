@@ -11,7 +11,7 @@ from registry.models.children import (
     StatusChange,
     age_on,
 )
-from registry.models.consent import ConsentOverride, ConsentRecord
+from registry.models.consent import ConsentOverride, ConsentRecord, sharing_stands
 from registry.models.imports import ImportJob
 from registry.models.people import Teacher
 from registry.models.places import (
@@ -30,6 +30,7 @@ __all__ = [
     "ChildStatus",
     "ConsentOverride",
     "ConsentRecord",
+    "sharing_stands",
     "County",
     "FamilyRoom",
     "Guardian",
