@@ -49,9 +49,8 @@ class OfficialsAdminSite(admin.AdminSite):
         def audited(request, *args, **kwargs):
             user = getattr(request, "user", None)
             if user is not None and user.is_authenticated and not self.has_permission(request):
-                from lbc_office.core import (
-                    audit,  # not at import: the app registry loads this module
-                )
+                # Not at import: the app registry loads this module before the models.
+                from lbc_office.core import audit
 
                 audit.record(
                     audit.Action.REFUSED,

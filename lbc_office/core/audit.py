@@ -6,7 +6,7 @@ so that services called by a view are attributed without passing the request dow
 record types and keys, never a value: no names, identity numbers, phones or notes.
 
 Views of personal data: a view declared with ``@shows_personal_data`` notes the children its
-page shows with ``shown(request, ...)`` (``registry.views.get_child_for_user``, the one way a
+page shows with ``shown(request, ...)`` (``registry.access.get_child_for_user``, the one way a
 view reaches a child, notes its child by itself); ``AuditMiddleware`` then writes ONE ``VIEW``
 event per response that showed any (a page of several lists them in ``AuditEventChild``), and
 one ``REFUSED`` event per refusal. Every response to a signed-in user is ``no-store``.
@@ -19,6 +19,7 @@ import functools
 import ipaddress
 import logging
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.urls import Resolver404, resolve
 from django.utils.cache import patch_cache_control
@@ -58,6 +59,26 @@ def _address(value: str | None) -> str | None:
         return None
 
 
+@dataclass
+class _Children:
+    """What the register tells the audit about its children (``register_children``)."""
+
+    label: str = ""  # the child model's label, e.g. the object type of a page of children
+    routes: tuple[
+        tuple[str, str], ...
+    ] = ()  # (URL route prefix, the keyword holding a child's key)
+
+
+_children = _Children()
+
+
+def register_children(model, *, routes: Iterable[tuple[str, str]]) -> None:
+    """The register names its child model and the URL routes whose key is a child's, from its
+    ``AppConfig.ready()`` (registry/apps.py): the audit knows no app's labels or URLs."""
+    _children.label = model._meta.label_lower
+    _children.routes = tuple(routes)
+
+
 def record(
     action: str,
     *,
@@ -85,7 +106,7 @@ def record(
         if child_id is None:
             child_id = (
                 obj.pk
-                if obj._meta.label_lower == "registry.child"
+                if obj._meta.label_lower == _children.label
                 else getattr(obj, "child_id", None)
             )
     event = AuditEvent.objects.create(
@@ -172,7 +193,7 @@ def _record_shown(request, response) -> None:
     record(
         Action.VIEW,
         request=request,
-        object_type=about._meta.label_lower if about is not None else "registry.child",
+        object_type=about._meta.label_lower if about is not None else _children.label,
         object_id=about.pk if about is not None else ids[0] if one else "",
         child_id=ids[0] if one else None,
         detail=detail,
@@ -246,9 +267,10 @@ class AuditMiddleware:
         if match is None:
             record(Action.REFUSED, request=request, detail=request.path_info[:200])
             return
-        child_id = keys.get("pk") if match.route.startswith("children/") else None
-        if match.route.startswith("admin/registry/child/"):
-            child_id = keys.get("object_id")
+        child_id = next(
+            (keys.get(key) for route, key in _children.routes if match.route.startswith(route)),
+            None,
+        )
         if child_id is not None and not str(child_id).isdigit():
             child_id = None
         record(
