@@ -16,12 +16,11 @@ from django.views.decorators.http import require_POST
 
 from lbc_office.core.audit import shows_personal_data
 from lbc_office.core.auth import role_required
-from lbc_office.core.forms import save_form
+from lbc_office.core.forms import DateInput, save_form
 from lbc_office.core.models import Role
 from registry import consent
-from registry.forms import DateInput
 from registry.models import ConsentOverride
-from registry.views import get_child_for_user
+from registry.selectors import get_child_for_user
 
 official_only = role_required(Role.OFFICIAL)
 

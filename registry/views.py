@@ -31,7 +31,6 @@ from registry.forms import (
     VillageForm,
 )
 from registry.models import (
-    Child,
     ChildStatus,
     FamilyRoom,
     Guardian,
@@ -40,25 +39,10 @@ from registry.models import (
     Town,
     Village,
 )
+from registry.selectors import get_child_for_user
 
 official_only = role_required(Role.OFFICIAL)
 shows_personal_data = audit.shows_personal_data
-
-
-# --- Fetch-and-authorise helpers: the only way views reach a record --------------------------
-
-
-def get_child_for_user(request, pk, *, edit: bool = False, queryset=None) -> Child:
-    """The child if ``request.user`` may see it, else 404; ``edit`` also needs an editing role.
-
-    ``queryset`` may add select/prefetch for the page; the scope is always applied on top.
-    """
-    queryset = queryset if queryset is not None else Child.objects.select_related("school")
-    child = get_object_or_404(queryset.visible_to(request.user), pk=pk)
-    if edit and not access.can_edit_children(request.user):
-        raise PermissionDenied
-    audit.shown(request, child)  # the page shows the child: one VIEW event if it is served
-    return child
 
 
 def _require_reader(request):

@@ -24,7 +24,7 @@ from lbc_office.core.redirects import safe_redirect
 from registry import search_box
 from registry.filters import search_kind
 from registry.models import Child, Town
-from registry.views import get_child_for_user
+from registry.selectors import get_child_for_user
 from volunteers import forms, selectors
 from volunteers.models import (
     Assignment,

@@ -6,7 +6,7 @@ so that services called by a view are attributed without passing the request dow
 record types and keys, never a value: no names, identity numbers, phones or notes.
 
 Views of personal data: a view declared with ``@shows_personal_data`` notes the children its
-page shows with ``shown(request, ...)`` (``registry.access.get_child_for_user``, the one way a
+page shows with ``shown(request, ...)`` (``registry.selectors.get_child_for_user``, the one way a
 view reaches a child, notes its child by itself); ``AuditMiddleware`` then writes ONE ``VIEW``
 event per response that showed any (a page of several lists them in ``AuditEventChild``), and
 one ``REFUSED`` event per refusal. Every response to a signed-in user is ``no-store``.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.core.exceptions import ValidationError
 
 
@@ -27,3 +28,12 @@ def save_form(request, form, operation, **kwargs):
     except ValidationError as exc:
         add_service_error(form, exc)
         return None
+
+
+class DateInput(forms.DateInput):
+    """The phone's own date picker."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")

@@ -22,10 +22,10 @@ from django.views.decorators.http import require_GET
 from lbc_office.celery import app as celery_app
 from lbc_office.core import audit
 from lbc_office.core.auth import role_required
+from lbc_office.core.forms import DateInput
 from lbc_office.core.models import AuditEvent, Role
 from lbc_office.home import dashboard
 from programmes import selectors as programmes_selectors
-from registry.forms import DateInput
 from registry.models import ChildStatus, School
 
 log = logging.getLogger(__name__)

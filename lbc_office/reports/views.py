@@ -19,9 +19,9 @@ from django.utils.translation import gettext_lazy as _
 
 from lbc_office import reports
 from lbc_office.core.auth import role_required
+from lbc_office.core.forms import DateInput
 from lbc_office.core.models import Role
 from lbc_office.reports import export
-from registry.forms import DateInput
 from registry.models import Town
 
 # Rows of a table on one page (a county's 221 schools fit on one).

@@ -6,7 +6,7 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
-from lbc_office.core import backup as backups
+from lbc_office.upkeep import backup as backups
 from lbc_office.upkeep import retention
 
 

@@ -21,7 +21,7 @@ from programmes.forms import CallSessionForm, FamilyCallForm, HomeVisitForm, Par
 from programmes.models import FamilyCall, HomeVisit, ParentVisit
 from programmes.views._common import require_staff
 from registry.models import Child, FamilyRoom
-from registry.views import get_child_for_user
+from registry.selectors import get_child_for_user
 
 # --- Fetch-and-authorise helpers ---------------------------------------------------------------
 

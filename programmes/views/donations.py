@@ -18,7 +18,7 @@ from programmes.forms import DonationForm, HandoverForm
 from programmes.models import Donation
 from programmes.views._common import official_only, require_staff
 from registry.models import Child, School
-from registry.views import get_child_for_user
+from registry.selectors import get_child_for_user
 
 PAGE_SIZE = 50
 

@@ -26,7 +26,7 @@ from programmes.forms import (
 from programmes.models import Attendance, Enrolment, Programme, ProgrammeSession
 from programmes.views._common import official_only
 from registry.models import Child, School
-from registry.views import get_child_for_user
+from registry.selectors import get_child_for_user
 
 PAGE_SIZE = 50
 

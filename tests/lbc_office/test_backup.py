@@ -25,7 +25,7 @@ from django.db import connection
 from django.utils import translation
 
 from lbc_office.celery import app as celery_app
-from lbc_office.core import backup
+from lbc_office.upkeep import backup
 from lbc_office.core.models import AuditEvent, Role
 from lbc_office.upkeep import tasks
 from tests.factories import (

@@ -9,8 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lbc_office.core.services import save_tracked
 from registry.models import Child, ChildStatus
-from registry.services import save_tracked
 from volunteers.models import (
     DEFAULT_CAPACITY,
     Assignment,

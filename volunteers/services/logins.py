@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from lbc_office.core import accounts
 from lbc_office.core.models import Role
-from registry.services import save_tracked
+from lbc_office.core.services import save_tracked
 from volunteers.models import Volunteer
 
 

@@ -22,6 +22,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from lbc_office.core.models import Role, User
+from lbc_office.core.queue import enqueue_on_commit
 from volunteers.models import Delivery, MonthlyCheckin, Notification
 from volunteers.sms import SmsError, get_backend
 
@@ -93,9 +94,8 @@ def notify(
         )
     Delivery.objects.bulk_create(deliveries)
     if deliveries:
-        from volunteers import tasks  # tasks import services: import here to avoid a cycle
-
-        transaction.on_commit(lambda: tasks.deliver_notification.delay(notification.pk))
+        # By name: volunteers.tasks imports this module (lbc_office/core/queue.py).
+        enqueue_on_commit("volunteers.tasks.deliver_notification", notification.pk)
     return notification
 
 

@@ -6,7 +6,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 from django.utils.translation import gettext as _
 
-from lbc_office.core import backup, dbroles
+from lbc_office.core import dbroles
+from lbc_office.upkeep import backup
 
 
 class Command(BaseCommand):

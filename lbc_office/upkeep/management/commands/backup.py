@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from lbc_office.core import backup
+from lbc_office.upkeep import backup
 
 
 class Command(BaseCommand):
