@@ -1,6 +1,6 @@
-"""The demo county's home visits, family-room calls, programmes and donations (see demo.py).
+"""The demo county's home visits, family-room calls, programmes and donations (see county.py).
 
-Built on the register ``demo.py`` made, through ``programmes.services`` (validation and history
+Built on the register ``county.py`` made, through ``programmes.services`` (validation and history
 apply). Dates are relative to ``today`` and never in the future. The demo ``teacher`` (schools
 5002380004 and 5002380005) finds visits of their own, follow-ups due, and children who have not
 talked to a parent for months.
@@ -15,43 +15,19 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lbc_office.demo.data import (
+    CALL_NOTES,
+    CHILD_SAID,
+    COMMUNITY,
+    FOLLOW_UP_NOTES,
+    MET,
+    RECOMMENDATIONS,
+    SITUATIONS,
+    TEACHER_SCHOOLS,
+)
 from programmes import selectors, services
 from programmes.models import Donation, HomeVisit, Programme, ProgrammeSession
 from registry.models import Child, ChildStatus, County, FamilyRoom, School, Town
-
-TEACHER_SCHOOLS = ["5002380004", "5002380005"]
-MET = ["grandparents"] * 6 + ["mother", "father", "relatives", "child_only"]
-SITUATIONS = [
-    "奶奶七十多岁，有高血压，白天要下地干活，晚上能照看孩子吃饭睡觉。",
-    "爷爷奶奶都不识字，辅导不了作业，孩子作业常常没人检查。",
-    "母亲在家务农，身体尚可，但要照顾两个孩子和老人，精力有限。",
-    "姑姑家有三个孩子，对这个孩子照顾不太细，孩子比较拘谨。",
-    "爷爷腿脚不便，家里离学校远，孩子每天走四十分钟山路上学。",
-]
-COMMUNITY = [
-    "村里没有图书室，周末孩子多在家看电视。",
-    "村委会有留守儿童之家，周末有志愿者来辅导作业。",
-    "村小已撤并，孩子们都到镇上寄宿读书。",
-]
-RECOMMENDATIONS = {
-    "education": ["每周安排两次课后辅导，重点补数学。", "建议班主任每周检查一次作业完成情况。"],
-    "safety": ["提醒不要独自下河游泳。", "家中电线老化，建议请电工检查。", "上学路上注意过马路。"],
-    "behaviour": ["孩子有时说谎，建议多表扬、少打骂。", "沉迷手机游戏，建议家长限制使用时间。"],
-    "physical_health": ["视力下降，建议到县医院配镜。", "偏瘦，建议在校加一个鸡蛋。"],
-    "mental_health": [
-        "想念妈妈，情绪低落，建议每周和父母视频一次。",
-        "性格内向，请心理老师多关注。",
-    ],
-}
-CHILD_SAID = [
-    "想让妈妈过年早点回来。",
-    "希望爸爸能来开一次家长会。",
-    "想要一盏台灯写作业。",
-    "不想再住校了，晚上想家。",
-    "长大了想当医生，给奶奶治腿。",
-]
-FOLLOW_UP_NOTES = ["看看辅导有没有效果", "确认是否配了眼镜", "再和奶奶谈一次", "了解父母是否回信"]
-CALL_NOTES = ["", "", "", "说了期中考试成绩", "妈妈答应过年回来", "孩子哭了，之后情绪好转"]
 
 
 class _Seeder:
@@ -304,38 +280,35 @@ class _Seeder:
 
     # --- donations -------------------------------------------------------------------------------
 
+    def _donation(self, **fields) -> Donation:
+        fields.setdefault("county", County.objects.get())
+        made = services.save_donation(donation=Donation(), by=self.by, **fields)
+        self.add(_("donations"))
+        return made
+
+    def _hand(self, donation, *, children=(), schools=(), value, days_ago, items, confirmed=None):
+        if not children and not schools:
+            return  # a small demo county may have nobody who fits
+        made = services.record_handovers(
+            donation=donation,
+            children=children,
+            schools=schools,
+            value_each=Decimal(value),
+            handed_over_on=self.ago(days_ago),
+            confirmed_by=confirmed or self.rng.choice(["监护人签字", "学生本人签收", "班主任代签"]),
+            items=items,
+            by=self.by,
+        )
+        self.add(_("handovers"), len(made))
+
     def donations(self, programmes: dict[str, Programme]) -> None:
-        rng = self.rng
-        county = County.objects.get()
+        donation, hand = self._donation, self._hand
         school4 = School.objects.get(code="5002380004")
-        school3 = School.objects.get(code="5002380003")
         active = Child.objects.filter(status=ChildStatus.ACTIVE).select_related("school")
         subsidy = programmes["subsidy"]
         subsidised = list(
             active.filter(enrolments__programme=subsidy, enrolments__ends_on__isnull=True)
         )
-
-        def donation(**fields):
-            fields.setdefault("county", county)
-            made = services.save_donation(donation=Donation(), by=self.by, **fields)
-            self.add(_("donations"))
-            return made
-
-        def hand(donation, *, children=(), schools=(), value, days_ago, items, confirmed=None):
-            if not children and not schools:
-                return  # a small demo county may have nobody who fits
-            made = services.record_handovers(
-                donation=donation,
-                children=children,
-                schools=schools,
-                value_each=Decimal(value),
-                handed_over_on=self.ago(days_ago),
-                confirmed_by=confirmed or rng.choice(["监护人签字", "学生本人签收", "班主任代签"]),
-                items=items,
-                by=self.by,
-            )
-            self.add(_("handovers"), len(made))
-
         # 1. Money to a primary school, partly traced: the library, and ten poor pupils.
         gift = donation(
             donor="重庆某电力公司", donor_kind="enterprise", date=self.ago(150), kind="money",
@@ -366,6 +339,11 @@ class _Seeder:
             )  # fmt: skip
             for school_children in _by_school(both).values():
                 hand(coats, children=school_children, value="150", days_ago=60, items="棉衣一件")
+        self._more_donations(programmes, active)
+
+    def _more_donations(self, programmes: dict[str, Programme], active) -> None:
+        donation, hand = self._donation, self._hand
+        school3 = School.objects.get(code="5002380003")
         # 4. Books to a middle school, partly traced.
         books = donation(
             donor="新华书店巫溪分店", donor_kind="enterprise", date=self.ago(40), kind="books",

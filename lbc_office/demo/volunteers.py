@@ -41,9 +41,33 @@ NOTES = ["孩子这个月情绪不错，作业按时完成。", "和奶奶聊了
 
 
 def seed(*, rng, by, users, today) -> dict:
-    county = Child.objects.values_list("county", flat=True).first()
     towns = {t.name: t for t in Town.objects.all()}
-    organisations = [
+    demo_town = towns.get("凤凰镇", list(towns.values())[0])
+    organisations = _organisations(rng, by)
+    mothers, siblings, surrogates = _volunteers(rng, by, users, today, organisations, towns)
+    made = _assign(rng, by, today, demo_town, mothers, siblings, surrogates)
+    _demo_consent(surrogates[0], by, today)
+    # A few assignments ended (the volunteer moved away, the child went to the parents).
+    ended = 0
+    for a in rng.sample(made[6:], min(4, len(made[6:]))):
+        care.end_assignment(
+            assignment=a, by=by, ended_on=today - datetime.timedelta(days=rng.randrange(1, 20)),
+            reason=rng.choice(["志愿者外出务工，不能继续陪伴。", "孩子随父母到外地读书。"]),
+        )  # fmt: skip
+        ended += 1
+    checkins = _past_checkins(rng, made, today)
+    _this_month(users, today, made, surrogates[0])
+    return {
+        _("organisations"): len(organisations),
+        _("volunteers"): Volunteer.objects.count(),
+        _("assignments (ended)"): f"{len(made)} ({ended})",
+        _("past check-ins"): checkins,
+    }
+
+
+def _organisations(rng, by) -> list[Organisation]:
+    county = Child.objects.values_list("county", flat=True).first()
+    return [
         care.save_organisation(
             organisation=Organisation(),
             by=by,
@@ -55,6 +79,11 @@ def seed(*, rng, by, users, today) -> dict:
         )  # fmt: skip
         for name, kind, _town in ORGANISATIONS
     ]
+
+
+def _volunteers(rng, by, users, today, organisations, towns) -> tuple[list, list, list]:
+    """Foster mothers, foster siblings and surrogate parents (the demo login's record first),
+    two whose vetting ends soon, and an applicant not yet vetted."""
     vetted = today - datetime.timedelta(days=200)
 
     def volunteer(name, role, organisation, town, user=None, vetted_on=None):
@@ -98,7 +127,10 @@ def seed(*, rng, by, users, today) -> dict:
         volunteer=Volunteer(), by=by, name="陈小燕", town=demo_town, organisation=organisations[2],
         may_be_foster_mother=True, capacity=None,
     )  # fmt: skip
+    return mothers, siblings, surrogates
 
+
+def _assign(rng, by, today, demo_town, mothers, siblings, surrogates) -> list[Assignment]:
     # Children most in need first: both parents away, or living alone.
     children = list(
         Child.objects.filter(status=ChildStatus.ACTIVE)
@@ -109,7 +141,6 @@ def seed(*, rng, by, users, today) -> dict:
     children.sort(key=lambda c: not (c.both_parents_away or c.guardian == "none"))
     started = month_start(today) - datetime.timedelta(days=100)
     made: list[Assignment] = []
-    pool = iter(children)
 
     def assign(v, role, n):
         for _i in range(n):
@@ -138,22 +169,14 @@ def seed(*, rng, by, users, today) -> dict:
         assign(v, CarerRole.FOSTER_MOTHER, 1)
     for v in siblings:
         assign(v, CarerRole.FOSTER_SIBLING, 2)
+    return made
 
-    _demo_consent(surrogates[0], by, today)
 
-    # A few assignments ended (the volunteer moved away, the child went to the parents).
-    ended = 0
-    for a in rng.sample(made[6:], min(4, len(made[6:]))):
-        care.end_assignment(
-            assignment=a, by=by, ended_on=today - datetime.timedelta(days=rng.randrange(1, 20)),
-            reason=rng.choice(["志愿者外出务工，不能继续陪伴。", "孩子随父母到外地读书。"]),
-        )  # fmt: skip
-        ended += 1
-
-    checkins = _past_checkins(rng, made, today)
-    # This month: opened for everyone (and the volunteers told), a few already done, one concern.
+def _this_month(users, today, made, demo_volunteer) -> None:
+    """This month: opened for everyone (and the volunteers told), a few already done, one
+    concern."""
     monthly.open_month(today)
-    mine = [a for a in made if a.volunteer_id == surrogates[0].pk and a.ended_on is None]
+    mine = [a for a in made if a.volunteer_id == demo_volunteer.pk and a.ended_on is None]
     current = (
         MonthlyCheckin.objects.filter(month=month_start(today), assignment=mine[0]).first()
         if mine
@@ -165,12 +188,6 @@ def seed(*, rng, by, users, today) -> dict:
             notes="孩子最近不爱说话，奶奶腿脚不好住院了，需要有人照看。", concern=True,
         )  # fmt: skip
     monthly.close_months(today)
-    return {
-        _("organisations"): len(organisations),
-        _("volunteers"): Volunteer.objects.count(),
-        _("assignments (ended)"): f"{len(made)} ({ended})",
-        _("past check-ins"): checkins,
-    }
 
 
 def _demo_consent(volunteer, by, today) -> None:
