@@ -25,9 +25,8 @@ from django.db import connection
 from django.utils import translation
 
 from lbc_office.celery import app as celery_app
-from lbc_office.upkeep import backup
 from lbc_office.core.models import AuditEvent, Role
-from lbc_office.upkeep import tasks
+from lbc_office.upkeep import backup, tasks
 from tests.factories import (
     ChildFactory,
     HealthCheckFactory,
