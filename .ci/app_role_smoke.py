@@ -18,9 +18,9 @@ django.setup()
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 
-from lbc_office.backup import make_backup  # noqa: E402
-from lbc_office.models import AuditEvent, Role, User  # noqa: E402
+from lbc_office.core.models import AuditEvent, Role, User  # noqa: E402
 from lbc_office.reports.figures import count_day  # noqa: E402
+from lbc_office.upkeep.backup import make_backup  # noqa: E402
 from registry.idnumber import check_digit_for  # noqa: E402
 from registry.importing import import_file  # noqa: E402
 from registry.models import Child, County, School, Town  # noqa: E402

@@ -12,7 +12,7 @@ import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
-from lbc_office.env import env_bool, env_int, env_list, env_str
+from lbc_office.core.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("LBC_VAR_DIR", str(BASE_DIR / "var")))
@@ -30,12 +30,17 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG el
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "lbc_office",
+    # Ground floor: accounts, audit, security (app label "lbc_office", docs/ARCHITECTURE.md).
+    "lbc_office.core",
     "registry",
     "programmes",
     "volunteers",
+    # The roof: home page and dashboard, the demo county, nightly upkeep, report figures.
+    "lbc_office.home",
+    "lbc_office.demo",
+    "lbc_office.upkeep",
     "lbc_office.figures",
-    "lbc_office.admin_site.LbcAdminConfig",
+    "lbc_office.core.admin_site.LbcAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -50,7 +55,7 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
-    # Recovery codes (lbc_office.enrolment): single-use codes for the second step.
+    # Recovery codes (lbc_office.core.enrolment): single-use codes for the second step.
     "django_otp.plugins.otp_static",
     # The REST API (issue 16): lbc_office.api, its tokens, and the one-time keys of creates.
     "rest_framework",
@@ -63,7 +68,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # A strict Content-Security-Policy: the vendored assets need nothing inline.
-    "lbc_office.security.ContentSecurityPolicyMiddleware",
+    "lbc_office.core.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -74,11 +79,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     # Two-factor sign-in: officials reach nothing but the code page until it is verified.
     "django_otp.middleware.OTPMiddleware",
-    "lbc_office.twofactor.RequireTwoFactorMiddleware",
+    "lbc_office.core.twofactor.RequireTwoFactorMiddleware",
     # A temporary password (set by an official) must be changed before anything else answers.
-    "lbc_office.accounts.PasswordChangeRequiredMiddleware",
+    "lbc_office.core.accounts.PasswordChangeRequiredMiddleware",
     # Keeps the request for the audit log and records every refused record (404/403).
-    "lbc_office.audit.AuditMiddleware",
+    "lbc_office.core.audit.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -131,7 +136,7 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not e
     # docs/PERFORMANCE.md). The app runs short queries: it is off unless DB_JIT=1.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-# The owner role, for migrations only (lbc_office/dbroles.py, docs/OPERATIONS.md): the app
+# The owner role, for migrations only (lbc_office/core/dbroles.py, docs/OPERATIONS.md): the app
 # connects as DATABASE_URL's role, which owns nothing and may only add to the audit log;
 # `manage.py migrate` (and `restore`, `grant_app_role`) connect through this "owner" alias
 # when MIGRATE_DATABASE_URL is set. Give it only to the command that migrates, never to the
@@ -152,7 +157,7 @@ AUTH_USER_MODEL = "lbc_office.User"
 AUTHENTICATION_BACKENDS = [
     # Throttles repeated failed logins; must come first.
     "axes.backends.AxesStandaloneBackend",
-    "lbc_office.auth.RoleBackend",
+    "lbc_office.core.auth.RoleBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -172,13 +177,13 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # Two-factor sign-in (TOTP) for officials and the admin. Off only for a throwaway laptop.
 TWO_FACTOR_REQUIRED = env_bool("TWO_FACTOR_REQUIRED", default=True)
 OTP_TOTP_ISSUER = "LBC Office"
-# Setting it up needs a one-time enrolment code from another official (lbc_office.enrolment).
+# Setting it up needs a one-time enrolment code from another official (lbc_office.core.enrolment).
 ENROLMENT_CODE_HOURS = env_int("ENROLMENT_CODE_HOURS", 72)
 
-# Login throttling (django-axes, lbc_office/lockout.py): 5 failures for one username from one
+# Login throttling (django-axes, lbc_office/core/lockout.py): 5 failures for one username from one
 # address lock that pair out for 15 minutes (a success resets the pair); 20 failures from one
 # address, whatever the usernames, lock the address out (password spraying).
-AXES_HANDLER = "lbc_office.lockout.LockoutHandler"
+AXES_HANDLER = "lbc_office.core.lockout.LockoutHandler"
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_ADDRESS_FAILURE_LIMIT = env_int("AXES_ADDRESS_FAILURE_LIMIT", 20)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
@@ -188,7 +193,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 # The client's address, for the lock-out and the audit log alike: one function decides it.
-AXES_CLIENT_IP_CALLABLE = "lbc_office.audit.client_ip"
+AXES_CLIENT_IP_CALLABLE = "lbc_office.core.audit.client_ip"
 # How many reverse proxies we run in front of the app (nginx: 1). Only then is the client's
 # address read from X-Forwarded-For (the hop our proxy added); 0, the default, uses the
 # connection's address and ignores the header, which anyone can forge.
@@ -394,7 +399,7 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "filters": {"redact": {"()": "lbc_office.security.RedactFilter"}},
+    "filters": {"redact": {"()": "lbc_office.core.security.RedactFilter"}},
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",

@@ -6,16 +6,13 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
-import lbc_office.converters  # noqa: F401 — registers <key:…>, the bounded record key
-from lbc_office import (
-    account_forms,
-    enrolment_views,
-    report_views,
-    reports,
-    twofactor,
-    views,
-)
+import lbc_office.core.converters  # noqa: F401 — registers <key:…>, the bounded record key
+from lbc_office import reports
 from lbc_office.api import token_views as api_token_views
+from lbc_office.core import enrolment_views, twofactor
+from lbc_office.home import views
+from lbc_office.reports import views as report_views
+from lbc_office.users import forms as account_forms
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -35,7 +32,7 @@ urlpatterns = [
     ),
     path(
         "accounts/password/",
-        # Through ``lbc_office.accounts``: audited, and it ends a temporary password.
+        # Through ``lbc_office.core.accounts``: audited, and it ends a temporary password.
         auth_views.PasswordChangeView.as_view(form_class=account_forms.OwnPasswordChangeForm),
         name="password_change",
     ),
@@ -54,7 +51,7 @@ urlpatterns = [
         for slug in reports.TABLES
     ],
     path("audit/", views.audit_log, name="audit"),
-    path("users/", include("lbc_office.account_urls")),
+    path("users/", include("lbc_office.users.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("api/v1/", include("lbc_office.api.urls")),
     path("accounts/api-tokens/", api_token_views.api_tokens, name="api_tokens"),

@@ -7,7 +7,7 @@ author stamps apply; nothing here adds, changes or deletes (records are never ha
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from lbc_office.admin_audit import ShowsChildrenAdmin
+from lbc_office.core.admin_audit import ShowsChildrenAdmin
 from programmes.models import (
     Attendance,
     Donation,

@@ -15,29 +15,46 @@ so fetching it answers 404 (never 403 with a hint).
 
 (1) The assignment is active (not ended) and the ``Volunteer`` record is active: an official who
 marks a volunteer inactive ends their access on the next request, as does deactivating the user.
-(2) ``sharing_stands()``: the latest consent record of the child does not refuse sharing with
-volunteers outside government, or an official's ``ConsentOverride`` applies today. A child with
-no consent record at all stays shared: that is how the office worked before consent was recorded
-(docs/security/volaccess.md), and such children are on the officials' "without consent" list.
-A child whose sharing does not stand stays on the volunteer's own list (name and a message to
-call the office) but every record of the file (the file, visits, calls, health checks, check-ins
-through ``visible_to``) is out of the volunteer's scope. Any future role outside government
-(partners, outside organisations) must go through ``sharing_stands()`` too.
+(2) ``sharing_stands()`` (registry/models/consent.py): the latest consent record of the child
+does not refuse sharing with volunteers outside government, or an official's
+``ConsentOverride`` applies today. A child with no consent record at all stays shared: that is
+how the office worked before consent was recorded (docs/security/volaccess.md), and such children
+are on the officials' "without consent" list. A child whose sharing does not stand stays on the
+volunteer's own list (name and a message to call the office) but every record of the file (the
+file, visits, calls, health checks, check-ins through ``visible_to``) is out of the volunteer's
+scope. Any future role outside government (partners, outside organisations) must go through
+``sharing_stands()`` too.
 
-Nothing here imports a model at load time: the filters are ORM paths (the volunteers' through
-the reverse relation ``Child.assignments``), so models can call in without cycles and the
-register never imports the volunteers app.
+Officials and teachers are decided here. A role whose children are named by another app's
+records (the volunteer's, by their assignments) gets its rule from that app's
+``AppConfig.ready()`` through ``register_child_scope`` (volunteers/registrations.py), written
+in that app's own schema: the register holds no ORM path of another app. A role with no rule
+sees no child.
+
+Nothing here imports a model, so the models' querysets import this module freely.
 """
 
 from __future__ import annotations
 
-from django.apps import apps
-from django.db.models import BooleanField, Exists, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
-from django.db.models.lookups import Exact
-from django.utils import timezone
+from collections.abc import Callable
 
-from lbc_office.models import Role
+from django.db.models import QuerySet
+
+from lbc_office.core.models import Role
+
+# role -> (user -> a queryset of the keys of the children that user may see)
+ChildScope = Callable[[object], QuerySet]
+_child_scopes: dict[str, ChildScope] = {}
+
+
+def register_child_scope(role: str, rule: ChildScope) -> ChildScope:
+    """Give ``role`` its children: ``rule(user)`` returns the keys (``.values("pk")``) of the
+    children that user may see. Called from an app's ``AppConfig.ready()``; registering again
+    replaces the rule. Officials and teachers are decided here and cannot be given a rule."""
+    if role in (Role.OFFICIAL, Role.TEACHER):
+        raise ValueError(f"the register decides the {role!r} scope itself")
+    _child_scopes[role] = rule
+    return rule
 
 
 def _active_role(user) -> str | None:
@@ -60,54 +77,11 @@ def scope_children(qs: QuerySet, user, path: str = "") -> QuerySet:
         # child → school → teacher link → the teacher's user. One teacher row per user, so the
         # join cannot repeat a child.
         return qs.filter(**{f"{prefix}school__teachers__user": user})
-    if role == Role.VOLUNTEER:
-        # Only while the assignment is active: ending it removes access on the next request.
-        # A subquery, not a join, so that two active roles for one child do not repeat it.
-        # The Volunteer record must be active too (the reverse path through the assignment,
-        # so that registry never imports the volunteers app).
-        child_model = apps.get_model("registry", "Child")
-        assigned = (
-            child_model.objects.filter(
-                assignments__volunteer__user=user,
-                assignments__volunteer__active=True,
-                assignments__ended_on__isnull=True,
-            )
-            .filter(sharing_stands())
-            .values("pk")
-        )
-        return qs.filter(**{f"{prefix}pk__in": assigned})
-    return qs.none()
-
-
-def sharing_stands(child_ref: str = "pk", today=None) -> Q:
-    """A condition over children (or, with ``child_ref``, any model's path to the child's key):
-    the guardian's consent to share the file with volunteers outside government stands, or an
-    official's override applies today.
-
-    The latest consent record counts (by date, then order of recording, as everywhere); it
-    shares when it covers both keeping the file and sharing it (``ConsentRecord.
-    shares_with_volunteers_sql``): a withdrawal, a refusal, or an official's override of keeping
-    the file does not share. No record at all: shared (see the module's note (2)).
-    """
-    today = today or timezone.localdate()
-    consent_model = apps.get_model("registry", "ConsentRecord")
-    override_model = apps.get_model("registry", "ConsentOverride")
-    latest = (
-        consent_model.objects.filter(child=OuterRef(child_ref))
-        .order_by("-date", "-id")
-        .annotate(shares=consent_model.shares_with_volunteers_sql())
-    )
-    guardian_says = Coalesce(
-        Subquery(latest.values("shares")[:1]),
-        Value(True),
-        output_field=BooleanField(),
-    )
-    override = override_model.objects.filter(
-        child=OuterRef(child_ref),
-        covers=override_model.Covers.SHARE_WITH_VOLUNTEERS,
-        valid_until__gte=today,
-    ).filter(Q(ended_on__isnull=True) | Q(ended_on__gt=today))
-    return Q(Exact(guardian_says, True)) | Q(Exists(override))
+    rule = _child_scopes.get(role)
+    if rule is None:
+        return qs.none()
+    # A subquery of keys, not a join, so that two matching records cannot repeat a child.
+    return qs.filter(**{f"{prefix}pk__in": rule(user)})
 
 
 def scope_schools(qs: QuerySet, user) -> QuerySet:

@@ -7,7 +7,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from lbc_office.admin_audit import ServiceAdmin, ShowsChildrenAdmin
+from lbc_office.core.admin_audit import ServiceAdmin, ShowsChildrenAdmin
 from registry import services
 from registry.models import Child, County, FamilyRoom, School, Teacher, Town, Village
 

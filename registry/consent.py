@@ -21,9 +21,9 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lbc_office.core.services import save_tracked
 from registry import access, file_sections, history
 from registry.models import Child, ConsentOverride, ConsentRecord
-from registry.services import save_tracked
 
 CONSENT_FIELDS = frozenset(
     {

@@ -14,14 +14,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from lbc_office.audit import shows_personal_data
-from lbc_office.auth import role_required
-from lbc_office.forms import record_on_file
-from lbc_office.models import Role
+from lbc_office.core.audit import shows_personal_data
+from lbc_office.core.auth import role_required
+from lbc_office.core.forms import DateInput, record_on_file
+from lbc_office.core.models import Role
 from registry import consent
-from registry.forms import DateInput
 from registry.models import ConsentOverride
-from registry.views import get_child_for_user
+from registry.selectors import get_child_for_user
 
 official_only = role_required(Role.OFFICIAL)
 

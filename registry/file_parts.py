@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy
 
-from lbc_office.models import AuditEvent
+from lbc_office.core.models import AuditEvent
 from registry import file_sections, history
 
 VIEWERS_SHOWN = 15

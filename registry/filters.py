@@ -3,29 +3,50 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Right
 from django.utils.translation import gettext_lazy as _
 
-from lbc_office import audit
+from lbc_office.core import audit
 from registry import idnumber
 from registry.forms import grade_choices
 from registry.models import Child, ChildStatus, GuardianType, School, SchoolLevel, Town
 
 ALL_STATUSES = "all"
-# Lists the dashboard and the reports link to ("the children behind this figure").
-ATTENTION = [
-    ("no_carer", _("No carer")),
-    ("concern", _("A carer's concern not yet handled")),
-]
 # Beyond this many schools in scope (a municipal install), the school filter waits for a town.
 SCHOOL_CHOICES_LIMIT = 300
 YES_NO = [("", _("Any")), ("yes", _("Yes")), ("no", _("No"))]
 _ID_LIKE = re.compile(r"^[0-9Xx０-９Ｘｘ\s\-]{4,}$")
+
+
+@dataclass(frozen=True)
+class Attention:
+    """A "needs attention" list the dashboard and the reports link to ("the children behind
+    this figure"): ``?attention=<key>`` keeps the children ``apply(children)`` returns."""
+
+    key: str
+    label: str
+    apply: Callable[[QuerySet], QuerySet]
+
+
+_attention: dict[str, Attention] = {}
+
+
+def register_attention(attention: Attention) -> Attention:
+    """Add a list from an app's ``AppConfig.ready()`` (volunteers/registrations.py): the
+    register knows nothing of the records that put a child on it. Registering again replaces."""
+    _attention[attention.key] = attention
+    return attention
+
+
+def attention_choices() -> list[tuple[str, str]]:
+    return [(a.key, a.label) for a in _attention.values()]
 
 
 def search(qs, text: str, *, user=None):
@@ -141,7 +162,7 @@ class ChildFilter(django_filters.FilterSet):
         method="filter_level",
     )  # fmt: skip
     attention = django_filters.ChoiceFilter(
-        label=_("Needs attention"), choices=ATTENTION, empty_label=_("Any"),
+        label=_("Needs attention"), choices=attention_choices, empty_label=_("Any"),
         method="filter_attention",
     )  # fmt: skip
     # Set by the reports' links only: they place a child by the town and code of the school.
@@ -215,23 +236,8 @@ class ChildFilter(django_filters.FilterSet):
         return qs
 
     def filter_attention(self, qs, name, value):
-        # The carers' records are reached through the reverse relation: the register imports
-        # no other app (docs/ARCHITECTURE.md).
-        assignment = Child._meta.get_field("assignments").related_model
-        active = assignment.objects.filter(child=OuterRef("pk"), ended_on__isnull=True)
-        if value == "no_carer":
-            return qs.filter(~Exists(active))
-        if value == "concern":
-            return qs.filter(
-                Exists(
-                    assignment.objects.filter(
-                        child=OuterRef("pk"),
-                        checkins__concern=True,
-                        checkins__concern_resolved_at__isnull=True,
-                    )
-                )
-            )
-        return qs
+        attention = _attention.get(value)
+        return attention.apply(qs) if attention else qs
 
     def filter_status(self, qs, name, value):
         return qs if value == ALL_STATUSES else qs.filter(status=value)

@@ -11,6 +11,7 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from lbc_office.core.forms import DateInput
 from registry import idnumber
 from registry.models import (
     Child,
@@ -27,15 +28,6 @@ from registry.models import (
     Town,
     Village,
 )
-
-
-class DateInput(forms.DateInput):
-    """The phone's own date picker."""
-
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
 def _grade_label(grade: int) -> str:

@@ -212,7 +212,7 @@ def lookups_left(user) -> bool:
     """
     from django.conf import settings
 
-    from lbc_office.models import AuditEvent
+    from lbc_office.core.models import AuditEvent
 
     if sees_full(user):
         return True
@@ -224,7 +224,7 @@ def lookups_left(user) -> bool:
 
 def count_lookup(user, what: str) -> None:
     """Record a non-official's lookup by number (the audit event carries no number)."""
-    from lbc_office import audit
+    from lbc_office.core import audit
 
     if user is None or getattr(user, "pk", None) is None or sees_full(user):
         return

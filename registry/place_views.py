@@ -8,9 +8,9 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from lbc_office.auth import role_required
-from lbc_office.forms import form_view
-from lbc_office.models import Role
+from lbc_office.core.auth import role_required
+from lbc_office.core.forms import form_view
+from lbc_office.core.models import Role
 from registry import services
 from registry.forms import FamilyRoomForm, SchoolForm, TownForm, VillageForm
 from registry.models import FamilyRoom, School, Town, Village

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, QuerySet
+from django.shortcuts import get_object_or_404
 
-from registry import timeline
+from lbc_office.core import audit
+from registry import access, timeline
 from registry.models import Child, HealthCheck, ParentAway, StatusChange
 
 
@@ -55,3 +58,19 @@ def personal_file(child: Child, *, timeline_page: int = 1) -> PersonalFile:
         status_changes=list(child.status_changes.all()),
         timeline=timeline.page(child, timeline_page),
     )
+
+
+# --- Fetch and authorise: the only way a view reaches a child -------------------------------
+
+
+def get_child_for_user(request, pk, *, edit: bool = False, queryset=None) -> Child:
+    """The child if ``request.user`` may see it, else 404; ``edit`` also needs an editing role.
+
+    ``queryset`` may add select/prefetch for the page; the scope is always applied on top.
+    """
+    queryset = queryset if queryset is not None else Child.objects.select_related("school")
+    child = get_object_or_404(queryset.visible_to(request.user), pk=pk)
+    if edit and not access.can_edit_children(request.user):
+        raise PermissionDenied
+    audit.shown(request, child)  # the page shows the child: one VIEW event if it is served
+    return child

@@ -7,7 +7,6 @@ did it (``created_by``/``updated_by`` and the change history).
 from __future__ import annotations
 
 import datetime
-from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,8 +14,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lbc_office import accounts, audit
-from lbc_office.models import Role
+from lbc_office.core import accounts, audit
+from lbc_office.core.models import Role
+from lbc_office.core.services import save_tracked
 from registry import idnumber
 from registry.models import (
     Child,
@@ -32,28 +32,6 @@ from registry.models import (
     Town,
     Village,
 )
-
-
-def save_tracked(instance, *, by, fields: dict[str, Any] | None = None, update_fields=None):
-    """Set ``fields``, stamp who did it, validate and save: the one write path of the apps.
-
-    Other apps' services use it for their own ``TrackedModel`` records.
-    """
-    for name, value in (fields or {}).items():
-        setattr(instance, name, value)
-    if instance.pk is None and hasattr(instance, "created_by_id"):
-        instance.created_by = by
-    if hasattr(instance, "updated_by_id"):
-        instance.updated_by = by
-    instance._history_user = by  # read by django-simple-history
-    instance.full_clean()
-    if update_fields is not None:
-        update_fields = [*update_fields, "updated_by", "updated_at"]
-    created = instance.pk is None
-    instance.save(update_fields=update_fields)
-    audit.record(audit.Action.CREATE if created else audit.Action.CHANGE, user=by, obj=instance)
-    return instance
-
 
 # --- Places and schools -----------------------------------------------------------------------
 

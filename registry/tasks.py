@@ -3,6 +3,7 @@
 from celery import shared_task
 
 from registry import services
+from registry.importing import jobs
 
 
 @shared_task(name="registry.tasks.mark_aged_out")
@@ -20,22 +21,16 @@ IMPORT_TASK = {"acks_late": True, "reject_on_worker_lost": True}
 @shared_task(name="registry.tasks.check_import", **IMPORT_TASK)
 def check_import(job_pk: int) -> None:
     """An uploaded file: read and check every row, writing nothing (the preview)."""
-    from registry.importing import jobs
-
     jobs.check(job_pk)
 
 
 @shared_task(name="registry.tasks.run_import", **IMPORT_TASK)
 def run_import(job_pk: int) -> None:
     """A confirmed file: import it, all or nothing."""
-    from registry.importing import jobs
-
     jobs.run(job_pk)
 
 
 @shared_task(name="registry.tasks.purge_stale_imports")
 def purge_stale_imports() -> int:
     """Nightly: drop the files of uploads nobody confirmed (they hold identity numbers)."""
-    from registry.importing import jobs
-
     return jobs.purge_stale()

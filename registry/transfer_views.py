@@ -8,9 +8,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
 from django.views.decorators.http import require_POST
 
-from lbc_office import audit
-from lbc_office.auth import role_required
-from lbc_office.models import Role
+from lbc_office.core import audit
+from lbc_office.core.auth import role_required
+from lbc_office.core.models import Role
 from registry import search_box, selectors
 from registry.filters import ChildFilter
 from registry.forms import ImportUploadForm

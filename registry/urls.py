@@ -1,6 +1,6 @@
 from django.urls import path
 
-import lbc_office.converters  # noqa: F401 — registers <key:…>, the bounded record key
+import lbc_office.core.converters  # noqa: F401 — registers <key:…>, the bounded record key
 from registry import consent_views, place_views, transfer_views, views
 
 app_name = "registry"

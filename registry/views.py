@@ -10,10 +10,10 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from lbc_office import audit
-from lbc_office.auth import role_required
-from lbc_office.forms import form_view, record_on_file
-from lbc_office.models import Role
+from lbc_office.core import audit
+from lbc_office.core.auth import role_required
+from lbc_office.core.forms import form_view, record_on_file
+from lbc_office.core.models import Role
 from registry import access, consent, file_sections, history, search_box, selectors, services
 from registry.filters import ChildFilter, search_kind
 from registry.forms import (
@@ -26,30 +26,14 @@ from registry.forms import (
     StatusChangeForm,
 )
 from registry.models import (
-    Child,
     ChildStatus,
     Guardian,
     ParentAway,
 )
+from registry.selectors import get_child_for_user
 
 official_only = role_required(Role.OFFICIAL)
 shows_personal_data = audit.shows_personal_data
-
-
-# --- Fetch-and-authorise helpers: the only way views reach a record --------------------------
-
-
-def get_child_for_user(request, pk, *, edit: bool = False, queryset=None) -> Child:
-    """The child if ``request.user`` may see it, else 404; ``edit`` also needs an editing role.
-
-    ``queryset`` may add select/prefetch for the page; the scope is always applied on top.
-    """
-    queryset = queryset if queryset is not None else Child.objects.select_related("school")
-    child = get_object_or_404(queryset.visible_to(request.user), pk=pk)
-    if edit and not access.can_edit_children(request.user):
-        raise PermissionDenied
-    audit.shown(request, child)  # the page shows the child: one VIEW event if it is served
-    return child
 
 
 def _require_reader(request):

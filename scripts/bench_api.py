@@ -35,7 +35,7 @@ def _token_client(user):
 
 
 def measure(runs: int) -> None:
-    from lbc_office.models import User
+    from lbc_office.core.models import User
     from registry.models import Child
 
     sample = Child.objects.order_by("id")[Child.objects.count() // 2]

@@ -24,7 +24,7 @@ def generate(children: int, schools: int = 221, towns: int = 32, seed: int = 201
     """One county per 58,750 children (Wuxi-sized), each with 221 schools and 32 towns."""
     from django.db import connection
 
-    from lbc_office.models import Role, User
+    from lbc_office.core.models import Role, User
     from registry.models import Teacher
 
     rng = random.Random(seed)
@@ -135,7 +135,7 @@ def generate_activity(seed: int = 2012, counties: int | None = None) -> None:
     from django.db import connection
     from django.utils import timezone
 
-    from lbc_office.models import Role, User
+    from lbc_office.core.models import Role, User
     from programmes.models import FamilyCall, HomeVisit
     from programmes.services.contact import refresh_last_contact
     from registry.models import Child, County, HealthCheck
@@ -278,7 +278,7 @@ def spread_activity() -> None:
     open)."""
     from django.db import connection
 
-    from lbc_office.models import User
+    from lbc_office.core.models import User
     from programmes.models import HomeVisit
     from volunteers.models import Assignment, MonthlyCheckin
 

@@ -142,7 +142,7 @@ def fresh_database() -> None:
     subprocess.run(
         [python, "-c", "import django; django.setup()\n"
          "from django_otp.plugins.otp_totp.models import TOTPDevice\n"
-         "from lbc_office.models import Role, User\n"
+         "from lbc_office.core.models import Role, User\n"
          f"u = User.objects.create_user({USERNAME!r}, password={PASSWORD!r}, role=Role.OFFICIAL)\n"
          "TOTPDevice.objects.create(user=u, name='bench', confirmed=True)"],
         cwd=ROOT, check=True,
@@ -294,7 +294,7 @@ def through_the_page(web: Web, name: str, data: bytes) -> str:
 
 
 def through_the_worker(data: bytes) -> str:
-    from lbc_office.models import User
+    from lbc_office.core.models import User
     from registry import tasks
     from registry.models import ImportJob
 

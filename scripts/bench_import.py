@@ -156,7 +156,7 @@ def measure_export(fmt: str) -> None:
     from django_otp import DEVICE_ID_SESSION_KEY
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    from lbc_office.models import Role, User
+    from lbc_office.core.models import Role, User
 
     user, _ = User.objects.get_or_create(
         username="bench-official", defaults={"role": Role.OFFICIAL}

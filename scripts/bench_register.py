@@ -100,7 +100,7 @@ def _time(client, url, runs):
 
 def measure(runs: int, activity: bool = False) -> list[tuple[str, str, float, float, int]]:
 
-    from lbc_office.models import User
+    from lbc_office.core.models import User
     from registry.models import Child
 
     sample = Child.objects.order_by("id")[Child.objects.count() // 2]

@@ -187,8 +187,9 @@ def _time_figures(past) -> None:
     of ``past``; then whether the stored figures say what the live count says."""
     from django.test import override_settings
 
-    from lbc_office import reports, tasks
+    from lbc_office import reports
     from lbc_office.reports import figures
+    from lbc_office.upkeep import tasks
 
     t0 = time.perf_counter()
     stored = tasks.count_report_figures()
@@ -212,7 +213,7 @@ def measure(runs: int) -> None:
     from django.utils import timezone
 
     from lbc_office import reports
-    from lbc_office.models import User
+    from lbc_office.core.models import User
     from lbc_office.reports import figures
     from registry.models import School
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import pytest
 from django.test import Client
 
-from lbc_office.models import Role
+from lbc_office.core.models import Role
 from tests.factories import ChildFactory, SchoolFactory, TeacherFactory, UserFactory
 
 

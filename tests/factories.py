@@ -8,7 +8,7 @@ import itertools
 import factory
 from django.utils import timezone
 
-from lbc_office.models import Role, User
+from lbc_office.core.models import Role, User
 from registry.idnumber import check_digit_for
 from registry.models import (
     Child,

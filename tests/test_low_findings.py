@@ -14,7 +14,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
-from lbc_office.redirects import is_safe
+from lbc_office.core.redirects import is_safe
 from tests.volunteers.factories import AssignmentFactory, OrganisationFactory, VolunteerFactory
 from volunteers.models import MonthlyCheckin, Notification
 from volunteers.services import care, monthly, notify
@@ -168,7 +168,7 @@ def test_the_code_pages_next_never_leaves_the_site(personas, url):
 def test_no_view_redirects_to_what_the_browser_sent_but_through_the_helper():
     """A ``redirect(...)``/``HttpResponseRedirect(...)`` whose target reads ``request.GET``,
     ``request.POST`` or ``request.META`` (e.g. ``HTTP_REFERER``) must go through
-    ``lbc_office.redirects`` instead: so that the next view cannot reopen the hole."""
+    ``lbc_office.core.redirects`` instead: so that the next view cannot reopen the hole."""
     import ast
     from pathlib import Path
 

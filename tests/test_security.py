@@ -22,7 +22,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from lbc_office.models import Role
+from lbc_office.core.models import Role
 from registry import services
 from registry.models import Guardian
 from tests.conftest import ROLES, login
@@ -260,7 +260,7 @@ OUT_OF_RANGE = [str(2**63), "99999999999999999999", "9" * 40]
 
 
 def test_every_key_in_a_url_is_a_bounded_key():
-    """Record keys use ``<key:…>`` (lbc_office.converters), never Django's unbounded ``int``."""
+    """Record keys use ``<key:…>`` (core.converters), never Django's unbounded ``int``."""
     from django.urls.converters import IntConverter
 
     unbounded = [

@@ -5,7 +5,7 @@ where the rules apply)."""
 
 from django.contrib import admin
 
-from lbc_office.admin_audit import ServiceAdmin, ShowsChildrenAdmin
+from lbc_office.core.admin_audit import ServiceAdmin, ShowsChildrenAdmin
 from volunteers.models import (
     Assignment,
     CheckinRole,

@@ -8,6 +8,8 @@ class VolunteersConfig(AppConfig):
 
     def ready(self):
         # Carers and check-ins on the personal file (registry's extension points).
-        from volunteers import file_parts
+        # The volunteer's scope and the "needs attention" lists (registry's registrations).
+        from volunteers import file_parts, registrations
 
         file_parts.register()
+        registrations.register()

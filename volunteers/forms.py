@@ -7,8 +7,8 @@ from django.db.models import Case, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from lbc_office.models import Role, User
-from registry.forms import DateInput
+from lbc_office.core.forms import DateInput
+from lbc_office.core.models import Role, User
 from registry.models import County
 from volunteers.models import CarerRole, CheckinRole, MonthlyCheckin, Organisation, Volunteer
 from volunteers.models.care import vetting_years

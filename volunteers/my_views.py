@@ -11,9 +11,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from lbc_office import audit
-from lbc_office.audit import shows_personal_data
-from lbc_office.forms import save_form
+from lbc_office.core import audit
+from lbc_office.core.audit import shows_personal_data
+from lbc_office.core.forms import save_form
 from volunteers import forms, selectors
 from volunteers.models import Assignment, Notification, Volunteer
 from volunteers.services import care, notify

@@ -18,9 +18,8 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from registry import access
 from registry.filters import search
-from registry.models import Child, ConsentRecord, Guardian, ParentAway
+from registry.models import Child, ConsentRecord, Guardian, ParentAway, sharing_stands
 from volunteers.models import Assignment, CarerRole, MonthlyCheckin, Volunteer, month_start
 
 CANDIDATES = 20
@@ -89,7 +88,7 @@ class ChildCard:
 def my_children(volunteer: Volunteer) -> list[ChildCard]:
     """The volunteer's screen: each child, who to call, and this month's check-in.
 
-    A child whose file is not shared with volunteers (``registry.access.sharing_stands``) keeps
+    A child whose file is not shared with volunteers (``registry.models.sharing_stands``) keeps
     its card, with the name and the role only: no school, no phone numbers (they are not even
     read), and a message to call the office. An inactive volunteer has no cards at all.
     """
@@ -98,9 +97,7 @@ def my_children(volunteer: Volunteer) -> list[ChildCard]:
     month = month_start(timezone.localdate())
     assignments = list(
         volunteer.assignments.active()
-        .annotate(
-            shared=ExpressionWrapper(access.sharing_stands("child_id"), output_field=BooleanField())
-        )
+        .annotate(shared=ExpressionWrapper(sharing_stands("child_id"), output_field=BooleanField()))
         .select_related("child__school")
         .prefetch_related(
             Prefetch("checkins", MonthlyCheckin.objects.filter(month=month), to_attr="this_month"),
@@ -149,7 +146,7 @@ def withheld_assignments() -> QuerySet:
     return (
         Assignment.objects.filter(Exists(not_sharing))
         .in_force()
-        .exclude(access.sharing_stands("child_id"))
+        .exclude(sharing_stands("child_id"))
         .select_related("child", "volunteer")
         .order_by("child__name", "id")
     )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-import lbc_office.converters  # noqa: F401 — registers <key:…>, the bounded record key
+import lbc_office.core.converters  # noqa: F401 — registers <key:…>, the bounded record key
 from volunteers import my_views, views
 
 app_name = "volunteers"

@@ -16,16 +16,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from lbc_office import audit
-from lbc_office.audit import shows_personal_data
-from lbc_office.auth import role_required
-from lbc_office.forms import errors_as_messages, form_view, record_on_file, save_form
-from lbc_office.models import Role
-from lbc_office.redirects import safe_redirect
+from lbc_office.core import audit
+from lbc_office.core.audit import shows_personal_data
+from lbc_office.core.auth import role_required
+from lbc_office.core.forms import errors_as_messages, form_view, record_on_file, save_form
+from lbc_office.core.models import Role
+from lbc_office.core.redirects import safe_redirect
 from registry import search_box
 from registry.filters import search_kind
 from registry.models import Child, Town
-from registry.views import get_child_for_user
+from registry.selectors import get_child_for_user
 from volunteers import forms, selectors
 from volunteers.filters import VolunteerFilter
 from volunteers.models import (

@@ -13,10 +13,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lbc_office import audit
 from lbc_office.api.models import ApiToken
-from lbc_office.enrolment import has_authenticator
-from lbc_office.models import Role
+from lbc_office.core import audit
+from lbc_office.core.enrolment import has_authenticator
+from lbc_office.core.models import Role
 
 PREFIX = "lbc_"
 PREFIX_LENGTH = 12  # "lbc_" and 8 characters of the token: enough to find the row

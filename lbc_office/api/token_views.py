@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from lbc_office.api import services
 from lbc_office.api.models import ApiToken
-from lbc_office.forms import add_service_error
+from lbc_office.core.forms import add_service_error
 
 
 class TokenForm(forms.Form):

@@ -8,7 +8,7 @@ from drf_spectacular.views import (
 
 from lbc_office import reports as report_tables
 from lbc_office.api.views import care, children, contact, places, reports
-from lbc_office.audit import shows_personal_data
+from lbc_office.core.audit import shows_personal_data
 
 app_name = "api"
 

@@ -15,8 +15,8 @@ from decimal import Decimal
 from django.core.serializers.json import DjangoJSONEncoder
 from openpyxl import Workbook
 
+from lbc_office.core.cells import neutralise as neutralise_text
 from lbc_office.reports.base import Report
-from registry.importing.files import neutralise as neutralise_text
 
 
 def neutralise(value):

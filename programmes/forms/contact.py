@@ -7,9 +7,9 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from lbc_office.core.forms import DateInput
 from programmes.forms._common import DateTimeInput, now_to_the_minute, text_area
 from programmes.models import FamilyCall, HomeVisit, ParentVisit, WithWhom
-from registry.forms import DateInput
 from registry.models import FamilyRoom
 
 

@@ -7,9 +7,10 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from lbc_office.core.forms import DateInput
 from programmes.forms._common import CountyMixin, text_area
 from programmes.models import Programme, ProgrammeSession
-from registry.forms import DateInput, grade_choices
+from registry.forms import grade_choices
 from registry.models import School, Town
 
 

@@ -18,7 +18,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from lbc_office.models import TrackedModel
+from lbc_office.core.models import TrackedModel
 from registry.models import Child, ChildStatus, County, FamilyRoom
 from registry.models.children import ChildRecordQuerySet
 

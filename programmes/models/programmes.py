@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from lbc_office.models import TrackedModel
+from lbc_office.core.models import TrackedModel
 from registry.models import Child, County, School, Town
 from registry.models.children import ChildRecordQuerySet
 

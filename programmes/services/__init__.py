@@ -2,7 +2,8 @@
 
 Each function takes keyword arguments only, runs in one transaction, validates with
 ``full_clean()`` before saving, copies the child's county, and records who did it
-(``created_by``/``updated_by`` and the change history) through ``registry.services.save_tracked``.
+(``created_by``/``updated_by`` and the change history) through
+``lbc_office.core.services.save_tracked``.
 """
 
 from programmes.services.contact import (

@@ -13,10 +13,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lbc_office.models import Role
+from lbc_office.core.models import Role
+from lbc_office.core.services import save_tracked
 from programmes.models import FamilyCall, HomeVisit, ParentVisit
 from registry.models import Child, FamilyRoom
-from registry.services import save_tracked
 
 
 @transaction.atomic

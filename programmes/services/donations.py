@@ -12,11 +12,11 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
+from lbc_office.core.services import save_tracked
 from programmes import selectors
 from programmes.models import Donation, Enrolment, Handover
 from programmes.models.donations import ONE_FEN
 from registry.models import Child, School
-from registry.services import save_tracked
 
 
 @transaction.atomic

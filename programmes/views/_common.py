@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 
-from lbc_office.auth import role_required
-from lbc_office.models import Role
+from lbc_office.core.auth import role_required
+from lbc_office.core.models import Role
 from registry import access
 
 official_only = role_required(Role.OFFICIAL)

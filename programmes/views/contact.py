@@ -12,15 +12,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from lbc_office import audit
-from lbc_office.audit import shows_personal_data
-from lbc_office.forms import form_view, record_on_file
+from lbc_office.core import audit
+from lbc_office.core.audit import shows_personal_data
+from lbc_office.core.forms import form_view, record_on_file
 from programmes import selectors, services
 from programmes.forms import CallSessionForm, FamilyCallForm, HomeVisitForm, ParentVisitForm
 from programmes.models import FamilyCall, HomeVisit, ParentVisit
 from programmes.views._common import require_teacher_or_official
 from registry.models import Child, FamilyRoom
-from registry.views import get_child_for_user
+from registry.selectors import get_child_for_user
 
 # --- Fetch-and-authorise helpers ---------------------------------------------------------------
 

@@ -8,15 +8,15 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from lbc_office import audit
-from lbc_office.audit import shows_personal_data
-from lbc_office.forms import form_view
+from lbc_office.core import audit
+from lbc_office.core.audit import shows_personal_data
+from lbc_office.core.forms import form_view
 from programmes import selectors, services
 from programmes.forms import DonationForm, HandoverForm
 from programmes.models import Donation
 from programmes.views._common import official_only, require_teacher_or_official
 from registry.models import Child, School
-from registry.views import get_child_for_user
+from registry.selectors import get_child_for_user
 
 PAGE_SIZE = 50
 

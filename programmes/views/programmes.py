@@ -11,9 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from lbc_office import audit
-from lbc_office.audit import shows_personal_data
-from lbc_office.forms import form_view, record_on_file
+from lbc_office.core import audit
+from lbc_office.core.audit import shows_personal_data
+from lbc_office.core.forms import form_view, record_on_file
 from programmes import selectors, services
 from programmes.forms import (
     AttendanceForm,
@@ -26,7 +26,7 @@ from programmes.forms import (
 from programmes.models import Attendance, Enrolment, Programme, ProgrammeSession
 from programmes.views._common import official_only
 from registry.models import Child, School
-from registry.views import get_child_for_user
+from registry.selectors import get_child_for_user
 
 PAGE_SIZE = 50
 

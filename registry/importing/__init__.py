@@ -7,8 +7,9 @@ pages and the Celery task all go through ``import_file``.
 
 from __future__ import annotations
 
+from lbc_office.core.cells import neutralise
 from registry.importing.engine import ChildImporter, Progress, Report, RowError, SchoolImporter
-from registry.importing.files import FileRefused, neutralise, read_table
+from registry.importing.files import FileRefused, read_table
 
 KINDS = ("schools", "children")
 

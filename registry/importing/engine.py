@@ -23,7 +23,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from lbc_office import audit
+from lbc_office.core import audit
+from lbc_office.core.cells import strip_neutralising
 from registry.importing import bulk
 from registry.importing.columns import (
     CHILD_COLUMNS,
@@ -33,7 +34,7 @@ from registry.importing.columns import (
     format_value,
     match_header,
 )
-from registry.importing.files import Table, strip_neutralising
+from registry.importing.files import Table
 from registry.models import (
     Child,
     ChildStatus,

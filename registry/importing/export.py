@@ -2,7 +2,7 @@
 
 Exports use the import's own columns and values (``columns.headers``/``format_value``), so an
 exported file re-imports cleanly; every cell a spreadsheet would run as a formula is neutralised
-(``files.neutralise``), and XLSX cells are always written as text, never as formulas.
+(``core.cells.neutralise``), and XLSX cells are always written as text, never as formulas.
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from collections.abc import Iterable, Iterator
 
 from django.utils.translation import gettext as _
 
-from lbc_office import audit
+from lbc_office.core import audit
+from lbc_office.core.cells import neutralise
 from registry.importing.columns import (
     CHILD_COLUMNS,
     SCHOOL_COLUMNS,
@@ -23,7 +24,6 @@ from registry.importing.columns import (
     headers,
     parse_yes_no,
 )
-from registry.importing.files import neutralise
 
 CHILD_FIELDS = (
     "id_number", "name", "sex", "date_of_birth", "school__code", "grade", "village__town__name",

@@ -24,8 +24,6 @@ from registry.importing import xlsx
 
 XLSX_MAGIC = b"PK\x03\x04"
 OLD_EXCEL_MAGIC = b"\xd0\xcf\x11\xe0"
-# What a spreadsheet would run as a formula (see ``neutralise``).
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 LOST_DIGITS = "\x00excel-number:"  # a long number Excel stored as a float (see _xlsx_text)
 
 
@@ -237,23 +235,6 @@ def xlsx_text(value) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
-
-
-def neutralise(value) -> str:
-    """A cell that a spreadsheet would run as a formula is prefixed with an apostrophe.
-
-    ``strip_neutralising`` undoes it on import, so an export re-imports to the same values.
-    """
-    text = "" if value is None else str(value)
-    if text.startswith(FORMULA_TRIGGERS):
-        return "'" + text
-    return text
-
-
-def strip_neutralising(text: str) -> str:
-    if len(text) > 1 and text[0] == "'" and text[1:].startswith(FORMULA_TRIGGERS):
-        return text[1:]
-    return text
 
 
 ACCEPTED_SUFFIXES = (".csv", ".xlsx", ".txt")

@@ -16,11 +16,11 @@ import datetime
 import logging
 
 from django.core.cache import cache
-from django.db import transaction
 from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lbc_office.core.queue import enqueue_on_commit
 from registry.importing import FileRefused, Report, check_file, import_file
 from registry.importing.files import max_bytes, too_large
 from registry.models import ImportJob
@@ -45,10 +45,9 @@ def start(*, kind: str, filename: str, data: bytes, county, by) -> ImportJob:
 
 
 def _enqueue(step: str, pk: int) -> None:
-    from registry import tasks
-
-    task = tasks.check_import if step == "check" else tasks.run_import
-    transaction.on_commit(lambda: task.delay(pk))
+    # By name: registry.tasks imports this module (lbc_office/core/queue.py).
+    task = "registry.tasks.check_import" if step == "check" else "registry.tasks.run_import"
+    enqueue_on_commit(task, pk)
 
 
 def _progress_callback(job: ImportJob):

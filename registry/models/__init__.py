@@ -12,7 +12,7 @@ from registry.models.children import (
     age_on,
     both_parents_away_q,
 )
-from registry.models.consent import ConsentOverride, ConsentRecord
+from registry.models.consent import ConsentOverride, ConsentRecord, sharing_stands
 from registry.models.imports import ImportJob
 from registry.models.people import Teacher
 from registry.models.places import (
@@ -31,6 +31,7 @@ __all__ = [
     "ChildStatus",
     "ConsentOverride",
     "ConsentRecord",
+    "sharing_stands",
     "County",
     "FamilyRoom",
     "Guardian",

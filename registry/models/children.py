@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from lbc_office.models import TrackedModel
+from lbc_office.core.models import TrackedModel
 from registry import idnumber
 from registry.access import scope_children
 from registry.models.places import County, School, Village
@@ -140,7 +140,7 @@ class Child(TrackedModel):
     last_parent_contact_on = models.DateField(
         _("last contact with a parent"), null=True, blank=True, editable=False
     )
-    # Set by lbc_office.retention once the file's identity, names, phones and free text have
+    # Set by lbc_office.upkeep.retention once the file's identity, names, phones and free text have
     # been replaced by placeholders (the retention period after closing has passed). Recorded
     # in the audit log, so not in the history.
     anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True, editable=False)
@@ -212,7 +212,7 @@ class Child(TrackedModel):
         today = getattr(self, "_clean_today", None) or timezone.localdate()
         info = None
         # An anonymised file holds a placeholder instead of the identity number (see
-        # lbc_office.retention): the number's rules no longer apply to it.
+        # lbc_office.upkeep.retention): the number's rules no longer apply to it.
         if self.id_number and self.anonymised_at is None:
             self.id_number = idnumber.normalise(self.id_number)
             try:

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import Coalesce
+from django.db.models.lookups import Exact
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from lbc_office.models import TrackedModel
+from lbc_office.core.models import TrackedModel
 from registry.models.children import Child, ChildRecordQuerySet, Guardian
 from registry.models.places import County
 
@@ -187,3 +189,32 @@ class ConsentOverride(TrackedModel):
 
     def applies_on(self, day) -> bool:
         return self.valid_until >= day and (self.ended_on is None or self.ended_on > day)
+
+
+def sharing_stands(child_ref: str = "pk", today=None) -> models.Q:
+    """A condition over children (or, with ``child_ref``, any model's path to the child's key):
+    the guardian's consent to share the file with volunteers outside government stands, or an
+    official's override applies today (registry/access.py, note (2)).
+
+    The latest consent record counts (by date, then order of recording, as everywhere); it
+    shares when it covers both keeping the file and sharing it (``ConsentRecord.
+    shares_with_volunteers_sql``): a withdrawal, a refusal, or an official's override of keeping
+    the file does not share. No record at all: shared.
+    """
+    today = today or timezone.localdate()
+    latest = (
+        ConsentRecord.objects.filter(child=models.OuterRef(child_ref))
+        .order_by("-date", "-id")
+        .annotate(shares=ConsentRecord.shares_with_volunteers_sql())
+    )
+    guardian_says = Coalesce(
+        models.Subquery(latest.values("shares")[:1]),
+        models.Value(True),
+        output_field=models.BooleanField(),
+    )
+    override = ConsentOverride.objects.filter(
+        child=models.OuterRef(child_ref),
+        covers=ConsentOverride.Covers.SHARE_WITH_VOLUNTEERS,
+        valid_until__gte=today,
+    ).filter(models.Q(ended_on__isnull=True) | models.Q(ended_on__gt=today))
+    return models.Q(Exact(guardian_says, True)) | models.Q(models.Exists(override))

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from lbc_office.models import Role, TrackedModel
+from lbc_office.core.models import Role, TrackedModel
 from registry.models.places import School
 
 

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 from openapi_spec_validator import validate
 
-from lbc_office.models import AuditEvent
+from lbc_office.core.models import AuditEvent
 from programmes.models import HomeVisit
 from registry.idnumber import mask
 from tests.api.conftest import api_client

@@ -12,7 +12,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from lbc_office.api import services
 from lbc_office.api.models import ApiToken
-from lbc_office.models import AuditEvent
+from lbc_office.core.models import AuditEvent
 from tests.api.conftest import api_client, token_for
 
 pytestmark = pytest.mark.django_db

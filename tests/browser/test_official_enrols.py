@@ -8,7 +8,7 @@ import base64
 import pytest
 from django_otp.oath import totp
 
-from lbc_office.models import Role
+from lbc_office.core.models import Role
 from tests.browser.conftest import screenshot
 from tests.factories import UserFactory
 
@@ -23,7 +23,7 @@ def _sign_in(page, url, username):
 
 
 def test_a_colleague_issues_a_code_and_the_new_official_enrols(personas, live_server, phone):
-    from lbc_office.enrolment import issue_enrolment_code
+    from lbc_office.core.enrolment import issue_enrolment_code
 
     newcomer = UserFactory(username="newcomer", role=Role.OFFICIAL)
     page = phone

@@ -10,7 +10,7 @@ from django.contrib import admin
 from django_otp.models import Device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from lbc_office.models import AuditEvent, Role, User
+from lbc_office.core.models import AuditEvent, Role, User
 from registry.models import Teacher
 from tests.factories import UserFactory
 

@@ -14,7 +14,7 @@ from django.test import Client
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from lbc_office.models import AuditEvent, Role, User
+from lbc_office.core.models import AuditEvent, Role, User
 from tests.conftest import search
 from tests.volunteers.factories import VolunteerFactory
 

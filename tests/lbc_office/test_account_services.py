@@ -12,8 +12,8 @@ from django.test import Client
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from lbc_office import accounts
-from lbc_office.models import AuditEvent, Role, User
+from lbc_office.core import accounts
+from lbc_office.core.models import AuditEvent, Role, User
 from registry import services as registry_services
 from registry.models import Teacher
 from tests.factories import SchoolFactory, UserFactory

@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from lbc_office.models import Role, User
+from lbc_office.core.models import Role, User
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "pw-for-tests-2026"

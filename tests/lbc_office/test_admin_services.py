@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from lbc_office.models import AuditEvent
+from lbc_office.core.models import AuditEvent
 from programmes.models import HomeVisit
 from registry.models import County, FamilyRoom, School, Town
 from tests.programmes.factories import HomeVisitFactory

@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from lbc_office.models import AuditEvent
+from lbc_office.core.models import AuditEvent
 from registry import services
 from tests.factories import VillageFactory, make_id_number
 from tests.lbc_office.test_accounts import PASSWORD

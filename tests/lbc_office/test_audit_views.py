@@ -15,7 +15,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from lbc_office.models import AuditEvent, AuditEventChild
+from lbc_office.core.models import AuditEvent, AuditEventChild
 from registry.idnumber import LOOKUP
 from tests import test_security
 from tests.conftest import ROLES, search
@@ -302,7 +302,7 @@ def test_static_files_may_be_cached(personas, client):
     assert "whitenoise.middleware.WhiteNoiseMiddleware" in settings.MIDDLEWARE
     index = settings.MIDDLEWARE.index
     assert index("whitenoise.middleware.WhiteNoiseMiddleware") < index(
-        "lbc_office.audit.AuditMiddleware"
+        "lbc_office.core.audit.AuditMiddleware"
     )  # WhiteNoise answers static files before the audit middleware marks anything
 
 
@@ -337,7 +337,7 @@ def test_the_admins_records_of_a_child_are_audited(personas):
 def test_every_admin_of_a_childs_records_is_audited():
     from django.contrib import admin
 
-    from lbc_office.admin_audit import ShowsChildrenAdmin
+    from lbc_office.core.admin_audit import ShowsChildrenAdmin
     from registry.models import Child
     from volunteers.models import Assignment
 

@@ -24,9 +24,9 @@ from django.core.management.base import CommandError
 from django.db import connection
 from django.utils import translation
 
-from lbc_office import backup, tasks
 from lbc_office.celery import app as celery_app
-from lbc_office.models import AuditEvent, Role
+from lbc_office.core.models import AuditEvent, Role
+from lbc_office.upkeep import backup, tasks
 from tests.factories import (
     ChildFactory,
     HealthCheckFactory,

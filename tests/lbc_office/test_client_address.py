@@ -11,7 +11,7 @@ from axes.models import AccessAttempt
 from django.test import Client
 from django.urls import reverse
 
-from lbc_office.models import AuditEvent
+from lbc_office.core.models import AuditEvent
 from tests.lbc_office.test_accounts import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -111,7 +111,7 @@ def test_signing_in_to_ones_own_account_does_not_clear_the_addresss_failures(
 
 
 def test_check_deploy_warns_behind_a_tls_proxy_without_a_proxy_count(settings):
-    from lbc_office.lockout import check_proxy_address
+    from lbc_office.core.lockout import check_proxy_address
 
     settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     settings.TRUSTED_PROXY_COUNT = 0

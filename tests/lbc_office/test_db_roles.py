@@ -22,8 +22,8 @@ from pathlib import Path
 import pytest
 from django.db import DatabaseError, connection, transaction
 
-from lbc_office import audit, dbroles
-from lbc_office.models import AuditEvent, AuditEventChild, User
+from lbc_office.core import audit, dbroles
+from lbc_office.core.models import AuditEvent, AuditEventChild, User
 from registry.importing import import_file
 from tests.factories import CountyFactory, SchoolFactory, TownFactory, make_id_number
 
@@ -182,7 +182,7 @@ def _settings_of(**environ):
     script = (
         "import json, django; django.setup();"
         "from django.conf import settings; from django.core.management import get_commands;"
-        "from lbc_office.management.commands.migrate import Command;"
+        "from lbc_office.core.management.commands.migrate import Command;"
         "p = Command().create_parser('manage.py', 'migrate');"
         "print(json.dumps({'aliases': {k: [v['USER'], v['NAME'], v.get('TEST', {}).get('MIRROR')]"
         " for k, v in settings.DATABASES.items()}, 'migrate': get_commands()['migrate'],"
@@ -210,7 +210,7 @@ def test_migrate_uses_the_owner_login_when_one_is_configured():
     assert found["aliases"]["default"][:2] == ["lbc_app", "lbc"]
     # The tests' copy of the alias is the test database's own connection.
     assert found["aliases"]["owner"] == ["lbc_owner", "lbc", "default"]
-    assert found["migrate"] == "lbc_office" and found["database"] == "owner"
+    assert found["migrate"] == "lbc_office.core" and found["database"] == "owner"
 
 
 def test_without_an_owner_login_migrate_is_djangos_as_it_is():

@@ -19,8 +19,8 @@ from django.utils import timezone, translation
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from lbc_office.enrolment import issue_enrolment_code
-from lbc_office.models import AuditEvent, EnrolmentCode, Role
+from lbc_office.core.enrolment import issue_enrolment_code
+from lbc_office.core.models import AuditEvent, EnrolmentCode, Role
 from tests.factories import UserFactory
 from tests.lbc_office.test_accounts import _login
 from tests.lbc_office.test_two_factor import _code, enrol

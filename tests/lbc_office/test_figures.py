@@ -18,9 +18,11 @@ from django.core.management import CommandError, call_command
 from django.db import connection, connections
 from django.test import Client
 
-from lbc_office import dashboard, reports, tasks
+from lbc_office import reports
 from lbc_office.figures.models import PROGRAMME_FIELDS, SchoolFigures
+from lbc_office.home import dashboard
 from lbc_office.reports import Filters, figures
+from lbc_office.upkeep import tasks
 from programmes.models import Programme
 from tests.conftest import login
 from tests.factories import UserFactory
@@ -210,7 +212,7 @@ def test_the_beat_counts_the_figures_only_when_the_setting_is_on():
     code = (
         "import django, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'lbc_office.settings';"
         "django.setup(); from django.conf import settings as s;"
-        "from lbc_office.celery import app; import lbc_office.tasks;"
+        "from lbc_office.celery import app; import lbc_office.upkeep.tasks;"
         "e = {k: v for k, v in s.CELERY_BEAT_SCHEDULE.items() if 'report_figures' in k};"
         "print(sorted((v['task'], str(v['schedule'])) for v in e.values()),"
         " 'lbc_office.tasks.count_report_figures' in app.tasks)"

@@ -1,4 +1,4 @@
-"""The one form-save helper (``lbc_office.forms``): a service's refusal lands on the form next
+"""The one form-save helper (``lbc_office.core.forms``): a service's refusal lands on the form next
 to the field it names, what the service returns decides the message and the redirect, and a
 refused or invalid form writes and redirects nothing."""
 
@@ -10,7 +10,7 @@ from django.contrib.messages.storage.fallback import FallbackStorage
 from django.core.exceptions import ValidationError
 from django.test import RequestFactory
 
-from lbc_office.forms import errors_as_messages, form_view, record_on_file, save_form
+from lbc_office.core.forms import errors_as_messages, form_view, record_on_file, save_form
 
 
 class NoteForm(forms.Form):

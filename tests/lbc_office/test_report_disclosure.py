@@ -377,7 +377,7 @@ def test_the_pages_the_index_and_the_long_tables_pages_show_the_protected_figure
 
     # A long table, a page at a time: the rows of all its pages are the download's rows, and
     # each page ends with the same (rounded) total.
-    monkeypatch.setattr("lbc_office.report_views.ROWS_PER_PAGE", 1)
+    monkeypatch.setattr("lbc_office.reports.views.ROWS_PER_PAGE", 1)
     table = reports.TABLES["home-visits"]
     rows = [[row[k] for k in table.keys[1:]] for row in fetch(viewer, "home-visits", Filters())]
     shown, number = [], 1

@@ -134,7 +134,7 @@ def test_a_past_day_has_no_drill_down(official):
 
 
 def test_a_long_table_is_shown_a_page_at_a_time_with_its_total(county, official, monkeypatch):
-    monkeypatch.setattr("lbc_office.report_views.ROWS_PER_PAGE", 2)
+    monkeypatch.setattr("lbc_office.reports.views.ROWS_PER_PAGE", 2)
     everything = reports.build("home-visits").rows
     schools = [row["school_code"] for row in everything if row["town"] != "total"]
     assert len(schools) == 4  # the county's schools with pupils: two pages of two

@@ -13,9 +13,9 @@ from django.db import connection, models
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
-from lbc_office import retention, tasks
 from lbc_office.celery import app as celery_app
-from lbc_office.models import AuditEvent
+from lbc_office.core.models import AuditEvent
+from lbc_office.upkeep import retention, tasks
 from programmes.models import FamilyCall, Handover, HomeVisit, ParentVisit
 from registry import consent, services
 from registry.models import (

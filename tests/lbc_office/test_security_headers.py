@@ -8,7 +8,7 @@ import logging
 import pytest
 from django.test import Client
 
-from lbc_office.security import RedactFilter, redact
+from lbc_office.core.security import RedactFilter, redact
 
 pytestmark = pytest.mark.django_db
 

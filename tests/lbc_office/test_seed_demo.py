@@ -9,8 +9,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import translation
 
-from lbc_office.demo import DEFAULT_PASSWORD
-from lbc_office.models import DemoMarker, Role, User
+from lbc_office.core.models import DemoMarker, Role, User
+from lbc_office.demo.county import DEFAULT_PASSWORD
 from registry.models import (
     Child,
     County,

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from lbc_office import env
+from lbc_office.core import env
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -9,7 +9,7 @@ from django.utils import translation
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from lbc_office.enrolment import issue_enrolment_code
+from lbc_office.core.enrolment import issue_enrolment_code
 from tests.lbc_office.test_accounts import PASSWORD, _login
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ from decimal import Decimal
 import factory
 from django.utils import timezone
 
-from lbc_office.models import Role
+from lbc_office.core.models import Role
 from programmes.models import (
     Donation,
     Enrolment,

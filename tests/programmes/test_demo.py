@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone, translation
 
-from lbc_office.models import User
+from lbc_office.core.models import User
 from programmes import selectors
 from programmes.models import (
     Attendance,
@@ -63,7 +63,7 @@ def test_the_demo_county_has_visits_calls_programmes_and_donations():
 
 
 def test_a_tiny_demo_county_still_seeds(monkeypatch):
-    from lbc_office import demo_volunteers
+    from lbc_office.demo import volunteers as demo_volunteers
 
     monkeypatch.setattr(demo_volunteers, "seed", lambda **kwargs: {})  # this app's part only
     _seed(3)

@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from lbc_office.models import Role
+from lbc_office.core.models import Role
 from programmes import services
 from programmes.forms import CallSessionForm, HomeVisitForm
 from programmes.models import Donation, FamilyCall, HomeVisit, Programme

@@ -214,7 +214,7 @@ def test_the_history_shows_old_numbers_whole_to_officials_only(personas):
 
 def test_a_non_officials_lookups_by_number_are_counted_and_limited(personas, settings):
     """500 candidates stay 500: past the day's allowance, a number confirms nothing."""
-    from lbc_office.models import AuditEvent
+    from lbc_office.core.models import AuditEvent
 
     settings.LBC_ID_LOOKUPS_PER_DAY = 2
     number = personas.child_a.id_number

@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from django.utils import translation
 from openpyxl import Workbook, load_workbook
 
-from lbc_office.models import AuditEvent
+from lbc_office.core.models import AuditEvent
 from registry.importing import FileRefused, check_file, import_file, read_table
 from registry.models import Child, FamilyRoom, School, Town, Village
 from tests.factories import (

@@ -14,7 +14,7 @@ from django.utils import timezone, translation
 from openpyxl import load_workbook
 
 from lbc_office.celery import app as celery_app
-from lbc_office.models import AuditEvent
+from lbc_office.core.models import AuditEvent
 from registry.importing import import_file, jobs
 from registry.models import Child, ImportJob
 from tests.conftest import ROLES, search

@@ -7,7 +7,7 @@ import datetime
 import factory
 from django.utils import timezone
 
-from lbc_office.models import Role
+from lbc_office.core.models import Role
 from tests.factories import CountyFactory, TownFactory, UserFactory
 from volunteers.models import Assignment, CarerRole, Organisation, Volunteer
 

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from lbc_office.models import AuditEvent, User
+from lbc_office.core.models import AuditEvent, User
 from tests.factories import ChildFactory
 from tests.volunteers.factories import AssignmentFactory, VolunteerFactory
 from volunteers.models import CheckinRole, MonthlyCheckin, Notification

@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from lbc_office.models import AuditEvent
+from lbc_office.core.models import AuditEvent
 from programmes.models import HomeVisit
 from registry import consent
 from registry.models import Child, ConsentOverride, Guardian, HealthCheck

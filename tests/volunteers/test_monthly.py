@@ -9,7 +9,7 @@ import pytest
 from django.core import mail
 from django.db import IntegrityError, connection, transaction
 
-from lbc_office.models import Role, User
+from lbc_office.core.models import Role, User
 from tests.factories import ChildFactory, UserFactory
 from tests.volunteers.factories import AssignmentFactory, OrganisationFactory, VolunteerFactory
 from volunteers.models import Delivery, MonthlyCheckin, Notification

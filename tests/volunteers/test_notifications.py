@@ -13,7 +13,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from lbc_office.models import Role
+from lbc_office.core.models import Role
 from tests.factories import UserFactory
 from tests.volunteers.factories import VolunteerFactory
 from volunteers.models import Delivery, Notification

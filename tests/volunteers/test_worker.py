@@ -15,7 +15,7 @@ from celery.contrib.testing.worker import start_worker
 from django.core import mail
 
 from lbc_office.celery import app as celery_app
-from lbc_office.models import Role
+from lbc_office.core.models import Role
 from tests.factories import ChildFactory, UserFactory
 from tests.volunteers.factories import AssignmentFactory, OrganisationFactory, VolunteerFactory
 from volunteers import tasks

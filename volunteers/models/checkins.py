@@ -8,7 +8,7 @@ from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from lbc_office.models import TimeStampedModel
+from lbc_office.core.models import TimeStampedModel
 from registry.models import County
 from registry.models.children import ChildRecordQuerySet
 from volunteers.models.care import Assignment

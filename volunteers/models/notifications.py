@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from lbc_office.models import TimeStampedModel
+from lbc_office.core.models import TimeStampedModel
 
 
 class Notification(TimeStampedModel):

@@ -9,9 +9,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lbc_office import audit
+from lbc_office.core import audit
+from lbc_office.core.services import save_tracked
 from registry.models import Child, ChildStatus
-from registry.services import save_tracked
 from volunteers.models import (
     DEFAULT_CAPACITY,
     Assignment,

@@ -6,9 +6,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from lbc_office import accounts
-from lbc_office.models import Role
-from registry.services import save_tracked
+from lbc_office.core import accounts
+from lbc_office.core.models import Role
+from lbc_office.core.services import save_tracked
 from volunteers.models import Volunteer
 
 
@@ -18,7 +18,7 @@ def create_volunteer_login(*, by, volunteer: Volunteer, username: str, phone: st
     """Create the login and link it to ``volunteer`` in one transaction.
 
     Returns (user, temporary password). Two audit events: the account's creation
-    (``lbc_office.accounts``) and the volunteer record's change (``save_tracked``).
+    (``lbc_office.core.accounts``) and the volunteer record's change (``save_tracked``).
     """
     volunteer = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
     if volunteer.user_id is not None:

@@ -21,7 +21,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from lbc_office.models import Role, User
+from lbc_office.core.models import Role, User
+from lbc_office.core.queue import enqueue_on_commit
 from volunteers.models import Delivery, MonthlyCheckin, Notification
 from volunteers.sms import SmsError, get_backend
 
@@ -94,9 +95,8 @@ def send_once(
         )
     Delivery.objects.bulk_create(deliveries)
     if deliveries:
-        from volunteers import tasks  # tasks import services: import here to avoid a cycle
-
-        transaction.on_commit(lambda: tasks.deliver_notification.delay(notification.pk))
+        # By name: volunteers.tasks imports this module (lbc_office/core/queue.py).
+        enqueue_on_commit("volunteers.tasks.deliver_notification", notification.pk)
     return notification
 
 

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from lbc_office import reports
-from lbc_office.report_views import ReportFilterForm
+from lbc_office.reports.views import ReportFilterForm
 
 
 def _require_report_reader(request) -> None:

@@ -1,0 +1,48 @@
+"""Authentication pieces of the ground floor: the role-aware backend and role checks for views."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib.auth.backends import ModelBackend
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+
+class RoleBackend(ModelBackend):
+    """Django's own backend, plus: an active county official holds every model permission.
+
+    Officials manage everything (DESIGN.md), so the admin needs no per-user permission setup;
+    every other role holds none, and the admin site refuses them anyway (``lbc_office.core.admin``).
+    """
+
+    def has_perm(self, user_obj, perm, obj=None):
+        if getattr(user_obj, "is_official", False):
+            return True
+        return super().has_perm(user_obj, perm, obj)
+
+    def has_module_perms(self, user_obj, app_label):
+        if getattr(user_obj, "is_official", False):
+            return True
+        return super().has_module_perms(user_obj, app_label)
+
+
+def role_required(*roles):
+    """Let only signed-in users with one of ``roles`` through.
+
+    Anyone else gets 403 on a page of the role (the schools list, reports), and 404 on a page
+    about one record (a school, a volunteer, a programme): a record outside a user's scope
+    answers as if it did not exist, so that its key tells nothing.
+    """
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            user = request.user
+            if not (user.is_authenticated and user.is_active and user.role in roles):
+                raise Http404 if kwargs else PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator

@@ -1,0 +1,22 @@
+"""Sending a Celery task from a service, by the task's name.
+
+Tasks are thin and import the services they call; a service that queues work therefore names
+the task instead of importing its module (which would import the service back: a cycle).
+"""
+
+from __future__ import annotations
+
+from celery import current_app
+from django.db import transaction
+
+
+def enqueue_on_commit(task_name: str, *args) -> None:
+    """Queue the task named ``task_name`` with ``args`` once the current transaction commits
+    (at once outside one). ``task_always_eager`` is obeyed as for ``task.delay``."""
+
+    def send():
+        if task_name not in current_app.tasks:
+            current_app.loader.import_default_modules()  # the apps' tasks modules
+        current_app.tasks[task_name].delay(*args)
+
+    transaction.on_commit(send)

@@ -1,0 +1,1 @@
+"""Roof: the demo county (``seed_demo``), made through the apps' services."""

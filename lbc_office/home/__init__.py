@@ -1,0 +1,1 @@
+"""Roof: the home page, the dashboard, the audit log and the health check."""

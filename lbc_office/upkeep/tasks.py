@@ -1,0 +1,39 @@
+"""The roof's Celery tasks: thin, each safe to run twice (schedule in CELERY_BEAT_SCHEDULE)."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.conf import settings
+from django.utils import timezone
+
+from lbc_office.upkeep import backup as backups
+from lbc_office.upkeep import retention
+
+
+@shared_task(name="lbc_office.tasks.backup")
+def backup() -> str:
+    """The nightly backup: a new dated file in BACKUP_DIR, then only the newest BACKUP_KEEP
+    kept. Run twice, it leaves two backups (harmless) and prunes the same way."""
+    path = backups.make_backup()
+    backups.prune(settings.BACKUP_DIR, settings.BACKUP_KEEP)
+    return path.name
+
+
+@shared_task(name="lbc_office.tasks.anonymise_expired")
+def anonymise_expired() -> int:
+    """Nightly: files closed or aged out for longer than RETENTION_YEARS are anonymised. Run
+    twice, the second run finds nothing left (see lbc_office.upkeep.retention)."""
+    return retention.anonymise_expired()
+
+
+@shared_task(name="lbc_office.tasks.count_report_figures")
+def count_report_figures() -> int | None:
+    """Every REPORT_FIGURES_MINUTES: count and store today's school figures for the reports.
+    Run twice at once, the second does nothing; run again later, it replaces the day's count.
+    The dashboard's trends are counted into the cache alongside."""
+    from lbc_office.home import dashboard
+    from lbc_office.reports import figures
+
+    stored = figures.count_day()
+    dashboard.keep_trends(timezone.localdate())
+    return stored

@@ -1,0 +1,87 @@
+"""Forms of the officials' account screens (roof: they offer the register's schools and the
+volunteers' records). Each names its fields; the services decide."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth.forms import PasswordChangeForm
+from django.utils.translation import gettext_lazy as _
+
+from lbc_office.core import accounts
+from lbc_office.core.models import Role
+from registry.models import School
+from volunteers.models import Volunteer
+
+
+class AccountCreateForm(forms.Form):
+    username = forms.CharField(label=_("User name"), max_length=150)
+    full_name = forms.CharField(label=_("Full name"), max_length=100, required=False)
+    phone = forms.CharField(
+        label=_("Phone"), max_length=20, required=False,
+        widget=forms.TextInput(attrs={"inputmode": "tel"}),
+    )  # fmt: skip
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    schools = forms.ModelMultipleChoiceField(
+        label=_("Schools (teachers)"), queryset=School.objects.none(), required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+        help_text=_("A teacher sees the children of these schools only."),
+    )  # fmt: skip
+    volunteer = forms.ModelChoiceField(
+        label=_("Volunteer record (volunteers)"), queryset=Volunteer.objects.none(),
+        required=False,
+        help_text=_("The volunteer this login belongs to: they see the children assigned to "
+                    "them."),
+    )  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["schools"].queryset = School.objects.filter(active=True).order_by("name")
+        self.fields["volunteer"].queryset = Volunteer.objects.filter(
+            active=True, user__isnull=True
+        ).order_by("name", "id")
+
+    def clean(self):
+        data = super().clean()
+        role = data.get("role")
+        if role == Role.TEACHER and not data.get("schools"):
+            self.add_error("schools", _("Choose at least one school."))
+        if role != Role.TEACHER and data.get("schools"):
+            self.add_error("schools", _("Only a teacher is linked to schools."))
+        if role != Role.VOLUNTEER and data.get("volunteer"):
+            self.add_error("volunteer", _("Only a volunteer's login has a volunteer record."))
+        return data
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+
+
+class ActiveForm(forms.Form):
+    active = forms.TypedChoiceField(
+        choices=[("1", "1"), ("0", "0")], coerce=lambda v: v == "1", empty_value=None
+    )
+
+
+class SchoolsForm(forms.Form):
+    schools = forms.ModelMultipleChoiceField(
+        label=_("Schools"), queryset=School.objects.none(), required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )  # fmt: skip
+
+    def __init__(self, *args, current=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        # Active schools, and those already linked (so that unlinking a closed one works).
+        from django.db.models import Q
+
+        self.fields["schools"].queryset = School.objects.filter(
+            Q(active=True) | Q(pk__in=[s.pk for s in current])
+        ).order_by("name")
+
+
+class OwnPasswordChangeForm(PasswordChangeForm):
+    """The person's own password change: through the service, which ends "must change"."""
+
+    def save(self, commit=True):
+        return accounts.change_own_password(
+            user=self.user, password=self.cleaned_data["new_password1"]
+        )

@@ -1,0 +1,188 @@
+"""The officials' account screens (roof): list, create, and every change of who may see what.
+
+Officials only; any other role gets 403 on the list and the new-account page and 404 on an
+account's pages (``lbc_office.core.auth.role_required``). Every change is a POST to one service
+(``lbc_office.core.accounts``, ``registry.services.set_teacher_schools``/``create_teacher``,
+``volunteers.services.logins``), each audited. A temporary password is shown once, in the
+answer to the POST that made it, and that answer is never cached.
+"""
+
+from __future__ import annotations
+
+import django_filters
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from lbc_office.core import accounts
+from lbc_office.core.auth import role_required
+from lbc_office.core.forms import errors_as_messages, save_form
+from lbc_office.core.models import AuditEvent, Role, User
+from lbc_office.users.forms import AccountCreateForm, ActiveForm, RoleForm, SchoolsForm
+from registry import search_box
+from registry import services as registry_services
+from volunteers.services import logins
+
+official_only = role_required(Role.OFFICIAL)
+
+
+class AccountFilter(django_filters.FilterSet):
+    """The list's role, active/inactive and name filters; a value not offered is ignored."""
+
+    role = django_filters.ChoiceFilter(choices=Role.choices)
+    active = django_filters.ChoiceFilter(choices=[("1", "1"), ("0", "0")], method="filter_active")
+    q = django_filters.CharFilter(method="filter_text")
+
+    class Meta:
+        model = User
+        fields = []
+
+    def filter_active(self, queryset, name, value):
+        return queryset.filter(is_active=value == "1")
+
+    def filter_text(self, queryset, name, value):
+        return queryset.filter(Q(username__icontains=value) | Q(full_name__icontains=value))
+
+
+@official_only
+def account_list(request):
+    if response := search_box.search_redirect(request):  # the search box POSTs
+        return response
+    data = search_box.search_data(request)
+    users = AccountFilter(data, queryset=User.objects.order_by("username")).qs
+    page = Paginator(users, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "lbc_office/accounts/list.html",
+        {"page": page, "roles": Role.choices, "data": data, "query": query.urlencode()},
+    )
+
+
+@official_only
+@never_cache
+def account_create(request):
+    initial = {"role": request.GET.get("role")} if request.GET.get("role") in Role.values else {}
+    form = AccountCreateForm(request.POST or None, initial=initial)
+    if request.method == "POST" and (created := save_form(request, form, _create_account)):
+        user, password = created
+        return _show_password(request, user, password, created=True)
+    return render(request, "lbc_office/accounts/create.html", {"form": form})
+
+
+def _create_account(*, by, username, phone, role, full_name, schools, volunteer, **_rest):
+    """The account the create form describes, through the service for its kind."""
+    common = {"by": by, "username": username, "phone": phone}
+    if role == Role.TEACHER:
+        return registry_services.create_teacher(**common, full_name=full_name, schools=schools)
+    if volunteer is not None:
+        return logins.create_volunteer_login(**common, volunteer=volunteer)
+    return accounts.create_account(**common, role=role, full_name=full_name)
+
+
+def _show_password(request, user, password, *, created=False):
+    return render(
+        request,
+        "lbc_office/accounts/password.html",
+        {"account": user, "password": password, "created": created},
+    )
+
+
+@official_only
+def account_detail(request, pk):
+    account = get_object_or_404(User, pk=pk)
+    teacher = getattr(account, "teacher", None)
+    current = list(teacher.schools.order_by("name")) if teacher else []
+    volunteer = getattr(account, "volunteer", None)
+    events = AuditEvent.objects.filter(
+        object_type=User._meta.label_lower, object_id=str(account.pk)
+    )[:20]
+    return render(
+        request,
+        "lbc_office/accounts/detail.html",
+        {
+            "account": account,
+            "schools": current,
+            "schools_form": SchoolsForm(current=current, initial={"schools": current}),
+            "role_form": RoleForm(initial={"role": account.role}),
+            "volunteer": volunteer,
+            "has_second_factor": accounts.has_second_factor(account),
+            "events": events,
+            "is_self": account.pk == request.user.pk,
+        },
+    )
+
+
+def _apply(request, account, form, operation, done: str, **extra):
+    """Run one service from a POSTed form; refusals go back as messages on the account page."""
+    if not form.is_valid():
+        messages.error(request, _("Nothing was changed: the form was not complete."))
+    else:
+        save_form(request, form, operation, user=account, **extra)  # None is no refusal here
+        if form.errors:
+            errors_as_messages(request, form)
+        else:
+            messages.success(request, done)
+    return redirect("accounts:detail", pk=account.pk)
+
+
+@official_only
+@require_POST
+def account_role(request, pk):
+    account = get_object_or_404(User, pk=pk)
+    return _apply(request, account, RoleForm(request.POST), accounts.change_role,
+                  _("The role was changed."))  # fmt: skip
+
+
+@official_only
+@require_POST
+def account_active(request, pk):
+    account = get_object_or_404(User, pk=pk)
+    return _apply(request, account, ActiveForm(request.POST), accounts.set_active,
+                  _("The account was updated."))  # fmt: skip
+
+
+@official_only
+@require_POST
+def account_schools(request, pk):
+    account = get_object_or_404(User, pk=pk)
+    teacher = getattr(account, "teacher", None)
+    current = list(teacher.schools.all()) if teacher else []
+    form = SchoolsForm(request.POST, current=current)
+    return _apply(request, account, form, registry_services.set_teacher_schools,
+                  _("The teacher's schools were saved."))  # fmt: skip
+
+
+@official_only
+@require_POST
+def account_second_factor(request, pk):
+    account = get_object_or_404(User, pk=pk)
+    try:
+        removed = accounts.reset_second_factor(user=account, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        if removed:
+            messages.success(request, _("The second factor was reset: it is set up again at "
+                                        "the next sign-in."))  # fmt: skip
+        else:
+            messages.info(request, _("This account had no second factor."))
+    return redirect("accounts:detail", pk=account.pk)
+
+
+@official_only
+@require_POST
+@never_cache
+def account_password(request, pk):
+    account = get_object_or_404(User, pk=pk)
+    if account.pk == request.user.pk:
+        messages.error(request, _("Change your own password on your password page."))
+        return redirect("accounts:detail", pk=account.pk)
+    account, password = accounts.set_password(user=account, by=request.user)
+    return _show_password(request, account, password)
