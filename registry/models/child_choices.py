@@ -32,4 +32,3 @@ class ChildStatus(models.TextChoices):
 
 def age_on(birth_date: datetime.date, day: datetime.date) -> int:
     return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
-
