@@ -62,8 +62,8 @@ class Importer:
         if not self._read_header():
             return
         parsed = self._parse_cells()
+        self._preview(parsed)  # the rows as read, before the checks put records in them
         self._check_rows(parsed, writer)
-        self._preview(parsed)
 
     def _audit(self) -> None:
         report = self.report

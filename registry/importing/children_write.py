@@ -55,10 +55,15 @@ class ChildWriter:
             self.stream.abort(exc)
             self.stream = None
 
+    def close(self) -> None:
+        """The last new child is in: end the COPY (the connection is needed for other
+        statements)."""
+        if self.stream is not None:
+            self.stream.close()
+
     def plan(self, *, to_create: list, to_update: list, report: ImportReport) -> None:
         """Every row checked: what remains to write."""
-        if self.stream is not None:
-            self.stream.close()  # the connection is needed for other statements now
+        self.close()
         self.to_create, self.to_update, self.report = to_create, to_update, report
 
     def finish(self) -> None:

@@ -32,19 +32,21 @@ def opening(*, today: datetime.date) -> dict:
     return {"status": ChildStatus.ACTIVE, "status_changed_on": today}
 
 
-def assign(child, values: dict) -> None:
-    """Set what a clerk gave on ``child``; the school brings its county.
+def assign(child, values: dict, names=None) -> None:
+    """Set what a clerk gave on ``child`` (``names`` of ``values``, or all of them); the school
+    brings its county.
 
     Relations are set as Django's descriptors would (key and cached object), without their
     cost: the import assigns 55,000 files at a time."""
     cache = child._state.fields_cache
-    for name, value in values.items():
+    for name in values if names is None else names:
+        value = values[name]
         if name in _RELATIONS:
             setattr(child, f"{name}_id", None if value is None else value.pk)
             cache[name] = value
         else:
             setattr(child, name, value)
-    if "school" in values:
+    if "school" in values and (names is None or "school" in names):
         school = values["school"]
         child.county_id = None if school is None else school.county_id
         cache.pop("county", None)
