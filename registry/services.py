@@ -31,6 +31,7 @@ from registry.models import (
     Teacher,
     Town,
     Village,
+    child_rules,
 )
 
 # --- Places and schools -----------------------------------------------------------------------
@@ -142,9 +143,9 @@ def _save_child(child: Child, *, by, fields, number_typed: bool) -> Child:
 def create_child(*, by, **fields) -> Child:
     if not idnumber.lookups_left(by):  # a non-official past today's lookups: the office
         raise ValidationError({"id_number": idnumber.lookups_refused_error()})
-    child = Child(status=ChildStatus.ACTIVE, status_changed_on=timezone.localdate())
-    fields["county"] = fields["school"].county
-    return _save_child(child, by=by, fields=fields, number_typed=True)
+    child = Child(**child_rules.opening(today=timezone.localdate()))
+    child_rules.assign(child, fields)  # the rules the import fills a child with
+    return _save_child(child, by=by, fields={}, number_typed=True)
 
 
 def update_child(*, child: Child, by, **fields) -> Child:
@@ -160,10 +161,9 @@ def update_child(*, child: Child, by, **fields) -> Child:
                 {"id_number": _("Only the county office changes an identity number.")}
             )
         del fields["id_number"]
-    if "school" in fields:
-        fields["county"] = fields["school"].county
+    child_rules.assign(child, fields)  # the rules the import fills a child with
     # A non-official's fields never hold a number by now: the file's own is checked.
-    return _save_child(child, by=by, fields=fields, number_typed="id_number" in fields)
+    return _save_child(child, by=by, fields={}, number_typed="id_number" in fields)
 
 
 @transaction.atomic

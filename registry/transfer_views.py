@@ -14,7 +14,7 @@ from lbc_office.core.models import Role
 from registry import search_box, selectors
 from registry.filters import ChildFilter
 from registry.forms import ImportUploadForm
-from registry.importing import Report, export, jobs
+from registry.importing import ImportReport, export, jobs
 from registry.importing.columns import headers
 from registry.models import Child, ImportJob, School
 
@@ -53,9 +53,9 @@ def import_detail(request, pk):
     job = get_object_or_404(ImportJob.objects.defer("data"), pk=pk)
     context = {"job": job, "progress": jobs.progress(job) if job.in_progress else None}
     if job.check_report:
-        context["check"] = Report.from_dict(job.check_report)
+        context["check"] = ImportReport.from_dict(job.check_report)
     if job.result:
-        result = Report.from_dict(job.result)
+        result = ImportReport.from_dict(job.result)
         context["result"] = result
         context["created"] = _records(job.kind, result.created)
         context["updated"] = _records(job.kind, result.updated)

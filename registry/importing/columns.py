@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from registry import idnumber
 from registry.importing.files import LOST_DIGITS
-from registry.models import GuardianType, SchoolLevel, Sex
+from registry.models import Child, GuardianType, School, SchoolLevel, Sex, Town, Village
 
 
 class CellError(ValueError):
@@ -177,8 +177,13 @@ def parse_id_number(text: str) -> str:
     return value
 
 
+def _longest(model, name: str) -> int:
+    """A text cell's limit is its field's: the form and the file allow the same length."""
+    return model._meta.get_field(name).max_length
+
+
 @dataclass(frozen=True)
-class Column:
+class ImportColumn:
     key: str
     zh: str
     parse: Callable[[str], object]
@@ -190,15 +195,31 @@ class Column:
 
 
 SCHOOL_COLUMNS = [
-    Column("code", "学校代码", parse_text(20), synonyms=("学校编码", "学校编号", "代码")),
-    Column("name", "学校名称", parse_text(100), synonyms=("学校", "名称", "校名")),
-    Column("town", "乡镇", parse_text(50), synonyms=("乡镇(街道)", "乡镇街道", "所在乡镇", "镇")),
-    Column("level", "学段", parse_level, synonyms=("学校类别", "类别", "学校类型")),
-    Column("boarding", "寄宿制", parse_yes_no, required=False, synonyms=("寄宿", "寄宿制学校")),
-    Column("bathroom", "浴室", parse_yes_no, required=False, synonyms=("有浴室",)),
-    Column("canteen", "食堂", parse_yes_no, required=False, synonyms=("有食堂",)),
-    Column("family_phones", "亲情电话", parse_count, required=False, synonyms=("亲情电话数",)),
-    Column(
+    ImportColumn(
+        "code",
+        "学校代码",
+        parse_text(_longest(School, "code")),
+        synonyms=("学校编码", "学校编号", "代码"),
+    ),
+    ImportColumn(
+        "name", "学校名称", parse_text(_longest(School, "name")), synonyms=("学校", "名称", "校名")
+    ),
+    ImportColumn(
+        "town",
+        "乡镇",
+        parse_text(_longest(Town, "name")),
+        synonyms=("乡镇(街道)", "乡镇街道", "所在乡镇", "镇"),
+    ),
+    ImportColumn("level", "学段", parse_level, synonyms=("学校类别", "类别", "学校类型")),
+    ImportColumn(
+        "boarding", "寄宿制", parse_yes_no, required=False, synonyms=("寄宿", "寄宿制学校")
+    ),
+    ImportColumn("bathroom", "浴室", parse_yes_no, required=False, synonyms=("有浴室",)),
+    ImportColumn("canteen", "食堂", parse_yes_no, required=False, synonyms=("有食堂",)),
+    ImportColumn(
+        "family_phones", "亲情电话", parse_count, required=False, synonyms=("亲情电话数",)
+    ),
+    ImportColumn(
         "family_chat_rooms",
         "亲情聊天室",
         parse_count,
@@ -208,26 +229,44 @@ SCHOOL_COLUMNS = [
 ]
 
 CHILD_COLUMNS = [
-    Column(
+    ImportColumn(
         "id_number", "身份证号", parse_id_number, synonyms=("身份证号码", "身份证", "公民身份号码")
     ),
-    Column("name", "姓名", parse_text(50), synonyms=("儿童姓名", "学生姓名")),
-    Column("sex", "性别", parse_sex),
-    Column("date_of_birth", "出生日期", parse_date, synonyms=("出生年月日", "生日", "出生年月")),
-    Column("school_code", "学校代码", parse_text(20), synonyms=("学校编码", "学校编号")),
-    Column("grade", "年级", parse_grade, synonyms=("就读年级",)),
-    Column("town", "乡镇", parse_text(50), synonyms=("乡镇(街道)", "乡镇街道", "户籍乡镇", "镇")),
-    Column(
+    ImportColumn(
+        "name", "姓名", parse_text(_longest(Child, "name")), synonyms=("儿童姓名", "学生姓名")
+    ),
+    ImportColumn("sex", "性别", parse_sex),
+    ImportColumn(
+        "date_of_birth", "出生日期", parse_date, synonyms=("出生年月日", "生日", "出生年月")
+    ),
+    ImportColumn(
+        "school_code",
+        "学校代码",
+        parse_text(_longest(School, "code")),
+        synonyms=("学校编码", "学校编号"),
+    ),
+    ImportColumn("grade", "年级", parse_grade, synonyms=("就读年级",)),
+    ImportColumn(
+        "town",
+        "乡镇",
+        parse_text(_longest(Town, "name")),
+        synonyms=("乡镇(街道)", "乡镇街道", "户籍乡镇", "镇"),
+    ),
+    ImportColumn(
         "village",
         "村",
-        parse_text(50),
+        parse_text(_longest(Village, "name")),
         synonyms=("村(社区)", "村社区", "社区", "村委会", "村(居)委会", "户籍村", "村居"),
     ),
-    Column("father_away", "父亲外出", parse_yes_no, synonyms=("父亲外出务工", "父外出")),
-    Column("mother_away", "母亲外出", parse_yes_no, synonyms=("母亲外出务工", "母外出")),
-    Column("guardian", "监护人", parse_guardian, synonyms=("监护类型", "监护情况", "监护方式")),
-    Column("boarding", "住校", parse_yes_no, required=False, synonyms=("寄宿", "是否住校")),
-    Column("poor", "贫困", parse_yes_no, required=False, synonyms=("贫困户", "建档立卡贫困户")),
+    ImportColumn("father_away", "父亲外出", parse_yes_no, synonyms=("父亲外出务工", "父外出")),
+    ImportColumn("mother_away", "母亲外出", parse_yes_no, synonyms=("母亲外出务工", "母外出")),
+    ImportColumn(
+        "guardian", "监护人", parse_guardian, synonyms=("监护类型", "监护情况", "监护方式")
+    ),
+    ImportColumn("boarding", "住校", parse_yes_no, required=False, synonyms=("寄宿", "是否住校")),
+    ImportColumn(
+        "poor", "贫困", parse_yes_no, required=False, synonyms=("贫困户", "建档立卡贫困户")
+    ),
 ]
 
 
@@ -239,9 +278,9 @@ def header_key(text: str) -> str:
     return re.sub(r"[\s_\-*：:]", "", bare or text)
 
 
-def match_header(header: list[str], columns: list[Column]):
+def match_header(header: list[str], columns: list[ImportColumn]):
     """(index of each column found, the header cells not understood, the missing columns)."""
-    lookup: dict[str, Column] = {}
+    lookup: dict[str, ImportColumn] = {}
     for column in columns:
         for name in column.names():
             lookup.setdefault(header_key(name), column)
@@ -276,7 +315,7 @@ _ZH_VALUES = {
 }
 
 
-def headers(columns: list[Column], chinese: bool) -> list[str]:
+def headers(columns: list[ImportColumn], chinese: bool) -> list[str]:
     return [c.zh if chinese else c.key for c in columns]
 
 

@@ -24,11 +24,14 @@ from registry.importing.columns import (
     headers,
     parse_yes_no,
 )
+from registry.models import child_rules
 
-CHILD_FIELDS = (
-    "id_number", "name", "sex", "date_of_birth", "school__code", "grade", "village__town__name",
-    "village__name", "father_away", "mother_away", "guardian", "boarding", "poor",
-)  # fmt: skip
+# The clerk's fields (child_rules.ENTERED) as the file writes them: the school by its code, the
+# village by its town and name.
+_AS_WRITTEN = {"school": ("school__code",), "village": ("village__town__name", "village__name")}
+CHILD_FIELDS = tuple(
+    lookup for name in child_rules.ENTERED for lookup in _AS_WRITTEN.get(name, (name,))
+)
 COLUMNS = {"children": CHILD_COLUMNS, "schools": SCHOOL_COLUMNS}
 
 

@@ -7,7 +7,7 @@ cannot be read is refused with a ``FileRefused`` whose message says what to do.
 Every file is held to the caps of ``settings.IMPORT_MAX_*`` (README, "Import limits") before
 its rows are read: its size; a CSV's lines and longest line, on its bytes; an XLSX's zip
 directory and declared dimension (``xlsx``, which then streams the sheet with the same caps).
-The upload page, the worker and the commands all read through ``read_table``.
+The upload page, the worker and the commands all read through ``read_register_file``.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ class FileRefused(Exception):
 
 
 @dataclass
-class Table:
+class RegisterFile:
     header: list[str]
     rows: list[tuple[int, list[str]]]  # (line number as the clerk sees it, cells)
     kind: str  # "csv" or "xlsx"
@@ -68,9 +68,9 @@ def too_large(size: int, limit: int) -> FileRefused:
     )
 
 
-def read_table(
+def read_register_file(
     data: bytes, *, limit: int | None = None, max_rows: int | None = None, caps: bool = True
-) -> Table:
+) -> RegisterFile:
     """Header and rows of the file; the header is line 1, blank lines are skipped.
 
     ``max_rows`` stops early (a quick look at an upload before a worker reads it all).
@@ -82,7 +82,7 @@ def read_table(
     if not data.strip():
         raise FileRefused(_("The file is empty."))
     if data.startswith(XLSX_MAGIC):
-        table = _read_xlsx(data, max_rows, limits(caps=caps))
+        sheet = _read_xlsx(data, max_rows, limits(caps=caps))
     elif data.startswith(OLD_EXCEL_MAGIC):
         raise FileRefused(
             _(
@@ -91,10 +91,10 @@ def read_table(
             )
         )
     else:
-        table = _read_csv(data, max_rows, caps=caps)
-    if not any(cell.strip() for cell in table.header):
+        sheet = _read_csv(data, max_rows, caps=caps)
+    if not any(cell.strip() for cell in sheet.header):
         raise FileRefused(_("Line 1 must hold the column names; it is empty."))
-    return table
+    return sheet
 
 
 def _mb(size: int) -> str:
@@ -147,7 +147,7 @@ def check_csv_lines(data: bytes, *, max_lines: int, max_line_bytes: int) -> None
         position = end + 1
 
 
-def _read_csv(data: bytes, max_rows: int | None = None, *, caps: bool = True) -> Table:
+def _read_csv(data: bytes, max_rows: int | None = None, *, caps: bool = True) -> RegisterFile:
     if caps:
         check_csv_lines(
             data,
@@ -195,10 +195,10 @@ def _read_csv(data: bytes, max_rows: int | None = None, *, caps: bool = True) ->
         raise FileRefused(
             _("Line %(line)d cannot be read as CSV: %(reason)s") % {"line": line, "reason": exc}
         ) from None
-    return Table(header=header or [], rows=rows, kind="csv", encoding=encoding)
+    return RegisterFile(header=header or [], rows=rows, kind="csv", encoding=encoding)
 
 
-def _read_xlsx(data: bytes, max_rows: int | None, limits: xlsx.Limits) -> Table:
+def _read_xlsx(data: bytes, max_rows: int | None, limits: xlsx.Limits) -> RegisterFile:
     """The first sheet, streamed (``xlsx``): the caps are checked before and while reading, and
     only the cells holding a value are kept. Line numbers are the spreadsheet's own rows."""
     header: list[str] | None = None
@@ -216,7 +216,7 @@ def _read_xlsx(data: bytes, max_rows: int | None, limits: xlsx.Limits) -> Table:
                     break
     except xlsx.Refused as exc:
         raise FileRefused(exc.message) from None
-    return Table(header=header or [], rows=rows, kind="xlsx")
+    return RegisterFile(header=header or [], rows=rows, kind="xlsx")
 
 
 def xlsx_text(value) -> str:
@@ -262,7 +262,7 @@ def sniff(upload) -> bytes:
                 "workbook. Open it in Excel, save it again, and upload it once more."
             )
         )
-    table = read_table(data, limit=limit, max_rows=1)  # the rows are checked by a worker
-    if not table.rows:
+    sheet = read_register_file(data, limit=limit, max_rows=1)  # the rows are checked by a worker
+    if not sheet.rows:
         raise FileRefused(_("The file has column names but no rows."))
     return data

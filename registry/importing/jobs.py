@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lbc_office.core.queue import enqueue_on_commit
-from registry.importing import FileRefused, Report, check_file, import_file
+from registry.importing import FileRefused, ImportReport, check_file, import_file
 from registry.importing.files import max_bytes, too_large
 from registry.models import ImportJob
 
@@ -141,7 +141,7 @@ def check(pk: int) -> None:
 
 def confirm(job: ImportJob, *, by) -> bool:
     """Queue the import of a checked file without errors; False if it cannot be confirmed."""
-    report = Report.from_dict(job.check_report or {"kind": job.kind})
+    report = ImportReport.from_dict(job.check_report or {"kind": job.kind})
     if job.status != Status.CHECKED or not report.ok:
         return False
     claimed = ImportJob.objects.filter(pk=job.pk, status=Status.CHECKED).update(

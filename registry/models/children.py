@@ -18,33 +18,9 @@ from simple_history.models import HistoricalRecords
 from lbc_office.core.models import TrackedModel
 from registry import idnumber
 from registry.access import scope_children
+from registry.models import child_rules
+from registry.models.child_choices import ChildStatus, GuardianType, Sex, age_on
 from registry.models.places import County, School, Village
-
-
-class Sex(models.TextChoices):
-    MALE = "M", _("Male")
-    FEMALE = "F", _("Female")
-
-
-class GuardianType(models.TextChoices):
-    GRANDPARENTS = "grandparents", _("Grandparents")
-    MOTHER = "mother", _("Mother (stayed at home)")
-    FATHER = "father", _("Father (stayed at home)")
-    RELATIVES = "relatives", _("Other relatives")
-    NONE = "none", _("Nobody: lives alone")
-
-
-class ChildStatus(models.TextChoices):
-    ACTIVE = "active", _("Active")
-    REUNITED = "reunited", _("Reunited with parents")
-    MOVED_WITH_PARENTS = "moved_with_parents", _("Moved away with parents")
-    AGED_OUT = "aged_out", _("Aged out")
-    TRANSFERRED = "transferred", _("Transferred out of the county")
-    CLOSED = "closed", _("Closed")
-
-
-def age_on(birth_date: datetime.date, day: datetime.date) -> int:
-    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
 
 
 def both_parents_away_q(prefix: str = "") -> models.Q:
@@ -202,86 +178,9 @@ class Child(TrackedModel):
         return age_on(self.date_of_birth, timezone.localdate())
 
     def clean(self):
-        """The rules of a personal file; each error names its field and says why."""
-        errors: dict[str, list] = {}
-
-        def add(field, message):
-            errors.setdefault(field, []).append(message)
-
-        # An import checking thousands of files at once says what day it is, once.
-        today = getattr(self, "_clean_today", None) or timezone.localdate()
-        info = None
-        # An anonymised file holds a placeholder instead of the identity number (see
-        # lbc_office.upkeep.retention): the number's rules no longer apply to it.
-        if self.id_number and self.anonymised_at is None:
-            self.id_number = idnumber.normalise(self.id_number)
-            try:
-                info = idnumber.parse(self.id_number)
-            except ValidationError as exc:
-                add("id_number", exc.messages[0])
-
-        if self.date_of_birth:
-            if self.date_of_birth > today:
-                add("date_of_birth", _("The date of birth cannot be in the future."))
-            elif (
-                self.status == ChildStatus.ACTIVE
-                and age_on(self.date_of_birth, today) >= settings.LBC_MAX_AGE
-            ):
-                # Only the active register is age-limited: a file that has left it stays valid.
-                add(
-                    "date_of_birth",
-                    _("This child is %(age)d: the register keeps children under %(max)d.")
-                    % {"age": age_on(self.date_of_birth, today), "max": settings.LBC_MAX_AGE},
-                )
-            if info and info.birth_date != self.date_of_birth:
-                add(
-                    "date_of_birth",
-                    _(
-                        "The date of birth (%(dob)s) does not agree with the identity number, "
-                        "which gives %(id_dob)s."
-                    )
-                    % {
-                        "dob": self.date_of_birth.isoformat(),
-                        "id_dob": info.birth_date.isoformat(),
-                    },
-                )
-        if info and self.sex and info.sex != self.sex:
-            # The digit itself is not quoted: on a teacher's form the number is the stored one,
-            # and its 17th digit is one of the three a non-official never sees (idnumber.mask).
-            add(
-                "sex",
-                _("The identity number's 17th digit is odd, which is for a boy.")
-                if info.sex == Sex.MALE
-                else _("The identity number's 17th digit is even, which is for a girl."),
-            )
-
-        school = self.school if self.school_id else None
-        if school is not None and self.grade and self.grade not in school.grades:
-            add(
-                "grade",
-                _("%(school)s teaches grades %(first)d to %(last)d.")
-                % {"school": school.name, "first": school.grades[0], "last": school.grades[-1]},
-            )
-        if school is not None and self.boarding and not school.boarding:
-            add("boarding", _("%(school)s is not a boarding school.") % {"school": school.name})
-
-        if not self.father_away and not self.mother_away:
-            add(
-                "father_away",
-                _("A left-behind child has a parent working away: tick father or mother."),
-            )
-        if self.guardian == GuardianType.MOTHER and self.mother_away:
-            add("guardian", _("The mother works away, so she cannot be the guardian at home."))
-        if self.guardian == GuardianType.FATHER and self.father_away:
-            add("guardian", _("The father works away, so he cannot be the guardian at home."))
-        if self.remaining_parent_unable and self.father_away and self.mother_away:
-            add(
-                "remaining_parent_unable",
-                _("Both parents work away, so leave this box unticked."),
-            )
-
-        if errors:
-            raise ValidationError(errors)
+        """The rules of a personal file (``child_rules``: the one place the form's service and
+        the import take them from)."""
+        child_rules.validate(self, today=timezone.localdate())
 
 
 class ParentAway(TrackedModel):

@@ -11,7 +11,7 @@ from django.utils import translation
 from openpyxl import Workbook, load_workbook
 
 from lbc_office.core.models import AuditEvent
-from registry.importing import FileRefused, check_file, import_file, read_table
+from registry.importing import FileRefused, check_file, import_file, read_register_file
 from registry.models import Child, FamilyRoom, School, Town, Village
 from tests.factories import (
     ChildFactory,
@@ -269,7 +269,7 @@ def test_chinese_headers_and_values_in_every_encoding(place, official, encoding)
 
 
 def test_gb18030_is_read_as_chinese_not_mojibake():
-    table = read_table("姓名,村\r\n王小明,东风村\r\n".encode("gb18030"))
+    table = read_register_file("姓名,村\r\n王小明,东风村\r\n".encode("gb18030"))
     assert table.encoding == "gb18030" and table.rows == [(2, ["王小明", "东风村"])]
 
 
@@ -325,14 +325,14 @@ def test_xlsx_errors_name_the_spreadsheet_row(place, official):
 )
 def test_files_that_are_not_csv_or_xlsx_are_refused(data, reason):
     with translation.override("en"), pytest.raises(FileRefused) as excinfo:
-        read_table(data)
+        read_register_file(data)
     assert reason in excinfo.value.message
 
 
 def test_an_over_size_file_is_refused(settings):
     settings.IMPORT_MAX_BYTES = 1024
     with translation.override("en"), pytest.raises(FileRefused) as excinfo:
-        read_table(b"a,b\r\n" * 1000)
+        read_register_file(b"a,b\r\n" * 1000)
     assert "largest accepted is" in excinfo.value.message
 
 
@@ -459,21 +459,22 @@ def test_an_identity_number_excel_stored_as_a_number_is_explained(place, officia
 
 def test_an_unexpected_failure_mid_import_leaves_nothing_behind(place, official, monkeypatch):
     """The rows already sent to the database are rolled back, and the connection still works."""
-    from registry.models import Child as ChildModel
+    from registry.models import child_rules
 
     calls = {"n": 0}
-    real_clean = ChildModel.clean
+    real_validate = child_rules.validate
 
-    def failing_clean(self):
+    def failing_validate(child, *, today):
         calls["n"] += 1
         if calls["n"] == 3:
             raise RuntimeError("the power went out")
-        return real_clean(self)
+        return real_validate(child, today=today)
 
-    monkeypatch.setattr(ChildModel, "clean", failing_clean)
+    # The rules the import checks each child with (the same as the form's: child_rules).
+    monkeypatch.setattr(child_rules, "validate", failing_validate)
     data = csv_bytes(CHILD_HEADER, *(child_line(n) for n in ids(5)))
     with pytest.raises(RuntimeError):
         run(data, official)
-    monkeypatch.setattr(ChildModel, "clean", real_clean)
+    monkeypatch.setattr(child_rules, "validate", real_validate)
     assert Child.objects.count() == 0 and Village.objects.count() == 0
     assert run(data, official).ok and Child.objects.count() == 5

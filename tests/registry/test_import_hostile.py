@@ -24,7 +24,7 @@ from django.utils import translation
 
 from lbc_office.celery import app as celery_app
 from registry import tasks
-from registry.importing import FileRefused, check_file, jobs, read_table
+from registry.importing import FileRefused, check_file, jobs, read_register_file
 from registry.models import ImportJob
 from tests.factories import make_id_number
 from tests.registry import hostile_files
@@ -68,7 +68,7 @@ def million_rows_undeclared(tmp_path_factory) -> Path:
 
 def _refusal(data: bytes, **kwargs) -> str:
     with translation.override("en"), pytest.raises(FileRefused) as excinfo:
-        read_table(data, **kwargs)
+        read_register_file(data, **kwargs)
     return excinfo.value.message
 
 
@@ -80,7 +80,7 @@ def _read_in_child(data: bytes, ceiling: int, pipe) -> None:  # pragma: no cover
     resource.setrlimit(resource.RLIMIT_AS, (ceiling, hard))
     try:
         with translation.override("en"):
-            read_table(data)
+            read_register_file(data)
         pipe.send("read")
     except FileRefused as exc:
         pipe.send(exc.message)
@@ -126,7 +126,7 @@ def test_the_caps_are_settings(settings):
     settings.IMPORT_MAX_COLUMNS = 5
     assert "Cell F1" in _refusal(hostile_files.sparse_corner_xlsx(corner="F1"))
     settings.IMPORT_MAX_COLUMNS = 50
-    table = read_table(hostile_files.sparse_corner_xlsx(corner="AX1"))  # the 50th column
+    table = read_register_file(hostile_files.sparse_corner_xlsx(corner="AX1"))  # the 50th column
     assert table.header[-1] == "corner" and len(table.header) == 50
 
 
@@ -176,7 +176,7 @@ def test_a_csv_with_a_huge_line_or_too_many_lines_or_columns_is_refused(settings
 
 def test_the_caps_can_be_lifted():
     data = hostile_files.sparse_corner_xlsx(corner="BA1")
-    table = read_table(data, caps=False)
+    table = read_register_file(data, caps=False)
     assert len(table.header) == 53
 
 
@@ -393,7 +393,7 @@ def test_line_endings_of_every_kind_pass_the_line_checks(settings):
     settings.IMPORT_MAX_ROWS = 3000
     for ending in (b"\n", b"\r\n", b"\r"):
         data = ending.join([b"id_number,name"] + [b"x,y"] * 2999) + ending
-        assert len(read_table(data).rows) == 2999
+        assert len(read_register_file(data).rows) == 2999
     long_second = b"id_number,name\r" + b"x" * (70 * 1024) + b"\r"
     assert "Line 2:" in _refusal(long_second)
 
@@ -402,7 +402,7 @@ def test_cells_and_text_are_capped_too(settings):
     """Within the row and column caps a file can still hold too much: cells, or text."""
     settings.IMPORT_MAX_CELLS = 30
     assert "more than 30 cells with a value" in _refusal(b"a,b,c\r\n" + b"1,2,3\r\n" * 20)
-    table = read_table(b"a,b,c\r\n" + b"1,,\r\n" * 20)  # empty cells are not counted
+    table = read_register_file(b"a,b,c\r\n" + b"1,,\r\n" * 20)  # empty cells are not counted
     assert len(table.rows) == 20
     settings.IMPORT_MAX_CELLS = 4_000_000
     settings.IMPORT_MAX_BYTES = 20
