@@ -2,6 +2,7 @@ from django.urls import path
 
 import lbc_office.converters  # noqa: F401 — registers <key:…>, the bounded record key
 from registry import consent_views, transfer_views, views
+from registry.printing import views as print_views
 
 app_name = "registry"
 
@@ -15,6 +16,12 @@ urlpatterns = [
     path("imports/<key:pk>/progress/", transfer_views.import_progress, name="import_progress"),
     path("imports/<key:pk>/confirm/", transfer_views.import_confirm, name="import_confirm"),
     path("children/<key:pk>/", views.child_detail, name="child_detail"),
+    path("children/<key:pk>/file.pdf", print_views.child_file_pdf, name="child_file_pdf"),
+    path("children/<key:pk>/handover/", print_views.handover_start, name="handover_start"),
+    path("children/print/", print_views.batch_start, name="print_batch"),
+    path("prints/<key:pk>/", print_views.print_job, name="print_job"),
+    path("prints/<key:pk>/progress/", print_views.print_job_progress, name="print_job_progress"),
+    path("prints/<key:pk>/file.pdf", print_views.print_job_download, name="print_job_download"),
     path("children/<key:pk>/edit/", views.child_edit, name="child_edit"),
     path("children/<key:pk>/status/", views.child_status, name="child_status"),
     path("children/<key:pk>/history/", views.child_history, name="child_history"),

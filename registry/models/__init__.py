@@ -12,6 +12,7 @@ from registry.models.children import (
     age_on,
 )
 from registry.models.consent import ConsentOverride, ConsentRecord
+from registry.models.export_layouts import ExportLayout
 from registry.models.imports import ImportJob
 from registry.models.people import Teacher
 from registry.models.places import (
@@ -23,6 +24,7 @@ from registry.models.places import (
     Town,
     Village,
 )
+from registry.models.printing import PrintJob
 
 __all__ = [
     "GRADES_BY_LEVEL",
@@ -31,12 +33,14 @@ __all__ = [
     "ConsentOverride",
     "ConsentRecord",
     "County",
+    "ExportLayout",
     "FamilyRoom",
     "Guardian",
     "GuardianType",
     "HealthCheck",
     "ImportJob",
     "ParentAway",
+    "PrintJob",
     "School",
     "SchoolLevel",
     "Sex",
