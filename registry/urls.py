@@ -1,7 +1,7 @@
 from django.urls import path
 
 import lbc_office.converters  # noqa: F401 — registers <key:…>, the bounded record key
-from registry import consent_views, transfer_views, views
+from registry import consent_views, export_layout_views, transfer_views, views
 from registry.printing import views as print_views
 
 app_name = "registry"
@@ -10,6 +10,10 @@ urlpatterns = [
     path("children/", views.child_list, name="child_list"),
     path("children/new/", views.child_create, name="child_create"),
     path("children/export/", transfer_views.child_export, name="child_export"),
+    path("children/export/layout/", export_layout_views.layout_export, name="layout_export"),
+    path("export-layouts/", export_layout_views.layout_list, name="layout_list"),
+    path("export-layouts/new/", export_layout_views.layout_edit, name="layout_create"),
+    path("export-layouts/<key:pk>/", export_layout_views.layout_edit, name="layout_edit"),
     path("imports/", transfer_views.import_start, name="import_start"),
     path("imports/template/", transfer_views.import_template, name="import_template"),
     path("imports/<key:pk>/", transfer_views.import_detail, name="import_detail"),
