@@ -54,6 +54,10 @@ SHOWS_NO_CHILD_DATA = {
     "accounts:schools", "accounts:password", "accounts:second_factor",
     "enrolment_codes", "issue_enrolment_code", "favicon",
     "registry:sharing_override_end",  # POST only, then back to the file
+    # printing: POST-only starts that redirect, a job's status page, the export layouts' editor
+    "registry:print_batch", "registry:handover_start", "registry:print_job",
+    "registry:print_job_progress", "registry:layout_list", "registry:layout_create",
+    "registry:layout_edit",
 }  # fmt: skip
 
 
@@ -97,8 +101,11 @@ def _url(name, outside):
         "programmes:call_session": "?grade={grade}",
         "programmes:handover_add": "?school={school}",
         "programmes:follow_ups": "?show=open",
+        "registry:layout_export": "?layout={layout}",
     }.get(name, "")
-    return url + extra.format(grade=outside["child"].grade, school=outside["child"].school_id)
+    return url + extra.format(
+        grade=outside["child"].grade, school=outside["child"].school_id, layout=outside["layout"].pk
+    )
 
 
 def _shown(event) -> set[int]:
