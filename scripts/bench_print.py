@@ -85,6 +85,7 @@ def main() -> None:
     parser.add_argument("--children", type=int, default=500)
     parser.add_argument("--repeat", type=int, default=10)
     parser.add_argument("--reuse", action="store_true", help="keep the data of a previous run")
+    parser.add_argument("--no-batch", action="store_true", help="time one file only")
     args = parser.parse_args()
     if not args.reuse:
         fresh_database()
@@ -124,6 +125,8 @@ def main() -> None:
         f"max {max(times):.3f} s; CPU median {statistics.median(cpu):.3f} s; {len(pdf) // 1024} KB"
     )
 
+    if args.no_batch:
+        return
     from registry import tasks
 
     tasks.print_files.delay = lambda pk: None  # the worker's body runs here, not via a broker
