@@ -331,6 +331,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "registry.tasks.purge_stale_imports",
         "schedule": crontab(hour=2, minute=40),
     },
+    # 02:50: printed batches and hand-over files older than PRINT_KEEP_DAYS are deleted.
+    "registry.purge_old_prints": {
+        "task": "registry.tasks.purge_old_prints",
+        "schedule": crontab(hour=2, minute=50),
+    },
     # 00:20: every child's last contact with a parent is recomputed (a parent still at home is
     # contact today); recording a call or a visit home refreshes the child at once anyway.
     "programmes.refresh_last_contact": {
@@ -425,6 +430,10 @@ RETENTION_YEARS = env_int("RETENTION_YEARS", 3)
 # --- Product settings -------------------------------------------------------------------------
 LBC_MAX_AGE = 17  # a child of 17 or more is not a left-behind child in the register
 LBC_PAGE_SIZE = 25
+# Printed batches (registry/printing): where their PDFs are kept (owner-only), for how long.
+PRINT_DIR = env_str("LBC_PRINT_DIR", str(VAR_DIR / "prints"))
+PRINT_KEEP_DAYS = env_int("LBC_PRINT_KEEP_DAYS", 7)
+PRINT_BATCH_MAX = 2000
 # Lookups by identity number (searches, "already registered" answers) a non-official may make
 # a day; beyond, the office checks the number (registry.idnumber.lookups_left).
 LBC_ID_LOOKUPS_PER_DAY = env_int("LBC_ID_LOOKUPS_PER_DAY", 20)

@@ -34,3 +34,19 @@ def run_import(job_pk: int) -> None:
 def purge_stale_imports() -> int:
     """Nightly: drop the files of uploads nobody confirmed (they hold identity numbers)."""
     return jobs.purge_stale()
+
+
+@shared_task(name="registry.tasks.print_files", acks_late=True, reject_on_worker_lost=True)
+def print_files(job_pk: int) -> None:
+    """A batch of personal files, or a hand-over file, as one PDF (registry/printing/jobs.py)."""
+    from registry.printing import jobs
+
+    jobs.run(job_pk)
+
+
+@shared_task(name="registry.tasks.purge_old_prints")
+def purge_old_prints() -> int:
+    """Nightly: printed batches older than PRINT_KEEP_DAYS are deleted (idempotent)."""
+    from registry.printing import jobs
+
+    return jobs.purge_expired()

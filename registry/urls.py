@@ -1,7 +1,8 @@
 from django.urls import path
 
 import lbc_office.core.converters  # noqa: F401 — registers <key:…>, the bounded record key
-from registry import consent_views, place_views, transfer_views, views
+from registry import consent_views, export_layout_views, place_views, transfer_views, views
+from registry.printing import views as print_views
 
 app_name = "registry"
 
@@ -9,12 +10,22 @@ urlpatterns = [
     path("children/", views.child_list, name="child_list"),
     path("children/new/", views.child_create, name="child_create"),
     path("children/export/", transfer_views.child_export, name="child_export"),
+    path("children/export/layout/", export_layout_views.layout_export, name="layout_export"),
+    path("export-layouts/", export_layout_views.layout_list, name="layout_list"),
+    path("export-layouts/new/", export_layout_views.layout_edit, name="layout_create"),
+    path("export-layouts/<key:pk>/", export_layout_views.layout_edit, name="layout_edit"),
     path("imports/", transfer_views.import_start, name="import_start"),
     path("imports/template/", transfer_views.import_template, name="import_template"),
     path("imports/<key:pk>/", transfer_views.import_detail, name="import_detail"),
     path("imports/<key:pk>/progress/", transfer_views.import_progress, name="import_progress"),
     path("imports/<key:pk>/confirm/", transfer_views.import_confirm, name="import_confirm"),
     path("children/<key:pk>/", views.child_detail, name="child_detail"),
+    path("children/<key:pk>/file.pdf", print_views.child_file_pdf, name="child_file_pdf"),
+    path("children/<key:pk>/handover/", print_views.handover_start, name="handover_start"),
+    path("children/print/", print_views.batch_start, name="print_batch"),
+    path("prints/<key:pk>/", print_views.print_job, name="print_job"),
+    path("prints/<key:pk>/progress/", print_views.print_job_progress, name="print_job_progress"),
+    path("prints/<key:pk>/file.pdf", print_views.print_job_download, name="print_job_download"),
     path("children/<key:pk>/edit/", views.child_edit, name="child_edit"),
     path("children/<key:pk>/status/", views.child_status, name="child_status"),
     path("children/<key:pk>/history/", views.child_history, name="child_history"),

@@ -61,6 +61,10 @@ def pytest_configure(config):
 
     # Hashing passwords properly takes a third of a second each: tests need no such cost.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Printed batches (registry/printing) go to a directory of the test run, not var/.
+    import tempfile
+
+    settings.PRINT_DIR = tempfile.mkdtemp(prefix="lbc-prints-")
 
 
 ROLES = ["official", "teacher_a", "teacher_b", "volunteer", "viewer", "anonymous"]

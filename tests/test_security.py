@@ -93,8 +93,22 @@ def outside(personas):
     import_job = ImportJob.objects.create(
         kind="children", filename="x.csv", size=1, data=b"x", uploaded_by=someone
     )
+    from registry.models import ExportLayout, PrintJob
+    from registry.printing import jobs as print_jobs
+
+    # A batch the official printed: theirs to download, no one else's (a real file on disk).
+    print_job = PrintJob.objects.create(
+        kind="batch", requested_by=personas.official, child_ids=[child.pk], total=1,
+        status="done", filename=f"outside-{child.pk}.pdf",
+    )  # fmt: skip
+    (print_jobs.print_dir() / print_job.filename).write_bytes(b"%PDF-1.4\n%%EOF\n")
+    layout = ExportLayout.objects.create(
+        name="x", columns=[{"key": "name", "header": "姓名"}], created_by=someone
+    )
     return {
         "import_job": import_job,
+        "print_job": print_job,
+        "layout": layout,
         "child": child,
         "guardian": Guardian.objects.create(child=child, name="李奶奶", relation="grandmother"),
         "school": child.school,
@@ -145,6 +159,13 @@ OUT_OF_SCOPE = {
     "registry:child_status": lambda r: {"pk": r["child"].pk},
     "registry:child_history": lambda r: {"pk": r["child"].pk},
     "registry:health_check_add": lambda r: {"pk": r["child"].pk},
+    "registry:child_file_pdf": lambda r: {"pk": r["child"].pk},
+    "registry:handover_start": lambda r: {"pk": r["child"].pk},
+    # Print jobs are their maker's alone: every other account, officials too, gets 404.
+    "registry:print_job": lambda r: {"pk": r["print_job"].pk},
+    "registry:print_job_progress": lambda r: {"pk": r["print_job"].pk},
+    "registry:print_job_download": lambda r: {"pk": r["print_job"].pk},
+    "registry:layout_edit": lambda r: {"pk": r["layout"].pk},
     "registry:parent_away_edit": lambda r: {"pk": r["child"].pk, "relation": "father"},
     "registry:guardian_add": lambda r: {"pk": r["child"].pk},
     "registry:guardian_edit": lambda r: {"pk": r["child"].pk, "guardian_pk": r["guardian"].pk},

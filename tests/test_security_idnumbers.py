@@ -36,6 +36,7 @@ from tests.programmes.factories import (
     ParentVisitFactory,
     ProgrammeFactory,
 )
+from tests.registry.pdf_text import pdf_text
 from tests.test_security import OUT_OF_SCOPE, _api_token, _patterns, _sharing_override
 from tests.volunteers.factories import AssignmentFactory, OrganisationFactory, VolunteerFactory
 from volunteers.models import CheckinRole, MonthlyCheckin, Notification
@@ -57,7 +58,15 @@ def _records_around(child, *, volunteer_user, notified):
     from programmes.models import ProgrammeSession
 
     HealthCheckFactory(child=child)
+    from registry.models import ExportLayout, PrintJob
+
     return {
+        "print_job": PrintJob.objects.create(
+            kind="batch", requested_by=notified, child_ids=[child.pk], total=1
+        ),
+        "layout": ExportLayout.objects.create(
+            name=f"layout {child.pk}", columns=[], created_by=notified
+        ),
         "import_job": ImportJob.objects.create(
             kind="children", filename="x.csv", size=1, data=b"x", uploaded_by=notified
         ),
@@ -130,13 +139,28 @@ def _urls(records_sets) -> list[str]:
 
 
 def _body(response) -> str:
-    """Everything a response carries, as text: headers, body, and a ZIP's (XLSX's) members."""
+    """Everything a response carries, as text: headers, body, a ZIP's (XLSX's) members, and a
+    PDF's text (its streams are compressed: the bytes alone would hide any number)."""
     data = b"".join(response.streaming_content) if response.streaming else response.content
     parts = [str(dict(response.headers)), data.decode("utf-8", "replace")]
+    if data[:5] == b"%PDF-":
+        parts.append(pdf_text(data))
     if data[:2] == b"PK":
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             parts += [archive.read(n).decode("utf-8", "replace") for n in archive.namelist()]
     return "\n".join(parts)
+
+
+def test_the_walk_reads_the_text_of_pdfs(personas):
+    """The personal file's PDF is compressed: the walk finds a whole number in it only because
+    ``_body`` extracts its text (an official's copy holds it, a teacher's only the mask)."""
+    child = personas.child_a
+    url = reverse("registry:child_file_pdf", args=[child.pk])
+    patterns = _number_patterns([child.id_number])
+    official = personas.client_for("official").get(url)
+    assert child.id_number not in official.content.decode("latin-1")
+    assert _leaks(_body(official), patterns) == [child.id_number]
+    assert _leaks(_body(personas.client_for("teacher_a").get(url)), patterns) == []
 
 
 def _number_patterns(numbers):

@@ -151,6 +151,7 @@ class AuditEvent(models.Model):
         CREATE = "create", _("Created")
         CHANGE = "change", _("Changed")
         EXPORT = "export", _("Exported")
+        PRINT = "print", _("Printed")
         IMPORT = "import", _("Imported")
         LOGIN = "login", _("Signed in")
         LOGIN_FAILED = "login_failed", _("Failed sign-in")

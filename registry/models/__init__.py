@@ -13,6 +13,7 @@ from registry.models.children import (
     both_parents_away_q,
 )
 from registry.models.consent import ConsentOverride, ConsentRecord, sharing_stands
+from registry.models.export_layouts import ExportLayout
 from registry.models.imports import ImportJob
 from registry.models.people import Teacher
 from registry.models.places import (
@@ -24,6 +25,7 @@ from registry.models.places import (
     Town,
     Village,
 )
+from registry.models.printing import PrintJob
 
 __all__ = [
     "GRADES_BY_LEVEL",
@@ -33,12 +35,14 @@ __all__ = [
     "ConsentRecord",
     "sharing_stands",
     "County",
+    "ExportLayout",
     "FamilyRoom",
     "Guardian",
     "GuardianType",
     "HealthCheck",
     "ImportJob",
     "ParentAway",
+    "PrintJob",
     "School",
     "SchoolLevel",
     "Sex",

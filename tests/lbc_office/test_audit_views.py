@@ -57,6 +57,10 @@ SHOWS_NO_CHILD_DATA = {
     # the REST API: tokens, reference data, figures through reports.build_for, the schema
     "api_tokens", "revoke_api_token", "api:carers", "api:school_list", "api:school_detail",
     "api:towns", "api:reports", "api:schema", "api:docs",
+    # printing: POST-only starts that redirect, a job's status page, the export layouts' editor
+    "registry:print_batch", "registry:handover_start", "registry:print_job",
+    "registry:print_job_progress", "registry:layout_list", "registry:layout_create",
+    "registry:layout_edit",
 }  # fmt: skip
 
 
@@ -100,8 +104,11 @@ def _url(name, outside):
         "programmes:call_session": "?grade={grade}",
         "programmes:handover_add": "?school={school}",
         "programmes:follow_ups": "?show=open",
+        "registry:layout_export": "?layout={layout}",
     }.get(name, "")
-    return url + extra.format(grade=outside["child"].grade, school=outside["child"].school_id)
+    return url + extra.format(
+        grade=outside["child"].grade, school=outside["child"].school_id, layout=outside["layout"].pk
+    )
 
 
 def _shown(event) -> set[int]:
