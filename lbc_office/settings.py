@@ -9,10 +9,11 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
-from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
+from lbc_office.beat import beat_schedule
 from lbc_office.core.env import env_bool, env_int, env_list, env_str
+from lbc_office.log_config import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("LBC_VAR_DIR", str(BASE_DIR / "var")))
@@ -317,77 +318,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
-# The whole beat schedule, in one place. Times are Asia/Shanghai. Beat only triggers scans;
-# every task finds its own work in the database and is safe to run twice or late.
-CELERY_BEAT_SCHEDULE = {
-    # 02:10 every night: children who have turned 17 leave the active register ("aged out").
-    "registry.mark_aged_out": {
-        "task": "registry.tasks.mark_aged_out",
-        "schedule": crontab(hour=2, minute=10),
-    },
-    # 02:40: uploads nobody confirmed for a day are abandoned and their file (identity numbers)
-    # dropped; imported files were dropped as soon as they were imported.
-    "registry.purge_stale_imports": {
-        "task": "registry.tasks.purge_stale_imports",
-        "schedule": crontab(hour=2, minute=40),
-    },
-    # 02:50: printed batches and hand-over files older than PRINT_KEEP_DAYS are deleted.
-    "registry.purge_old_prints": {
-        "task": "registry.tasks.purge_old_prints",
-        "schedule": crontab(hour=2, minute=50),
-    },
-    # 00:20: every child's last contact with a parent is recomputed (a parent still at home is
-    # contact today); recording a call or a visit home refreshes the child at once anyway.
-    "programmes.refresh_last_contact": {
-        "task": "programmes.tasks.refresh_last_contact",
-        "schedule": crontab(hour=0, minute=20),
-    },
-    # The monthly check-in cycle runs every day and works out from the date what is due, so a
-    # worker that was down on the 1st or the 20th catches up the next morning.
-    # 06:30: months that have ended are closed (missed check-ins, lists to officials and
-    # organisations).
-    "volunteers.close_months": {
-        "task": "volunteers.tasks.close_months",
-        "schedule": crontab(hour=6, minute=30),
-    },
-    # 07:30: this month's check-ins are opened and volunteers told (on the 1st; later days
-    # only catch up new assignments).
-    "volunteers.open_month": {
-        "task": "volunteers.tasks.open_month",
-        "schedule": crontab(hour=7, minute=30),
-    },
-    # 09:00: from the 20th, volunteers whose check-in is still to do are reminded (once a month).
-    "volunteers.remind_missing": {
-        "task": "volunteers.tasks.remind_missing",
-        "schedule": crontab(hour=9, minute=0),
-    },
-    # 01:30: a dated, compressed backup of the database; the newest BACKUP_KEEP are kept.
-    "lbc_office.backup": {
-        "task": "lbc_office.tasks.backup",
-        "schedule": crontab(hour=1, minute=30),
-    },
-    # 03:00: files closed or aged out for longer than RETENTION_YEARS are anonymised.
-    "lbc_office.anonymise_expired": {
-        "task": "lbc_office.tasks.anonymise_expired",
-        "schedule": crontab(hour=3, minute=0),
-    },
-    # Every 2 minutes: emails and SMS not yet sent (new, or waiting for a retry) go out.
-    "volunteers.sweep_deliveries": {
-        "task": "volunteers.tasks.sweep_deliveries",
-        "schedule": crontab(minute="*/2"),
-    },
-}
-if REPORT_FIGURES_MINUTES:
-    # Every N minutes, and at 23:55 so that each day keeps its count: the stored figures the
-    # slow reports read (a second count while one runs does nothing).
-    CELERY_BEAT_SCHEDULE["lbc_office.count_report_figures"] = {
-        "task": "lbc_office.tasks.count_report_figures",
-        "schedule": timedelta(minutes=REPORT_FIGURES_MINUTES),
-    }
-    CELERY_BEAT_SCHEDULE["lbc_office.count_report_figures_at_close"] = {
-        "task": "lbc_office.tasks.count_report_figures",
-        "schedule": crontab(hour=23, minute=55),
-    }
+# The whole beat schedule, each entry with when it fires: lbc_office/beat.py.
+CELERY_BEAT_SCHEDULE = beat_schedule(report_figures_minutes=REPORT_FIGURES_MINUTES)
 
 # --- SMS (volunteers.sms) ----------------------------------------------------------------------
 # volunteers.sms.ConsoleBackend (log only), .FileBackend (JSON lines in SMS_FILE_PATH) or
@@ -400,26 +332,7 @@ SMS_HTTP_TOKEN = env_str("SMS_HTTP_TOKEN", "")
 LBC_SITE_URL = env_str("LBC_SITE_URL", "http://127.0.0.1:8000")
 
 # --- Logging: no identity numbers, passwords or session keys are ever logged ------------------
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "filters": {"redact": {"()": "lbc_office.core.security.RedactFilter"}},
-    "handlers": {
-        "console": {
-            "class": "logging.StreamHandler",
-            "formatter": "plain",
-            "filters": ["redact"],
-        }
-    },
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {
-        "axes": {"level": "WARNING"},
-        # Django's own loggers through the same filtered handler (not Django's defaults).
-        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
-        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
-    },
-}
+LOGGING = logging_config(level=env_str("LOG_LEVEL", "INFO"))
 
 # --- Backups and retention ---------------------------------------------------------------------
 BACKUP_DIR = Path(env_str("BACKUP_DIR", str(VAR_DIR / "backups")))

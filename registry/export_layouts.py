@@ -92,6 +92,7 @@ def save_layout(
     creating = layout is None
     layout = layout or ExportLayout(created_by=by)
     layout.name, layout.description, layout.columns = name, description, columns
+    validate_columns(layout.columns)  # the columns' rule (it knows the register's columns)
     layout.full_clean()
     layout._history_user = by
     layout.save()

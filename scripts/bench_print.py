@@ -94,8 +94,7 @@ def main() -> None:
 
     django.setup()
     from registry import selectors
-    from registry.models import PrintJob
-    from registry.printing import jobs, render
+    from registry.printing import render
 
     if args.reuse:
         from lbc_office.core.models import User
@@ -125,9 +124,15 @@ def main() -> None:
         f"max {max(times):.3f} s; CPU median {statistics.median(cpu):.3f} s; {len(pdf) // 1024} KB"
     )
 
-    if args.no_batch:
-        return
+    if not args.no_batch:
+        time_batch(ids, official)
+
+
+def time_batch(ids, official) -> None:
+    """A batch of files as the worker makes it (the task's body run here, not via a broker)."""
     from registry import tasks
+    from registry.models import PrintJob
+    from registry.printing import jobs
 
     tasks.print_files.delay = lambda pk: None  # the worker's body runs here, not via a broker
     t, c = time.perf_counter(), time.process_time()

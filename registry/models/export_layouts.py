@@ -31,8 +31,3 @@ class ExportLayout(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    def clean(self):
-        from registry.export_layouts import validate_columns
-
-        validate_columns(self.columns)
