@@ -19,6 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("API_RATE", "1000000/min")  # the rate limit is not what is measured
 
+import bench_data  # noqa: E402
 import bench_register as bench  # noqa: E402
 
 
@@ -78,7 +79,7 @@ def main() -> None:
     args = parser.parse_args()
     bench._setup(args.reuse)
     if not args.reuse:
-        bench.generate(args.children)
+        bench_data.generate(args.children)
     measure(args.runs)
 
 

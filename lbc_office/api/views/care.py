@@ -68,13 +68,13 @@ class Checkins(generics.ListAPIView):
         if not request.user.is_volunteer:
             raise PermissionDenied
         assignment = get_object_or_404(
-            Assignment.objects.select_related("child").filter(
-                volunteer__user=request.user, volunteer__active=True, ended_on__isnull=True
-            ),
+            Assignment.objects.active()
+            .select_related("child")
+            .filter(volunteer__user=request.user, volunteer__active=True),
             pk=_key(request.data.get("assignment")),
         )
         shown(request, assignment.child_id)
-        checkin = care.current_checkin(assignment)
+        checkin = care.open_checkin(assignment=assignment)  # a POST: opening it is a write
         return create_with_form(
             request,
             scope=f"checkin:{checkin.pk}",
