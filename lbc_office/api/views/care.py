@@ -74,7 +74,7 @@ class Checkins(generics.ListAPIView):
             pk=_key(request.data.get("assignment")),
         )
         shown(request, assignment.child_id)
-        checkin = care.current_checkin(assignment)
+        checkin = care.open_checkin(assignment=assignment)
         return create_with_form(
             request,
             scope=f"checkin:{checkin.pk}",
