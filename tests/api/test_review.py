@@ -70,3 +70,25 @@ def test_a_key_reused_with_another_body_is_refused_not_answered_with_the_first(p
     other = client.post(url, second, format="json", HTTP_IDEMPOTENCY_KEY="k1")
     assert other.status_code == 400 and "Idempotency-Key" in other.json()
     assert HomeVisit.objects.filter(child=personas.child_a).count() == 1
+
+
+def test_a_one_time_key_keeps_no_copy_of_the_record_at_rest(personas):
+    """The stored answer was a second copy of what the child said, the guardian's situation, a
+    call's notes, outside every record's history, retention's anonymisation and erasure. The
+    key keeps only which record it made; a replay answers that record as it is now, for the
+    user as they are now."""
+    from lbc_office.idempotency.models import IdempotentRequest
+
+    client = api_client(personas.teacher_a)
+    url = f"/api/v1/children/{personas.child_a.pk}/home-visits/"
+    visit = {"date": "2026-01-05", "met": "grandparents", "education": "按时写作业"}
+    visit["child_said"] = "想妈妈了秘密"
+    first = client.post(url, visit, format="json", HTTP_IDEMPOTENCY_KEY="k9")
+    assert first.status_code == 201
+    row = IdempotentRequest.objects.get()
+    assert "秘密" not in str(row.body) and row.object_id == str(first.json()["id"])
+    HomeVisit.objects.update(child_said="已匿名")  # e.g. retention's anonymisation
+    again = client.post(url, visit, format="json", HTTP_IDEMPOTENCY_KEY="k9")
+    assert again.status_code == 201 and again["Idempotent-Replayed"] == "true"
+    assert again.json()["id"] == first.json()["id"] and again.json()["child_said"] == "已匿名"
+    assert HomeVisit.objects.count() == 1

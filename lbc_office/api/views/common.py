@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
@@ -91,7 +92,12 @@ def create_with_form(request, *, scope: str, form, operation, serializer_class, 
         )
     except idempotency.KeyRefused as exc:
         raise ApiValidationError({HEADER: exc.messages}) from None
-    response = Response(answer.body, status=answer.status)
-    if answer.replayed:
-        response["Idempotent-Replayed"] = "true"
+    if not answer.replayed:
+        return Response(answer.body, status=answer.status)
+    # The key keeps no copy of the answer: the record it made, as it is now, for this user.
+    model = apps.get_model(answer.object_type)
+    record = get_object_or_404(model.objects.all(), pk=answer.object_id)
+    body = serializer_class(record, context={"request": request}).data
+    response = Response(body, status=answer.status)
+    response["Idempotent-Replayed"] = "true"
     return response
