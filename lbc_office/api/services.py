@@ -8,6 +8,7 @@ import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -72,6 +73,13 @@ def issue_token(*, user, by, name: str, days: int | None = None) -> Issued:
     if not 1 <= days <= settings.API_TOKEN_MAX_DAYS:
         raise ValidationError(
             {"days": _("A token lasts 1 to %(max)d days.") % {"max": settings.API_TOKEN_MAX_DAYS}}
+        )
+    # The rate limit is per token: a cap on live tokens keeps it a limit per account too.
+    get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+    if ApiToken.objects.live().filter(user=user).count() >= settings.API_TOKEN_MAX_LIVE:
+        raise ValidationError(
+            _("This account already has %(n)d live tokens: revoke one first.")
+            % {"n": settings.API_TOKEN_MAX_LIVE}
         )
     secret = PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(

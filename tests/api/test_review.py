@@ -92,3 +92,16 @@ def test_a_one_time_key_keeps_no_copy_of_the_record_at_rest(personas):
     assert again.status_code == 201 and again["Idempotent-Replayed"] == "true"
     assert again.json()["id"] == first.json()["id"] and again.json()["child_said"] == "已匿名"
     assert HomeVisit.objects.count() == 1
+
+
+def test_a_user_cannot_multiply_the_rate_limit_with_endless_tokens(personas, settings):
+    """The rate limit is per token: with no cap on tokens, one account makes a thousand and
+    gets a thousand times the rate (and fills the table). A user holds at most
+    ``API_TOKEN_MAX_LIVE`` live tokens."""
+    settings.API_TOKEN_MAX_LIVE = 3
+    for n in range(3):
+        services.issue_token(user=personas.teacher_a, by=personas.teacher_a, name=str(n))
+    with pytest.raises(ValidationError):
+        services.issue_token(user=personas.teacher_a, by=personas.teacher_a, name="4")
+    services.revoke_token(token=personas.teacher_a.api_tokens.first(), by=personas.teacher_a)
+    assert services.issue_token(user=personas.teacher_a, by=personas.teacher_a, name="5")
