@@ -359,6 +359,7 @@ VOLUNTEER_VETTING_WARN_DAYS = 60
 # --- REST API (lbc_office/api, docs/API.md) ---------------------------------------------------
 API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 90)  # a new token's life unless the user says
 API_TOKEN_MAX_DAYS = env_int("API_TOKEN_MAX_DAYS", 366)
+API_TOKEN_MAX_LIVE = env_int("API_TOKEN_MAX_LIVE", 20)  # live tokens a user holds at once
 API_RATE = env_str("API_RATE", "600/min")  # requests per token (or per signed-in user)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -10,7 +10,8 @@ from lbc_office.api import services
 
 class TokenAuthentication(authentication.BaseAuthentication):
     """``Authorization: Bearer lbc_…``. A revoked, expired, unknown or malformed token, or one
-    whose user is no longer active, answers 401 (the same answer for each: no hint which)."""
+    whose user may not act now (``services.may_act``: inactive, a temporary password to change,
+    an official without the second factor), answers 401 (the same answer for each)."""
 
     keyword = "Bearer"
 
@@ -25,7 +26,7 @@ class TokenAuthentication(authentication.BaseAuthentication):
         except UnicodeError:
             raise exceptions.AuthenticationFailed(_("Invalid token.")) from None
         token = services.find_live(secret)
-        if token is None or not token.user.is_active:
+        if token is None or not services.may_act(token.user):
             raise exceptions.AuthenticationFailed(_("Invalid token."))
         services.touch(token)
         return token.user, token

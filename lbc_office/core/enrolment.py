@@ -57,6 +57,33 @@ def live_code(user) -> EnrolmentCode | None:
     )
 
 
+# What ``accounts`` records when it gives an account a password someone else knows.
+_TEMPORARY_PASSWORD_EVENTS = ("temporary password set", "account created")
+
+
+def gave_temporary_password(*, by, user) -> bool:
+    """Whether ``by`` gave ``user`` the temporary password ``user`` has not yet changed (the
+    latest such event in the audit log is ``by``'s)."""
+    if by is None or not user.must_change_password:
+        return False
+    from django.db.models import Q
+
+    from lbc_office.core.models import AuditEvent
+
+    wanted = Q(detail=_TEMPORARY_PASSWORD_EVENTS[0]) | Q(
+        detail__startswith=_TEMPORARY_PASSWORD_EVENTS[1]
+    )
+    last = (
+        AuditEvent.objects.filter(
+            wanted, object_type=User._meta.label_lower, object_id=str(user.pk)
+        )
+        .order_by("-id")
+        .values_list("user_id", flat=True)
+        .first()
+    )
+    return last == by.pk
+
+
 def issue_enrolment_code(*, user, by) -> str:
     """Issue ``user`` (an official without an authenticator) a one-time enrolment code.
 
@@ -72,6 +99,15 @@ def issue_enrolment_code(*, user, by) -> str:
         if has_authenticator(user):
             raise ValidationError(
                 _("This official has already set up two-step sign-in: reset it first.")
+            )
+        # Two people, not one: whoever knows the temporary password must not also hold the
+        # code, or they alone could sign in and enrol as this official.
+        if gave_temporary_password(by=by, user=user):
+            raise ValidationError(
+                _(
+                    "You gave this official their temporary password: another official "
+                    "(or manage.py issue_enrolment_code) must issue the enrolment code."
+                )
             )
         now = timezone.now()
         EnrolmentCode.objects.filter(user=user, used_at=None, revoked_at=None).update(

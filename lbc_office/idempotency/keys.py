@@ -1,8 +1,10 @@
 """One-time keys for idempotent creation (ground floor: imports none of our apps).
 
 A client that may send a create twice (a retry after a timeout, a double click) sends a key with
-it; ``once()`` runs the create the first time and stores what it answered under (user, key); a
-repeat with the same key answers the stored answer and creates nothing. The API's
+it; ``once()`` runs the create the first time and stores under (user, key) its status and
+which record it made — never the answer's body, which would be a second copy of the record's
+personal data outside its history, retention and erasure; a repeat with the same key creates
+nothing and gives the caller that record back to answer as it is now. The API's
 ``Idempotency-Key`` header uses it; the forms can pass their own one-time key the same way.
 """
 
@@ -27,8 +29,10 @@ class KeyRefused(ValidationError):
 @dataclass
 class Answer:
     status: int
-    body: dict
+    body: dict  # the first time: what create() answered; on a replay: empty (see record)
     replayed: bool = False
+    object_type: str = ""  # on a replay: the record made the first time ("app.model", key)
+    object_id: str = ""
 
 
 def valid_key(key: str) -> bool:
@@ -51,7 +55,7 @@ def once(*, user, key: str, scope: str, create: Callable[[], tuple[int, dict, ob
             status, body, record = create()
             if 200 <= status < 300:
                 IdempotentRequest.objects.create(
-                    user=user, key=key, scope=scope, status=status, body=body,
+                    user=user, key=key, scope=scope, status=status, body={},
                     object_type=record._meta.label_lower if record is not None else "",
                     object_id=str(getattr(record, "pk", "") or ""),
                 )  # fmt: skip
@@ -72,4 +76,6 @@ def _stored(user, key: str, scope: str) -> Answer | None:
         raise KeyRefused(
             _("This Idempotency-Key was already used for another request; send a new key.")
         )
-    return Answer(row.status, row.body, replayed=True)
+    return Answer(
+        row.status, {}, replayed=True, object_type=row.object_type, object_id=row.object_id
+    )

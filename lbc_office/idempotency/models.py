@@ -17,7 +17,7 @@ class IdempotentRequest(models.Model):
     key = models.CharField(_("one-time key"), max_length=100)
     scope = models.CharField(_("what was created"), max_length=100)
     status = models.PositiveSmallIntegerField(_("answer status"))
-    body = models.JSONField(_("answer"), default=dict)
+    body = models.JSONField(_("answer"), default=dict)  # kept empty: see keys.py
     object_type = models.CharField(_("record type"), max_length=60, blank=True)
     object_id = models.CharField(_("record key"), max_length=40, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

@@ -240,3 +240,26 @@ def test_manage_py_prints_a_code_for_the_first_official(personas):
     assert _redeemed(_enter(_signed_in_official(personas), code))
     with pytest.raises(CommandError):
         call_command("issue_enrolment_code", "nobody", stdout=io.StringIO())
+
+
+def test_one_official_alone_cannot_hold_both_the_password_and_the_code_of_another(personas):
+    """Review finding: official A resets official B's second factor, gives B a temporary
+    password (shown to A) and issued B's enrolment code (shown to A): A alone then signs in and
+    enrols as B, and acts as B. Whoever gave the temporary password may not also issue the code
+    while that password is still temporary; another official (or manage.py) issues it."""
+    from lbc_office.core import accounts
+    from lbc_office.core.models import Role
+    from tests.factories import UserFactory
+
+    victim = UserFactory(username="official_b", role=Role.OFFICIAL)
+    third = UserFactory(username="official_c", role=Role.OFFICIAL)
+    accounts.set_password(user=victim, by=personas.official)
+    with pytest.raises(ValidationError):
+        issue_enrolment_code(user=victim, by=personas.official)
+    assert issue_enrolment_code(user=victim, by=third)  # another official may
+    created, _password = accounts.create_account(
+        by=personas.official, username="official_d", role=Role.OFFICIAL
+    )
+    with pytest.raises(ValidationError):
+        issue_enrolment_code(user=created, by=personas.official)
+    assert issue_enrolment_code(user=created, by=None)  # manage.py, for a one-official county

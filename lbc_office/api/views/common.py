@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
@@ -60,6 +64,13 @@ def form_errors(form) -> dict:
     }
 
 
+def _with_body(scope: str, data) -> str:
+    """The scope and a fingerprint of what was posted: the same key with another body is another
+    request (refused), never answered with the first one's record while the second is dropped."""
+    posted = json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)
+    return f"{scope}:{hashlib.sha256(posted.encode()).hexdigest()[:16]}"
+
+
 def create_with_form(request, *, scope: str, form, operation, serializer_class, **kwargs):
     """Validate with the screen's form, save with the screen's service, answer 201 with the
     record; with an ``Idempotency-Key``, a repeat answers the first answer and stores nothing."""
@@ -76,10 +87,17 @@ def create_with_form(request, *, scope: str, form, operation, serializer_class, 
         code, body, _record = create()
         return Response(body, status=code)
     try:
-        answer = idempotency.once(user=request.user, key=key, scope=scope, create=create)
+        answer = idempotency.once(
+            user=request.user, key=key, scope=_with_body(scope, request.data), create=create
+        )
     except idempotency.KeyRefused as exc:
         raise ApiValidationError({HEADER: exc.messages}) from None
-    response = Response(answer.body, status=answer.status)
-    if answer.replayed:
-        response["Idempotent-Replayed"] = "true"
+    if not answer.replayed:
+        return Response(answer.body, status=answer.status)
+    # The key keeps no copy of the answer: the record it made, as it is now, for this user.
+    model = apps.get_model(answer.object_type)
+    record = get_object_or_404(model.objects.all(), pk=answer.object_id)
+    body = serializer_class(record, context={"request": request}).data
+    response = Response(body, status=answer.status)
+    response["Idempotent-Replayed"] = "true"
     return response
