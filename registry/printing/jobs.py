@@ -88,20 +88,29 @@ def run(pk: int) -> None:
         if not PrintChunk.objects.filter(job_id=pk).exists():
             _fail(pk, _("The worker printing these files stopped; ask for them again."))
         return
-    job = PrintJob.objects.select_related("requested_by").get(pk=pk)
-    ids = _visible(job.requested_by, job.child_ids)
-    size = max(1, settings.PRINT_CHUNK_SIZE)
-    with transaction.atomic():
-        PrintJob.objects.filter(pk=pk).update(total=len(ids))
-        chunks = PrintChunk.objects.bulk_create(
-            PrintChunk(job=job, index=n, child_ids=ids[start : start + size])
-            for n, start in enumerate(range(0, max(len(ids), 1), size))
-        )
-        if len(chunks) > 1:
-            for chunk in chunks:
-                enqueue_on_commit("registry.tasks.print_chunk", chunk.pk)
+    try:
+        chunks = _split(PrintJob.objects.select_related("requested_by").get(pk=pk))
+    except Exception:
+        log.exception("print job %s: splitting failed", pk)
+        _fail(pk, _("The files could not be printed: an unexpected error stopped the worker."))
+        raise
     if len(chunks) == 1:
         run_chunk(chunks[0].pk)
+
+
+@transaction.atomic
+def _split(job: PrintJob) -> list[PrintChunk]:
+    ids = _visible(job.requested_by, job.child_ids)
+    size = max(1, settings.PRINT_CHUNK_SIZE)
+    PrintJob.objects.filter(pk=job.pk).update(total=len(ids))
+    chunks = PrintChunk.objects.bulk_create(
+        PrintChunk(job=job, index=n, child_ids=ids[start : start + size])
+        for n, start in enumerate(range(0, max(len(ids), 1), size))
+    )
+    if len(chunks) > 1:
+        for chunk in chunks:
+            enqueue_on_commit("registry.tasks.print_chunk", chunk.pk)
+    return chunks
 
 
 def _visible(user, child_ids: list[int]) -> list[int]:

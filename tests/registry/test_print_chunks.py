@@ -158,3 +158,18 @@ def test_a_job_split_by_a_worker_that_died_fails_clearly(personas, three, queued
     job.refresh_from_db()
     assert job.status == "failed" and job.message == _(STOPPED)
     assert not job.chunks.exists() and queued == []
+
+
+def test_a_split_that_breaks_fails_the_job_not_leaves_it_running(
+    personas, three, queued, monkeypatch
+):
+    job = jobs.start(kind="batch", child_ids=three, by=personas.official)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("database gone")
+
+    monkeypatch.setattr(jobs, "_visible", broken)
+    with pytest.raises(RuntimeError):
+        jobs.run(job.pk)
+    job.refresh_from_db()
+    assert job.status == "failed" and not job.chunks.exists() and queued == []
