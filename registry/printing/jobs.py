@@ -151,11 +151,17 @@ def run_chunk(pk: int) -> None:
         _remove_parts(chunk.job_id)  # another chunk failed meanwhile
         return
     left = PrintChunk.objects.filter(job_id=chunk.job_id).exclude(status=ChunkStatus.DONE)
-    if not left.exists():
+    # Two chunks ending together may both find none left: the job's row, moved from running to
+    # joining by one conditional UPDATE, lets exactly one of them queue the join.
+    if not left.exists() and _claim(chunk.job_id, Status.RUNNING, Status.JOINING):
         if chunk.index == 0 and chunk.job.chunks.count() == 1:
             join(chunk.job_id)
         else:
             enqueue_on_commit("registry.tasks.print_join", chunk.job_id)
+
+
+def _claim(pk: int, old: str, new: str) -> bool:
+    return bool(PrintJob.objects.filter(pk=pk, status=old).update(status=new))
 
 
 def _print_chunk(chunk: PrintChunk) -> tuple[str, int]:
@@ -179,11 +185,11 @@ def _print_chunk(chunk: PrintChunk) -> tuple[str, int]:
 
 def join(pk: int) -> None:
     """The chunks' parts, in order, as the job's one PDF."""
-    claimed = PrintJob.objects.filter(pk=pk, status=Status.RUNNING).update(status=Status.JOINING)
+    claimed = PrintJob.objects.filter(pk=pk, status=Status.JOINING, attempts=1).update(attempts=2)
     if not claimed:
         if PrintJob.objects.filter(pk=pk, status=Status.JOINING).exists():  # died while joining
             _fail(pk, _("The worker printing these files stopped; ask for them again."))
-        return
+        return  # joined already, or failed
     job = PrintJob.objects.get(pk=pk)
     try:
         chunks = list(job.chunks.order_by("index"))

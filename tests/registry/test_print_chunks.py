@@ -173,3 +173,31 @@ def test_a_split_that_breaks_fails_the_job_not_leaves_it_running(
         jobs.run(job.pk)
     job.refresh_from_db()
     assert job.status == "failed" and not job.chunks.exists() and queued == []
+
+
+def test_two_chunks_ending_together_queue_one_join(personas, three, queued):
+    job = jobs.start(kind="batch", child_ids=three[:2], by=personas.official)
+    jobs.run(job.pk)
+    first, second = job.chunks.order_by("index")
+    jobs.run_chunk(first.pk)
+    jobs.run_chunk(second.pk)
+    # The first one's end again, as if it had found no chunk left at the same moment.
+    PrintChunk.objects.filter(pk=first.pk).update(status="queued")
+    jobs.run_chunk(first.pk)
+    assert [q for q in queued if q[0] == "registry.tasks.print_join"] == [
+        ("registry.tasks.print_join", job.pk)
+    ]
+    jobs.join(job.pk)
+    job.refresh_from_db()
+    assert job.status == "done" and job.done == 2
+
+
+def test_a_join_whose_worker_died_fails_the_job(personas, three, queued):
+    job = jobs.start(kind="batch", child_ids=three[:2], by=personas.official)
+    jobs.run(job.pk)
+    for chunk in job.chunks.all():
+        jobs.run_chunk(chunk.pk)
+    PrintJob.objects.filter(pk=job.pk).update(attempts=2)  # a join began, its worker died
+    jobs.join(job.pk)
+    job.refresh_from_db()
+    assert job.status == "failed" and job.message == _(STOPPED) and job.filename == ""
