@@ -83,10 +83,7 @@ def run(pk: int) -> None:
         status=Status.RUNNING, attempts=1
     )
     if not claimed:
-        # Delivered again. Chunks stored: the split was made, they carry on; none: the worker
-        # that began died before, so the job fails clearly (never a loop).
-        if not PrintChunk.objects.filter(job_id=pk).exists():
-            _fail(pk, _("The worker printing these files stopped; ask for them again."))
+        _redelivered(pk)
         return
     try:
         chunks = _split(PrintJob.objects.select_related("requested_by").get(pk=pk))
@@ -96,6 +93,23 @@ def run(pk: int) -> None:
         raise
     if len(chunks) == 1:
         run_chunk(chunks[0].pk)
+
+
+def _redelivered(pk: int) -> None:
+    """``run`` delivered again (a duplicate, or its worker died). No chunks: it died before the
+    split, the job fails clearly. One chunk (printed in that task): the chunk's own rule
+    decides (done: nothing; begun: the job fails; not begun: printed now). Several: those not
+    begun are queued again (a chunk delivered twice prints once), in case the worker died
+    between the split and their sending."""
+    chunks = list(PrintChunk.objects.filter(job_id=pk).order_by("index"))
+    if not chunks:
+        _fail(pk, _("The worker printing these files stopped; ask for them again."))
+    elif len(chunks) == 1:
+        run_chunk(chunks[0].pk)
+    else:
+        for chunk in chunks:
+            if chunk.status == ChunkStatus.QUEUED:
+                enqueue_on_commit("registry.tasks.print_chunk", chunk.pk)
 
 
 @transaction.atomic

@@ -79,10 +79,11 @@ def test_a_chunk_delivered_twice_prints_once_and_progress_is_counted(
 ):
     job = jobs.start(kind="batch", child_ids=three, by=personas.official)
     jobs.run(job.pk)
-    jobs.run(job.pk)  # the split delivered twice: the chunks carry on, nothing split again
+    jobs.run(job.pk)  # the split delivered twice: nothing split again, waiting chunks re-sent
     chunks = list(job.chunks.order_by("index"))
     assert len(chunks) == 3 and PrintChunk.objects.count() == 3
-    assert queued == [("registry.tasks.print_chunk", c.pk) for c in chunks]
+    assert queued == [("registry.tasks.print_chunk", c.pk) for c in chunks] * 2
+    del queued[:]
 
     jobs.run_chunk(chunks[0].pk)
     jobs.run_chunk(chunks[0].pk)  # delivered twice: printed once
@@ -92,7 +93,7 @@ def test_a_chunk_delivered_twice_prints_once_and_progress_is_counted(
 
     jobs.run_chunk(chunks[2].pk)
     jobs.run_chunk(chunks[1].pk)
-    assert queued[3:] == [("registry.tasks.print_join", job.pk)]  # queued by the last one only
+    assert queued == [("registry.tasks.print_join", job.pk)]  # queued by the last one only
     jobs.join(job.pk)
     jobs.join(job.pk)  # delivered twice: joined once
     job.refresh_from_db()
@@ -201,3 +202,13 @@ def test_a_join_whose_worker_died_fails_the_job(personas, three, queued):
     jobs.join(job.pk)
     job.refresh_from_db()
     assert job.status == "failed" and job.message == _(STOPPED) and job.filename == ""
+
+
+def test_a_one_chunk_job_whose_worker_died_mid_print_fails_clearly(personas, queued, renders):
+    job = jobs.start(kind="handover", child_ids=[personas.child_a.pk], by=personas.official)
+    PrintJob.objects.filter(pk=job.pk).update(status="running", attempts=1)
+    PrintChunk.objects.create(job=job, index=0, child_ids=[personas.child_a.pk], status="running")
+    jobs.run(job.pk)  # delivered again after the worker died inside the one chunk
+    jobs.run(job.pk)
+    job.refresh_from_db()
+    assert job.status == "failed" and job.message == _(STOPPED) and renders == []
