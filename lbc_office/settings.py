@@ -347,6 +347,8 @@ LBC_PAGE_SIZE = 25
 PRINT_DIR = env_str("LBC_PRINT_DIR", str(VAR_DIR / "prints"))
 PRINT_KEEP_DAYS = env_int("LBC_PRINT_KEEP_DAYS", 7)
 PRINT_BATCH_MAX = 2000
+# A batch is printed in parts of this many files, side by side by the worker's processes.
+PRINT_CHUNK_SIZE = env_int("LBC_PRINT_CHUNK_SIZE", 50)
 # Lookups by identity number (searches, "already registered" answers) a non-official may make
 # a day; beyond, the office checks the number (registry.idnumber.lookups_left).
 LBC_ID_LOOKUPS_PER_DAY = env_int("LBC_ID_LOOKUPS_PER_DAY", 20)

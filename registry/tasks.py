@@ -44,6 +44,22 @@ def print_files(job_pk: int) -> None:
     jobs.run(job_pk)
 
 
+@shared_task(name="registry.tasks.print_chunk", acks_late=True, reject_on_worker_lost=True)
+def print_chunk(chunk_pk: int) -> None:
+    """A part of a batch (PRINT_CHUNK_SIZE files), printed side by side with the others."""
+    from registry.printing import jobs
+
+    jobs.run_chunk(chunk_pk)
+
+
+@shared_task(name="registry.tasks.print_join", acks_late=True, reject_on_worker_lost=True)
+def print_join(job_pk: int) -> None:
+    """A batch's parts, once all are printed, put together as one PDF."""
+    from registry.printing import jobs
+
+    jobs.join(job_pk)
+
+
 @shared_task(name="registry.tasks.purge_old_prints")
 def purge_old_prints() -> int:
     """Nightly: printed batches older than PRINT_KEEP_DAYS are deleted (idempotent)."""

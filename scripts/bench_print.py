@@ -5,11 +5,16 @@ Makes a fresh database (the one named in DATABASE_URL is dropped and migrated an
 a status change), then times, in this process as the worker would run them:
 
 - one file: ``registry.printing.render.file_pdf`` as a teacher, ``--repeat`` times (median, max);
-- the batch: ``jobs.start`` + ``jobs.run`` (the Celery task's body) of every child, as an official,
-  with the process's peak memory.
+- the batch: ``jobs.start`` + ``jobs.run`` (the Celery tasks' bodies, every chunk one after the
+  other) of every child, as an official, with the process's peak memory;
+- with ``--worker N``, the batch instead through a real Celery worker (prefork, concurrency N)
+  on the Redis of ``REDIS_URL``: asked for, then waited for until the job's row says done, so
+  the wall time counts the queue, the chunks printed side by side and the join.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/lbc_print_bench \\
         .venv/bin/python scripts/bench_print.py --children 500
+    DATABASE_URL=... REDIS_URL=redis://127.0.0.1:6379/2 \
+        .venv/bin/python scripts/bench_print.py --reuse --repeat 3 --worker 2
 
 Figures go in docs/PERFORMANCE.md ("The personal file on paper").
 """
@@ -19,6 +24,7 @@ from __future__ import annotations
 import argparse
 import os
 import resource
+import signal
 import statistics
 import subprocess
 import sys
@@ -86,9 +92,15 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=10)
     parser.add_argument("--reuse", action="store_true", help="keep the data of a previous run")
     parser.add_argument("--no-batch", action="store_true", help="time one file only")
+    parser.add_argument(
+        "--worker", type=int, default=0, metavar="N",
+        help="print the batch through a real Celery worker of N processes (needs REDIS_URL)",
+    )  # fmt: skip
     args = parser.parse_args()
     if not args.reuse:
         fresh_database()
+    else:  # the data of a previous run, brought up to this branch's migrations
+        subprocess.run([sys.executable, str(ROOT / "manage.py"), "migrate", "-v", "0"], check=True)
 
     import django
 
@@ -124,17 +136,22 @@ def main() -> None:
         f"max {max(times):.3f} s; CPU median {statistics.median(cpu):.3f} s; {len(pdf) // 1024} KB"
     )
 
-    if not args.no_batch:
+    if args.worker:
+        time_batch_on_worker(ids, official, args.worker)
+    elif not args.no_batch:
         time_batch(ids, official)
 
 
 def time_batch(ids, official) -> None:
     """A batch of files as the worker makes it (the task's body run here, not via a broker)."""
+    from celery import current_app
+
     from registry import tasks
     from registry.models import PrintJob
     from registry.printing import jobs
 
     tasks.print_files.delay = lambda pk: None  # the worker's body runs here, not via a broker
+    current_app.conf.task_always_eager = True  # and so do its chunks and the join
     t, c = time.perf_counter(), time.process_time()
     job = jobs.start(kind=PrintJob.Kind.BATCH, child_ids=ids, by=official)
     jobs.run(job.pk)
@@ -147,6 +164,63 @@ def time_batch(ids, official) -> None:
         f"CPU {elapsed_cpu:.1f} s, "
         f"{size / 1024 / 1024:.1f} MB PDF, peak RSS {peak:.0f} MB"
     )
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process and its finished children (from /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
+def _worker_processes(pid: int) -> list[int]:
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    return [pid, *map(int, children)]
+
+
+def time_batch_on_worker(ids, official, concurrency: int) -> None:
+    """The batch through a real Celery worker (prefork, ``concurrency`` processes) on Redis."""
+    from celery import current_app
+
+    from registry.models import PrintJob
+    from registry.printing import jobs
+
+    if not os.environ.get("REDIS_URL"):
+        sys.exit("--worker needs REDIS_URL (a Redis database of your own)")
+    celery = str(Path(sys.executable).with_name("celery"))
+    subprocess.run([celery, "-A", "lbc_office", "purge", "-f"], cwd=ROOT, capture_output=True)
+    worker = subprocess.Popen(
+        [celery, "-A", "lbc_office", "worker", "--pool=prefork", f"--concurrency={concurrency}",
+         "--loglevel=WARNING", "--without-heartbeat", "--without-mingle", "--without-gossip"],
+        cwd=ROOT,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while not current_app.control.ping(timeout=1):
+            if time.monotonic() > deadline:
+                sys.exit("the worker did not answer within 60 s")
+        processes = _worker_processes(worker.pid)
+        cpu_before = sum(_cpu_seconds(p) for p in processes)
+        load = os.getloadavg()[0]
+        t = time.perf_counter()
+        job = jobs.start(kind=PrintJob.Kind.BATCH, child_ids=ids, by=official)
+        while PrintJob.objects.get(pk=job.pk).in_progress:
+            if time.perf_counter() - t > 900:
+                sys.exit("the batch was not printed within 15 minutes")
+            time.sleep(0.5)
+        elapsed = time.perf_counter() - t
+        cpu = sum(_cpu_seconds(p) for p in processes) - cpu_before
+        job.refresh_from_db()
+        if job.status != PrintJob.Status.DONE:
+            sys.exit(f"the job ended {job.status}: {job.message}")
+        size = jobs.path_of(job).stat().st_size
+        print(
+            f"batch of {job.done} files on a worker of {concurrency} processes "
+            f"({job.chunks.count()} chunks): wall {elapsed:.1f} s, worker CPU {cpu:.1f} s, "
+            f"{size / 1024 / 1024:.1f} MB PDF, load average at start {load:.1f}"
+        )
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(60)
 
 
 if __name__ == "__main__":

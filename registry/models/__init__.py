@@ -25,7 +25,7 @@ from registry.models.places import (
     Town,
     Village,
 )
-from registry.models.printing import PrintJob
+from registry.models.printing import PrintChunk, PrintJob
 
 __all__ = [
     "GRADES_BY_LEVEL",
@@ -42,6 +42,7 @@ __all__ = [
     "HealthCheck",
     "ImportJob",
     "ParentAway",
+    "PrintChunk",
     "PrintJob",
     "School",
     "SchoolLevel",

@@ -18,6 +18,7 @@ class PrintJob(models.Model):
     class Status(models.TextChoices):
         QUEUED = "queued", _("Waiting to print")
         RUNNING = "running", _("Printing")
+        JOINING = "joining", _("Putting the files together")
         DONE = "done", _("Ready")
         FAILED = "failed", _("Not printed")
         EXPIRED = "expired", _("Deleted after the retention period")
@@ -52,8 +53,38 @@ class PrintJob(models.Model):
 
     @property
     def in_progress(self) -> bool:
-        return self.status in {self.Status.QUEUED, self.Status.RUNNING}
+        return self.status in {self.Status.QUEUED, self.Status.RUNNING, self.Status.JOINING}
 
     @property
     def percent(self) -> int:
         return min(100, int(100 * self.done / self.total)) if self.total else 0
+
+
+class PrintChunk(models.Model):
+    """A part of a print job (``PRINT_CHUNK_SIZE`` files), printed by one worker process, so that
+    a worker's processes print a batch side by side. Claimed with a conditional UPDATE: a chunk
+    delivered twice prints once; one found begun by a worker that died fails its job."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting to print")
+        RUNNING = "running", _("Printing")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Not printed")
+
+    job = models.ForeignKey(PrintJob, on_delete=models.CASCADE, related_name="chunks")
+    index = models.PositiveIntegerField()
+    child_ids = models.JSONField(default=list)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    printed = models.PositiveIntegerField(default=0)
+    filename = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("part of a print job")
+        verbose_name_plural = _("parts of print jobs")
+        ordering = ["job", "index"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "index"], name="print_chunk_unique_index")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.job} / {self.index}"
