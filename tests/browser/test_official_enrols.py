@@ -43,7 +43,12 @@ def test_a_colleague_issues_a_code_and_the_new_official_enrols(personas, live_se
     page.click("main button[type=submit]")
     code = page.inner_text("#enrolment-code")
     screenshot(page, "enrolment-01-code-issued")
+    # Signed out before the newcomer signs in on the same phone. Clearing the cookies raced
+    # with a response still on its way, which set the official's session again.
+    page.wait_for_load_state("networkidle")
     page.context.clear_cookies()
+    page.goto(f"{live_server.url}/accounts/login/")
+    assert page.locator("input[name=username]").count() == 1, "still signed in"
 
     # The newcomer: the password shows no key, the code does.
     _sign_in(page, live_server.url, "newcomer")
