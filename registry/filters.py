@@ -210,9 +210,16 @@ class ChildFilter(django_filters.FilterSet):
         return form
 
     id_lookups_refused = False
+    id_number_refused = ""  # why a non-official's number was not searched (a partial number)
 
     def filter_search(self, qs, name, value):
         if is_id_search(value) and not idnumber.sees_full(self.user):
+            try:
+                idnumber.parse(idnumber.normalise(value.strip()))
+            except ValidationError as exc:
+                # Only a whole number is searched (see search_q): say so, and spend no lookup.
+                self.id_number_refused = exc.messages[0]
+                return qs.none()
             # A search by number is a lookup a non-official makes a limited number of times.
             if not idnumber.lookups_left(self.user):
                 self.id_lookups_refused = True

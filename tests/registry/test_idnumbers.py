@@ -179,6 +179,21 @@ def test_a_teacher_searches_by_the_whole_number_only(personas):
     assert _names(teacher, personas.child_b.id_number) == set()  # outside the scope
 
 
+def test_a_teacher_is_told_why_part_of_a_number_finds_nothing(personas):
+    """An empty list with no reason would look like "no such child"; nor is a lookup spent."""
+    from lbc_office.core.models import AuditEvent
+
+    teacher = personas.client_for("teacher_a")
+    response = search(teacher, reverse("registry:child_list"), personas.child_a.id_number[-4:])
+    assert list(response.context["page"]) == []
+    assert "18" in response.context["filter"].id_number_refused  # "… 18 characters; this has 4"
+    assert b'id="id-number-refused"' in response.content
+    assert not AuditEvent.objects.filter(object_type=idnumber.LOOKUP).exists()
+    # A whole number gets no such message.
+    response = search(teacher, reverse("registry:child_list"), personas.child_a.id_number)
+    assert response.context["filter"].id_number_refused == ""
+
+
 def test_an_official_still_searches_by_part_of_a_number(personas):
     number = personas.child_a.id_number
     official = personas.client_for("official")
