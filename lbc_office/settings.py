@@ -63,7 +63,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "lbc_office.api",
-    "lbc_office.idempotency",
+    "lbc_office.core.idempotency",
 ]
 
 MIDDLEWARE = [

@@ -77,7 +77,7 @@ def test_a_one_time_key_keeps_no_copy_of_the_record_at_rest(personas):
     call's notes, outside every record's history, retention's anonymisation and erasure. The
     key keeps only which record it made; a replay answers that record as it is now, for the
     user as they are now."""
-    from lbc_office.idempotency.models import IdempotentRequest
+    from lbc_office.core.idempotency.models import IdempotentRequest
 
     client = api_client(personas.teacher_a)
     url = f"/api/v1/children/{personas.child_a.pk}/home-visits/"

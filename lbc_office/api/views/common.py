@@ -14,7 +14,7 @@ from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.response import Response
 
 from lbc_office.core import audit
-from lbc_office.idempotency import keys as idempotency
+from lbc_office.core.idempotency import keys as idempotency
 from registry import access
 from registry.models import Child
 

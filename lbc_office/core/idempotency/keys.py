@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from lbc_office.idempotency.models import IdempotentRequest
+from lbc_office.core.idempotency.models import IdempotentRequest
 
 MAX_KEY = 100
 
