@@ -34,6 +34,8 @@ INSTALLED_APPS = [
     # Ground floor: accounts, audit, security (app label "lbc_office", docs/ARCHITECTURE.md).
     "lbc_office.core",
     "registry",
+    # Casework, between the register and the apps: case plans, concerns, referrals, partners.
+    "casework",
     "programmes",
     "volunteers",
     # The roof: home page and dashboard, the demo county, nightly upkeep, report figures.
