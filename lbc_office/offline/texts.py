@@ -10,7 +10,11 @@ def app_texts() -> dict[str, str]:
     return {
         "waiting": _("Waiting to be sent"),
         "attention": _("Needs your attention"),
+        "look_at_these": _(
+            "The office could not accept some records: see why below, then change or discard them."
+        ),
         "sent": _("Sent"),
+        "sent_count": _("Sent to the office: %(count)s."),
         "saved_here": _("Saved on this phone. It is waiting to be sent."),
         "visit": _("Home visit"),
         "call": _("Family-room call"),

@@ -245,6 +245,8 @@
     if (!navigator.onLine) { return Promise.resolve(); }
     return LBC.send().then(function (result) {
       if (result.other) { note(T.other_user, "warning"); }
+      if (result.sent) { note(fmt(T.sent_count, { count: result.sent }), "success"); }
+      if (result.refused) { note(T.look_at_these, "warning"); }
       if (result.sent) {
         return LBC.refresh(cfg.set).then(function (fresh) { ws = fresh === undefined ? ws : fresh; });
       }

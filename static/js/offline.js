@@ -151,7 +151,7 @@
 
   // Saved: off the phone (a short note kept in "sent"); refused: kept, with the reasons.
   function settle(records, results) {
-    var byKey = {}, sent = [], work = [LBC.dropMeta("signin")];
+    var byKey = {}, sent = [], refused = 0, work = [LBC.dropMeta("signin")];
     records.forEach(function (r) { byKey[r.key] = r; });
     (results || []).forEach(function (result) {
       var record = byKey[result.key];
@@ -161,6 +161,7 @@
                     at: new Date().toISOString() });
         work.push(LBC.drop(record.key));
       } else {
+        refused += 1;
         record.status = "refused";
         record.messages = result.messages;
         work.push(LBC.keep(record));
@@ -169,7 +170,10 @@
     work.push(LBC.meta("sent").then(function (old) {
       return LBC.setMeta("sent", sent.concat(old || []).slice(0, 20));
     }));
-    return Promise.all(work).then(function () { changed(); return { sent: sent.length }; });
+    return Promise.all(work).then(function () {
+      changed();
+      return { sent: sent.length, refused: refused };
+    });
   }
 
   // Send what waits, each user's records in their own name (the server refuses another's).
@@ -187,6 +191,7 @@
           return chain.then(function (total) {
             return post(conf, user, groups[user].slice(0, BATCH)).then(function (done) {
               return { sent: (total.sent || 0) + (done.sent || 0),
+                       refused: (total.refused || 0) + (done.refused || 0),
                        other: (total.other || 0) + (done.other || 0),
                        signIn: total.signIn || done.signIn };
             });

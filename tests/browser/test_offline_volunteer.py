@@ -81,7 +81,8 @@ def test_a_refused_checkin_needs_the_volunteers_attention(
     page.wait_for_selector("#attention li .reasons li")
     reason = page.inner_text("#attention li .reasons")
     assert str(personas.official) in reason
-    assert page.locator("#waiting li").count() == 0
+    assert page.locator("#waiting > li").count() == 0
+    assert page.locator("#app-note").is_visible()  # "the office could not accept some records"
     screenshot(page, "offline-volunteer-03-attention")
     (kept,) = records(page)
     assert kept["status"] == "refused" and kept["messages"]
@@ -94,4 +95,4 @@ def test_a_refused_checkin_needs_the_volunteers_attention(
     page.goto(f"{live_server.url}/offline/#outbox")
     page.click("#attention li .discard")
     until(page, "() => LBC.records().then(r => r.length === 0)", "the record was discarded")
-    assert page.locator("#attention li").count() == 0
+    page.wait_for_selector("#attention > li", state="detached")
