@@ -34,9 +34,7 @@ def app_texts() -> dict[str, str]:
             "county office."
         ),
         "no_room": _("This school has no family phone or chat room in use."),
-        "no_set": _(
-            "This phone keeps no children yet: open the app once while there is a signal."
-        ),
+        "no_set": _("This phone keeps no children yet: open the app once while there is a signal."),
         "kept": _("This phone keeps %(count)s children until %(date)s."),
         "no_match": _("No child of yours has this name."),
         "discard": _("Discard"),

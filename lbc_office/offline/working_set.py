@@ -120,9 +120,7 @@ def _teacher(user, data: dict) -> None:
         )
     rooms = FamilyRoom.objects.filter(school__in=schools, active=True).order_by("kind", "pk")
     for room in rooms:
-        data["rooms"].setdefault(str(room.school_id), []).append(
-            {"id": room.pk, "name": str(room)}
-        )
+        data["rooms"].setdefault(str(room.school_id), []).append({"id": room.pk, "name": str(room)})
 
 
 def _volunteer(user, data: dict) -> None:
@@ -145,9 +143,7 @@ def _volunteer(user, data: dict) -> None:
                 "child": card.child.pk,
                 "role": card.assignment.get_role_display(),
                 "form": (
-                    "roles"
-                    if card.assignment.role == CarerRole.SURROGATE_PARENT
-                    else "contact"
+                    "roles" if card.assignment.role == CarerRole.SURROGATE_PARENT else "contact"
                 ),
                 "done": checkin is not None and checkin.status == MonthlyCheckin.Status.DONE,
             }

@@ -62,7 +62,10 @@ def test_a_home_visit_recorded_with_no_signal_arrives_once(personas, live_server
     # The second tab sends the same record again (it had it before the first tab sent it).
     answer = send_again(second, live_server, personas.teacher_a.pk, record)
     assert answer["results"][0] == {
-        "key": record["key"], "status": "saved", "messages": [], "replayed": True
+        "key": record["key"],
+        "status": "saved",
+        "messages": [],
+        "replayed": True,
     }
     assert HomeVisit.objects.count() == 1
     second.close()

@@ -64,9 +64,7 @@ def test_a_checkin_made_with_no_signal_arrives_once(personas, live_server, phone
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
 
 
-def test_a_refused_checkin_needs_the_volunteers_attention(
-    personas, live_server, phone, assignment
-):
+def test_a_refused_checkin_needs_the_volunteers_attention(personas, live_server, phone, assignment):
     page = phone
     page.on("dialog", lambda dialog: dialog.accept())
     sign_in(page, live_server, "volunteer", lands="/my/")

@@ -58,9 +58,13 @@ def test_the_service_worker_is_served_at_the_root_never_from_a_cache(personas, r
 
 
 def test_a_new_file_in_the_shell_makes_a_new_cache(personas, settings):
-    first = json.loads(re.search(r"var CONFIG = (\{.*\});", Client().get("/sw.js").content.decode())[1])
+    first = json.loads(
+        re.search(r"var CONFIG = (\{.*\});", Client().get("/sw.js").content.decode())[1]
+    )
     settings.STATIC_URL = "/static/v2/"
-    second = json.loads(re.search(r"var CONFIG = (\{.*\});", Client().get("/sw.js").content.decode())[1])
+    second = json.loads(
+        re.search(r"var CONFIG = (\{.*\});", Client().get("/sw.js").content.decode())[1]
+    )
     assert first["cache"] != second["cache"]
 
 

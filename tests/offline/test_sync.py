@@ -109,9 +109,7 @@ def test_a_form_error_names_the_field(personas):
 
 def test_one_refused_record_does_not_stop_the_others(personas):
     client = personas.client_for("teacher_a")
-    results = _send(
-        client, personas.teacher_a, _visit(personas.child_b), _visit(personas.child_a)
-    )
+    results = _send(client, personas.teacher_a, _visit(personas.child_b), _visit(personas.child_a))
     assert [r["status"] for r in results] == ["refused", "saved"]
     assert HomeVisit.objects.get().child == personas.child_a
 

@@ -8,7 +8,6 @@ import datetime
 import json
 
 import pytest
-from django.urls import reverse
 from django.utils import timezone
 
 from lbc_office.core.models import AuditEvent, AuditEventChild
