@@ -50,6 +50,5 @@ def app_texts() -> dict[str, str]:
             "user signs in."
         ),
         "offline": _("No signal: what you record is kept on this phone and sent later."),
-        "sending": _("Sending…"),
         "saved_at": _("recorded on this phone at %(time)s"),
     }
