@@ -196,7 +196,10 @@ def checkin_flow(browser, base: str, state: dict, runs: int) -> list[dict]:
         meter.throttle()
         meter.reset()
         navigations = []
-        page.on("framenavigated", lambda f: navigations.append(f.url) if f == page.main_frame else None)
+        page.on(
+            "framenavigated",
+            lambda f, seen=navigations, main=page.main_frame: f == main and seen.append(f.url),
+        )
         start = time.perf_counter()
         page.goto(f"{base}/", wait_until="load")
         form = page.locator("form.checkin-form").first
@@ -255,8 +258,10 @@ def write_doc(label: str, text: str) -> None:
     else:
         head, tail = content.split(SECTION, 1)
         pattern = re.compile(rf"### {re.escape(label)}\n.*?(?=\n### |\n## |\Z)", re.S)
-        tail = pattern.sub(lambda _m: block.rstrip("\n"), tail) if pattern.search(tail) else (
-            tail.rstrip() + "\n\n" + block if tail.strip() else "\n\n" + block
+        tail = (
+            pattern.sub(lambda _m: block.rstrip("\n"), tail)
+            if pattern.search(tail)
+            else (tail.rstrip() + "\n\n" + block if tail.strip() else "\n\n" + block)
         )
         content = head + SECTION + tail
     doc.write_text(content.rstrip() + "\n")

@@ -23,13 +23,15 @@ SMALL_TARGETS_JS = """() => {
   const small = [];
   for (const el of document.querySelectorAll(selector)) {
     if (!el.matches('.form-check') && el.closest('.form-check')) continue;
-    if (el.matches('a:not(.btn)') && el.closest('p, td, dd, .form-text, .list-group-item li')) continue;
+    const inline = 'p, td, dd, .form-text, .list-group-item li';
+    if (el.matches('a:not(.btn)') && el.closest(inline)) continue;
     // a stretched link's target is the card it covers (its ::after fills the positioned parent)
     const r = (el.matches('.stretched-link') ? el.offsetParent : el).getBoundingClientRect();
     if (r.width === 0 || r.height === 0) continue;  // not shown (a closed menu)
     const style = getComputedStyle(el);
-    if (r.width < 44 || r.height < 44) small.push(`${el.outerHTML.slice(0, 100)} ${r.width}x${r.height}`);
-    if (el.matches('.btn') && style.alignItems !== 'center') small.push(`not centred: ${el.outerHTML.slice(0, 100)}`);
+    const html = el.outerHTML.slice(0, 100);
+    if (r.width < 44 || r.height < 44) small.push(`${html} ${r.width}x${r.height}`);
+    if (el.matches('.btn') && style.alignItems !== 'center') small.push(`not centred: ${html}`);
   }
   return small;
 }"""
