@@ -309,8 +309,10 @@ def test_static_files_may_be_cached(personas, client):
     static = "lbc_office.core.static_files.StaticFilesMiddleware"  # whitenoise, a year's cache
     assert static in settings.MIDDLEWARE
     index = settings.MIDDLEWARE.index
-    assert index(static) < index("django.middleware.gzip.GZipMiddleware") < index(
-        "lbc_office.core.audit.AuditMiddleware"
+    assert (
+        index(static)
+        < index("django.middleware.gzip.GZipMiddleware")
+        < index("lbc_office.core.audit.AuditMiddleware")
     )  # WhiteNoise answers static files before the audit middleware marks anything
 
 
