@@ -310,10 +310,13 @@ def test_every_page_and_download_is_no_store(personas, busy, role):
 def test_static_files_may_be_cached(personas, client):
     from django.conf import settings
 
-    assert "whitenoise.middleware.WhiteNoiseMiddleware" in settings.MIDDLEWARE
+    static = "lbc_office.core.static_files.StaticFilesMiddleware"  # whitenoise, a year's cache
+    assert static in settings.MIDDLEWARE
     index = settings.MIDDLEWARE.index
-    assert index("whitenoise.middleware.WhiteNoiseMiddleware") < index(
-        "lbc_office.core.audit.AuditMiddleware"
+    assert (
+        index(static)
+        < index("django.middleware.gzip.GZipMiddleware")
+        < index("lbc_office.core.audit.AuditMiddleware")
     )  # WhiteNoise answers static files before the audit middleware marks anything
 
 
