@@ -37,14 +37,14 @@ def _rows(slug, **filters):
 
 
 def test_concerns_by_kind_and_source_count_open_overdue_and_outcomes(personas):
-    K, S, O = Concern.Kind, Concern.Source, Concern.Outcome
+    K, S, OUT = Concern.Kind, Concern.Source, Concern.Outcome
     a, b, by = personas.child_a, personas.child_b, personas.official
     on_time = NOW - datetime.timedelta(days=4)
     late = NOW - datetime.timedelta(days=1)
     _concern(a, by, K.NEGLECT, S.HOME_VISIT)  # open, never looked at, past due
     _concern(a, by, K.NEGLECT, S.CHECKIN, triaged=on_time)  # open, looked at in time
-    _concern(b, by, K.NEGLECT, S.CHECKIN, triaged=late, closed=late, outcome=O.RESOLVED)
-    _concern(b, by, K.DROPPING_OUT, S.SCHOOL, triaged=on_time, closed=late, outcome=O.REFERRED)
+    _concern(b, by, K.NEGLECT, S.CHECKIN, triaged=late, closed=late, outcome=OUT.RESOLVED)
+    _concern(b, by, K.DROPPING_OUT, S.SCHOOL, triaged=on_time, closed=late, outcome=OUT.REFERRED)
     _concern(b, by, K.ABUSE, S.SCHOOL, due_hours=24 * 30)  # open, deadline not yet come
 
     by_kind = _rows("concerns-by-kind")
