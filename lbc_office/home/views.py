@@ -48,7 +48,7 @@ def _official_home(request):
     context = dashboard.official_dashboard(request.user, timezone.localdate())
     context["concerns"] = list(context["concerns"])
     context["recent"] = list(context["recent"])
-    audit.shown(request, [c.assignment.child_id for c in context["concerns"]])
+    audit.shown(request, [c.child_id for c in context["concerns"]])
     audit.shown(request, [change.child_id for change in context["recent"]])
     audit.shown(request, [assignment.child_id for assignment in context["withheld"]])
     return render(request, "lbc_office/home_official.html", context)
