@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from lbc_office.reports import figures
 from registry import services
+from tests.casework.factories import ConcernFactory
 from tests.factories import ChildFactory
 from tests.programmes.factories import FamilyCallFactory, HomeVisitFactory
 from tests.volunteers.factories import AssignmentFactory, VolunteerFactory
@@ -44,6 +45,7 @@ def _grow_more(personas, n):
             status="missed" if i % 2 else "done", concern=True,
             submitted_at=timezone.now(),
         )  # fmt: skip
+        ConcernFactory(child=child, source="checkin")  # the worry, as the office's record
         FamilyCallFactory(child=child)
         leaving = ChildFactory(school=personas.school_a)
         services.change_child_status(
