@@ -25,8 +25,8 @@ from django.utils import timezone
 from lbc_office.core.models import Role
 from registry import services
 from registry.models import Guardian
-from tests.conftest import ROLES, login
 from tests.casework.factories import ConcernFactory
+from tests.conftest import ROLES, login
 from tests.factories import FamilyRoomFactory, HealthCheckFactory, UserFactory, VillageFactory
 from tests.programmes.factories import (
     DonationFactory,
