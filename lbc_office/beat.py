@@ -63,6 +63,11 @@ EVERY_DAY = {
         "task": "lbc_office.tasks.anonymise_expired",
         "schedule": crontab(hour=3, minute=0),
     },
+    # Mondays 07:45: each user with something due hears of it once a week (counts only).
+    "lbc_office.weekly_digest": {
+        "task": "lbc_office.tasks.weekly_digest",
+        "schedule": crontab(hour=7, minute=45, day_of_week=1),
+    },
     # Every 15 minutes: protection concerns nobody looked at by their deadline (2 working
     # days, 24 hours if urgent) escalate to every official, once per concern.
     "volunteers.escalate_overdue_concerns": {

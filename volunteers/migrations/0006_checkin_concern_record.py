@@ -80,7 +80,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('casework', '0001_initial'),
         ('lbc_office', '__first__'),
-        ('volunteers', '0004_volunteer_background_check_and_training'),
+        ('volunteers', '0005_digest_notification'),
     ]
 
     operations = [
@@ -92,7 +92,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='notification',
             name='kind',
-            field=models.CharField(choices=[('checkin_open', 'Check-ins opened'), ('checkin_reminder', 'Check-in reminder'), ('missed_list', 'Missed check-ins'), ('concern', 'Concern raised'), ('concern_overdue', 'Concern not looked at in time')], max_length=20, verbose_name='kind'),
+            field=models.CharField(choices=[('checkin_open', 'Check-ins opened'), ('checkin_reminder', 'Check-in reminder'), ('missed_list', 'Missed check-ins'), ('concern', 'Concern raised'), ('digest', 'Weekly tasks'), ('concern_overdue', 'Concern not looked at in time')], max_length=20, verbose_name='kind'),
         ),
         migrations.RunPython(checkin_concerns_to_records, migrations.RunPython.noop),
     ]
