@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class CaseworkConfig(AppConfig):
     name = "casework"
     verbose_name = _("Casework")
+
+    def ready(self):
+        # Concerns on the personal file, its timeline and history, the "needs attention" list
+        # and the file's closure: registered, so that the register imports no casework.
+        from casework import personal_file
+
+        personal_file.register()

@@ -68,6 +68,12 @@ EVERY_DAY = {
         "task": "lbc_office.tasks.weekly_digest",
         "schedule": crontab(hour=7, minute=45, day_of_week=1),
     },
+    # Every 15 minutes: protection concerns nobody looked at by their deadline (2 working
+    # days, 24 hours if urgent) escalate to every official, once per concern.
+    "volunteers.escalate_overdue_concerns": {
+        "task": "volunteers.tasks.escalate_overdue_concerns",
+        "schedule": crontab(minute="*/15"),
+    },
     # Every 2 minutes: emails and SMS not yet sent (new, or waiting for a retry) go out.
     "volunteers.sweep_deliveries": {
         "task": "volunteers.tasks.sweep_deliveries",

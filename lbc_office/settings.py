@@ -367,6 +367,10 @@ LBC_ID_LOOKUPS_PER_DAY = env_int("LBC_ID_LOOKUPS_PER_DAY", 20)
 # new child until vetted again. Officials see whose vetting ends within the warning's days.
 VOLUNTEER_VETTING_YEARS = env_int("VOLUNTEER_VETTING_YEARS", 2)
 VOLUNTEER_VETTING_WARN_DAYS = 60
+# A protection concern is looked at within N working days (Mon-Fri), an urgent one within N
+# hours, else it escalates to every official once (docs/DOMAIN.md, "Protection concerns").
+CONCERN_TRIAGE_WORKING_DAYS = env_int("CONCERN_TRIAGE_WORKING_DAYS", 2)
+CONCERN_URGENT_HOURS = env_int("CONCERN_URGENT_HOURS", 24)
 
 
 # --- REST API (lbc_office/api, docs/API.md) ---------------------------------------------------

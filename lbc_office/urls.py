@@ -70,6 +70,7 @@ urlpatterns = [
     path("offline/", include("lbc_office.offline.urls")),
     path("admin/", admin.site.urls),
     path("", include("registry.urls")),
+    path("", include("casework.urls")),
     path("", include("programmes.urls")),
     path("", include("volunteers.urls")),
 ]

@@ -25,6 +25,7 @@ from django.utils import timezone
 from lbc_office.core.models import Role
 from registry import services
 from registry.models import Guardian
+from tests.casework.factories import ConcernFactory
 from tests.conftest import ROLES, login
 from tests.factories import FamilyRoomFactory, HealthCheckFactory, UserFactory, VillageFactory
 from tests.programmes.factories import (
@@ -128,6 +129,7 @@ def outside(personas):
         "checkin": checkin,
         "assignment": assignment,
         "notification": notification,
+        "concern": ConcernFactory(child=child, raised_by=someone),
         "account": someone,
         "official": UserFactory(role=Role.OFFICIAL, username="another-official"),
         "sharing_override": _sharing_override(child),
@@ -210,11 +212,17 @@ OUT_OF_SCOPE = {
     "volunteers:assign_child": lambda r: {"pk": r["volunteer"].pk},
     "volunteers:organisation_edit": lambda r: {"pk": r["organisation"].pk},
     "volunteers:checkin_role_edit": lambda r: {"pk": r["checkin_role"].pk},
-    "volunteers:resolve_concern": lambda r: {"pk": r["checkin"].pk},
     "volunteers:assign_for_child": lambda r: {"pk": r["child"].pk},
     "volunteers:end_assignment": lambda r: {"pk": r["assignment"].pk},
     "volunteers:my_checkin": lambda r: {"pk": r["assignment"].pk},
     "volunteers:inbox_read": lambda r: {"pk": r["notification"].pk},
+    # Protection concerns (casework): officials and the child's teachers; nobody else.
+    "casework:concern_detail": lambda r: {"pk": r["concern"].pk},
+    "casework:concern_triage": lambda r: {"pk": r["concern"].pk},
+    "casework:concern_action": lambda r: {"pk": r["concern"].pk},
+    "casework:concern_close": lambda r: {"pk": r["concern"].pk},
+    "casework:concern_reopen": lambda r: {"pk": r["concern"].pk},
+    "casework:concern_add": lambda r: {"pk": r["child"].pk},
     # Accounts are the officials' alone: every other role gets 404 on any account's page.
     "accounts:detail": lambda r: {"pk": r["account"].pk},
     "accounts:role": lambda r: {"pk": r["account"].pk},

@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from registry import services
 from registry.models import Child, Guardian, ImportJob
+from tests.casework.factories import ConcernFactory
 from tests.factories import FamilyRoomFactory, HealthCheckFactory, UserFactory, VillageFactory
 from tests.programmes.factories import (
     DonationFactory,
@@ -95,6 +96,7 @@ def _records_around(child, *, volunteer_user, notified):
         "official": UserFactory(),
         "sharing_override": _sharing_override(child),
         "api_token": _api_token(notified),
+        "concern": ConcernFactory(child=child, raised_by=notified),
         "notification": Notification.objects.create(
             recipient_key=f"user:{notified.pk}",
             user=notified,

@@ -36,3 +36,9 @@ def deliver_notification(notification_id: int) -> int:
 @shared_task(name="volunteers.tasks.sweep_deliveries")
 def sweep_deliveries() -> int:
     return notify.sweep()
+
+
+@shared_task(name="volunteers.tasks.escalate_overdue_concerns")
+def escalate_overdue_concerns() -> int:
+    """Concerns nobody looked at in time: every official is told, once per concern."""
+    return len(notify.escalate_overdue_concerns())

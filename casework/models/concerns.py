@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -160,6 +161,13 @@ class Concern(TrackedModel):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.child})"
 
+    def get_absolute_url(self) -> str:
+        return reverse("casework:concern_detail", args=[self.pk])
+
     @property
     def is_open(self) -> bool:
         return self.closed_at is None
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.is_open and self.triaged_at is None and self.due_at < timezone.now()

@@ -85,7 +85,7 @@ def _concern_item(concern, today):
         title=concern.child.name,
         detail=_("%(kind)s: to be looked at by %(day)s")
         % {"kind": concern.get_kind_display(), "day": _day(concern.due_at.date())},
-        url=reverse("registry:child_detail", args=[concern.child_id]),
+        url=concern.get_absolute_url(),
         child_id=concern.child_id,
         overdue=concern.due_at.date() < today,
     )
@@ -141,6 +141,7 @@ SOURCES: list[Source] = [
         (Role.OFFICIAL,),
         _concerns,
         _concern_item,
+        lambda: reverse("casework:concern_list") + "?state=untriaged",
     ),
     Source(
         "checkins",

@@ -62,7 +62,7 @@ def _official_home(request):
     context.update(_tasks(request))
     context["concerns"] = list(context["concerns"])
     context["recent"] = list(context["recent"])
-    audit.shown(request, [c.assignment.child_id for c in context["concerns"]])
+    audit.shown(request, [c.child_id for c in context["concerns"]])
     audit.shown(request, [change.child_id for change in context["recent"]])
     audit.shown(request, [assignment.child_id for assignment in context["withheld"]])
     return render(request, "lbc_office/home_official.html", context)

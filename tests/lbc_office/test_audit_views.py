@@ -47,13 +47,16 @@ SHOWS_NO_CHILD_DATA = {
     "volunteers:organisations", "volunteers:organisation_create",
     "volunteers:organisation_edit", "volunteers:checkin_roles",
     "volunteers:checkin_role_create", "volunteers:checkin_role_edit",
-    "volunteers:resolve_concern", "volunteers:inbox", "volunteers:inbox_read_all",
+    "volunteers:inbox", "volunteers:inbox_read_all",
     "volunteers:inbox_read",
     # accounts and two-step sign-in: users, never a child (issue 12, findings 4 and 5)
     "accounts:list", "accounts:create", "accounts:detail", "accounts:role", "accounts:active",
     "accounts:schools", "accounts:password", "accounts:second_factor",
     "enrolment_codes", "issue_enrolment_code", "favicon",
     "registry:sharing_override_end",  # POST only, then back to the file
+    # a concern's actions: POST only, then back to the concern's page (the service audits them)
+    "casework:concern_triage", "casework:concern_action", "casework:concern_close",
+    "casework:concern_reopen",
     # the REST API: tokens, reference data, figures through reports.build_for, the schema
     "api_tokens", "revoke_api_token", "api:carers", "api:school_list", "api:school_detail",
     "api:towns", "api:reports", "api:schema", "api:docs",

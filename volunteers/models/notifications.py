@@ -21,6 +21,7 @@ class Notification(TimeStampedModel):
         MISSED_LIST = "missed_list", _("Missed check-ins")
         CONCERN = "concern", _("Concern raised")
         DIGEST = "digest", _("Weekly tasks")
+        CONCERN_OVERDUE = "concern_overdue", _("Concern not looked at in time")
 
     # Who it is for, as "user:5", "volunteer:7" or "organisation:3": volunteers without a
     # login and organisations are reached by SMS and email only.
