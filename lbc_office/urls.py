@@ -63,6 +63,7 @@ urlpatterns = [
     path("favicon.ico", views.favicon, name="favicon"),
     path("admin/", admin.site.urls),
     path("", include("registry.urls")),
+    path("", include("casework.referral_urls")),
     path("", include("programmes.urls")),
     path("", include("volunteers.urls")),
 ]

@@ -20,6 +20,8 @@ class Notification(TimeStampedModel):
         CHECKIN_REMINDER = "checkin_reminder", _("Check-in reminder")
         MISSED_LIST = "missed_list", _("Missed check-ins")
         CONCERN = "concern", _("Concern raised")
+        # casework's referrals past their date (volunteers/services/referral_reminders.py)
+        REFERRAL_OVERDUE = "referral_overdue", _("Referral overdue")
 
     # Who it is for, as "user:5", "volunteer:7" or "organisation:3": volunteers without a
     # login and organisations are reached by SMS and email only.
