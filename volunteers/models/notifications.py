@@ -20,6 +20,7 @@ class Notification(TimeStampedModel):
         CHECKIN_REMINDER = "checkin_reminder", _("Check-in reminder")
         MISSED_LIST = "missed_list", _("Missed check-ins")
         CONCERN = "concern", _("Concern raised")
+        DIGEST = "digest", _("Weekly tasks")
         # casework's referrals past their date (volunteers/services/referral_reminders.py)
         REFERRAL_OVERDUE = "referral_overdue", _("Referral overdue")
 
