@@ -44,11 +44,21 @@ class ReferForm(forms.Form):
             self.fields["concern"].queryset = Concern.objects.open().filter(child=child)
 
 
+class _StepField(forms.ChoiceField):
+    """The steps offered, and the referral's own status: the same answer sent again (a double
+    click) reaches the service, which records it once and says it was saved."""
+
+    also_valid: frozenset = frozenset()
+
+    def valid_value(self, value):
+        return value in self.also_valid or super().valid_value(value)
+
+
 class AnswerForm(forms.Form):
     """The organisation's answer (or the office's on its behalf): the next status and what
     they say. The choices are the steps open from the referral's status."""
 
-    status = forms.ChoiceField(label=_("Answer"))
+    status = _StepField(label=_("Answer"))
     feedback = forms.CharField(
         label=_("Feedback"), required=False, max_length=4000,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -57,6 +67,7 @@ class AnswerForm(forms.Form):
     def __init__(self, *args, referral: Referral, official: bool, **kwargs):
         super().__init__(*args, **kwargs)
         allowed = TRANSITIONS.get(referral.status, frozenset())
+        self.fields["status"].also_valid = frozenset({referral.status})
         self.fields["status"].choices = [
             (value, label)
             for value, label in ReferralStatus.choices

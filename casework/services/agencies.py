@@ -32,8 +32,10 @@ def save_agency(*, agency: Agency, by, **fields) -> Agency:
     unknown = set(fields) - set(AGENCY_FIELDS)
     if unknown:
         raise ValidationError(_("These fields are not changed here: %s") % ", ".join(unknown))
-    if agency.pk and all(getattr(agency, k) == v for k, v in fields.items()):
-        return agency  # the same form again: nothing to record
+    if agency.pk:  # the same form again: nothing to record (compared with the stored row)
+        stored = Agency.objects.select_for_update().get(pk=agency.pk)
+        if all(getattr(stored, k) == v for k, v in fields.items()):
+            return stored
     return save_tracked(agency, by=by, fields=fields)
 
 

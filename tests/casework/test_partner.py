@@ -150,7 +150,9 @@ def test_a_finished_referral_leaves_the_partners_list_after_a_month(personas, tw
 def test_the_partners_menu_is_their_referrals_their_password_and_signing_out(personas, two):
     html = personas.client_for("partner").get(reverse("referrals:partner_list")).content.decode()
     nav = html.split("<main", 1)[0]
-    links = set(re.findall(r'(?:href|action)="([^"#]*)"', nav))
+    links = set(re.findall(r'(?:href|action)="([^"#]*)"', nav)) - set(
+        re.findall(r'href="(/static/[^"]*)"', nav)
+    )
     assert links == {
         reverse("home"), reverse("referrals:partner_list"), reverse("password_change"),
         reverse("logout"), reverse("set_language"),
@@ -203,3 +205,15 @@ def test_the_partners_referral_page_costs_the_same(personas, django_assert_num_q
     with django_assert_num_queries(9):
         response = client.get(reverse("referrals:partner_referral", args=[referral.pk]))
     assert len(response.context["guardians"]) == n
+
+
+def test_a_partners_tasks_are_the_referrals_to_answer(personas, two):
+    from lbc_office.home import todo
+
+    services.accept(referral=two[0], by=personas.partner)
+    (due,) = todo.due_for(personas.partner, TODAY)
+    assert (due.key, due.count, due.items[0].child_id) == (
+        "referrals_to_answer", 1, personas.child_a.pk,
+    )  # fmt: skip
+    services.done(referral=two[0], by=personas.partner, feedback="已完成")
+    assert todo.due_for(personas.partner, TODAY) == []

@@ -128,6 +128,7 @@ def test_a_double_submitted_answer_is_recorded_once(personas):
     referral = _refer(personas)
     for _ in range(2):
         services.accept(referral=referral, by=personas.partner)
+    for _ in range(2):
         services.progress(referral=referral, by=personas.partner, feedback="已家访")
     assert [u.status for u in referral.updates.all()] == ["sent", "accepted", "in_progress"]
     assert AuditEvent.objects.filter(object_type="casework.referral", action="change").count() == 2
