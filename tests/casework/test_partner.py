@@ -197,8 +197,8 @@ def test_the_partners_referral_page_costs_the_same(personas, django_assert_num_q
     referral = _refer(personas)
     for i in range(n):
         Guardian.objects.create(child=personas.child_a, name=f"监护人{i}", relation="other")
-        services.answer(referral=referral, by=personas.partner,
-                        status="accepted" if i == 0 else "in_progress", feedback=f"进展{i}")  # fmt: skip
+        status = "accepted" if i == 0 else "in_progress"
+        services.answer(referral=referral, by=personas.partner, status=status, feedback=f"进展{i}")
     client = personas.client_for("partner")
     # session, user, the referral with its child/town/organisation/concern/sender, its steps
     # with their authors, the guardians, the page's VIEW event, the session's save (3)

@@ -53,8 +53,8 @@ def test_an_official_refers_from_the_file(personas):
 def test_a_refusal_is_shown_next_to_its_field(personas):
     client = personas.client_for("official")
     url = reverse("referrals:refer_child", args=[personas.child_a.pk])
-    response = client.post(url, {"agency": personas.agency.pk, "asked": "x",
-                                 "due_on": (TODAY - datetime.timedelta(days=1)).isoformat()})  # fmt: skip
+    yesterday = (TODAY - datetime.timedelta(days=1)).isoformat()
+    response = client.post(url, {"agency": personas.agency.pk, "asked": "x", "due_on": yesterday})
     assert response.status_code == 200 and response.context["form"].errors["due_on"]
     assert not Referral.objects.exists()
 
