@@ -12,3 +12,7 @@ class CaseworkConfig(AppConfig):
         from casework import personal_file
 
         personal_file.register()
+        # Referrals on the personal file: a card, a button, the timeline (registry's points).
+        from casework import referral_parts
+
+        referral_parts.register()

@@ -53,6 +53,12 @@ EVERY_DAY = {
         "task": "volunteers.tasks.remind_missing",
         "schedule": crontab(hour=9, minute=0),
     },
+    # 08:40: referrals past their date and still open are reminded to the organisation's partner
+    # logins and the referring official (once when overdue, then weekly; exactly once each).
+    "volunteers.remind_overdue_referrals": {
+        "task": "volunteers.tasks.remind_overdue_referrals",
+        "schedule": crontab(hour=8, minute=40),
+    },
     # 01:30: a dated, compressed backup of the database; the newest BACKUP_KEEP are kept.
     "lbc_office.backup": {
         "task": "lbc_office.tasks.backup",

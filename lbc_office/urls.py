@@ -71,6 +71,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("registry.urls")),
     path("", include("casework.urls")),
+    path("", include("casework.referral_urls")),
     path("", include("programmes.urls")),
     path("", include("volunteers.urls")),
 ]

@@ -2,5 +2,12 @@
 
 from casework.models.agencies import Agency, AgencyKind, Liaison
 from casework.models.concerns import Concern, ConcernKind, ConcernSource, Severity
+from casework.models.referrals import (
+    Referral,
+    ReferralReminder,
+    ReferralStatus,
+    ReferralUpdate,
+)
 
 __all__ = ["Agency", "AgencyKind", "Concern", "ConcernKind", "ConcernSource", "Liaison", "Severity"]
+__all__ += ["Referral", "ReferralReminder", "ReferralStatus", "ReferralUpdate"]

@@ -19,7 +19,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from casework.models import Concern
+from casework.models import Concern, Referral
 from lbc_office.core.models import Role
 from programmes import selectors as programmes_selectors
 from registry.consent import children_without_consent
@@ -160,6 +160,36 @@ SOURCES: list[Source] = [
         lambda: reverse("registry:consent_missing"),
     ),
 ]
+
+
+# Referrals to answer (a partner's; casework): their organisation's open referrals, by date.
+def _referrals_to_answer(user, today):
+    return (
+        Referral.objects.for_partner(user).open().select_related("child").order_by("due_on", "pk")
+    )
+
+
+def _referral_item(referral, today):
+    return Item(
+        title=referral.child.name,
+        detail=_("%(status)s: answer needed by %(day)s")
+        % {"status": referral.get_status_display(), "day": _day(referral.due_on)},
+        url=reverse("referrals:partner_referral", args=[referral.pk]),
+        child_id=referral.child_id,
+        overdue=referral.due_on < today,
+    )
+
+
+SOURCES.append(
+    Source(
+        "referrals_to_answer",
+        gettext_lazy("Referrals to answer"),
+        (Role.PARTNER,),
+        _referrals_to_answer,
+        _referral_item,
+        lambda: reverse("referrals:partner_list"),
+    )
+)
 
 
 def register(source: Source) -> None:

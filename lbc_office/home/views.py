@@ -41,6 +41,8 @@ def home(request):
         return _teacher_home(request)
     if user.is_volunteer:
         return redirect("volunteers:my_children")
+    if user.is_partner:  # the referrals sent to their organisation (casework)
+        return redirect("referrals:partner_list")
     return redirect("reports")
 
 

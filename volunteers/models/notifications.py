@@ -22,6 +22,8 @@ class Notification(TimeStampedModel):
         CONCERN = "concern", _("Concern raised")
         DIGEST = "digest", _("Weekly tasks")
         CONCERN_OVERDUE = "concern_overdue", _("Concern not looked at in time")
+        # casework's referrals past their date (volunteers/services/referral_reminders.py)
+        REFERRAL_OVERDUE = "referral_overdue", _("Referral overdue")
 
     # Who it is for, as "user:5", "volunteer:7" or "organisation:3": volunteers without a
     # login and organisations are reached by SMS and email only.
