@@ -65,4 +65,5 @@ urlpatterns = [
     path("", include("registry.urls")),
     path("", include("programmes.urls")),
     path("", include("volunteers.urls")),
+    path("", include("casework.plan_urls")),
 ]

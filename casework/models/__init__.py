@@ -2,5 +2,7 @@
 
 from casework.models.agencies import Agency, AgencyKind, Liaison
 from casework.models.concerns import Concern, ConcernKind, ConcernSource, Severity
+from casework.models.plans import CasePlan, PlanAction, PlanReminder, PlanReview
 
 __all__ = ["Agency", "AgencyKind", "Concern", "ConcernKind", "ConcernSource", "Liaison", "Severity"]
+__all__ += ["CasePlan", "PlanAction", "PlanReminder", "PlanReview"]

@@ -12,6 +12,7 @@ from registry.models.children import (
     age_on,
     both_parents_away_q,
 )
+from registry.models.child_choices import RISK_NEEDS_PLAN, RiskLevel
 from registry.models.consent import ConsentOverride, ConsentRecord, sharing_stands
 from registry.models.export_layouts import ExportLayout
 from registry.models.imports import ImportJob
@@ -26,6 +27,7 @@ from registry.models.places import (
     Village,
 )
 from registry.models.printing import PrintChunk, PrintJob
+from registry.models.risk import RiskChange
 
 __all__ = [
     "GRADES_BY_LEVEL",
@@ -44,6 +46,9 @@ __all__ = [
     "ParentAway",
     "PrintChunk",
     "PrintJob",
+    "RISK_NEEDS_PLAN",
+    "RiskChange",
+    "RiskLevel",
     "School",
     "SchoolLevel",
     "Sex",
