@@ -63,6 +63,11 @@ EVERY_DAY = {
         "task": "lbc_office.tasks.anonymise_expired",
         "schedule": crontab(hour=3, minute=0),
     },
+    # 08:30: case plans whose review is due are reminded to who keeps them (once per review).
+    "lbc_office.remind_plan_reviews": {
+        "task": "lbc_office.tasks.remind_plan_reviews",
+        "schedule": crontab(hour=8, minute=30),
+    },
     # Every 2 minutes: emails and SMS not yet sent (new, or waiting for a retry) go out.
     "volunteers.sweep_deliveries": {
         "task": "volunteers.tasks.sweep_deliveries",
