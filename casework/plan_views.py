@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -37,8 +38,12 @@ def _open_plan(child) -> CasePlan:
     return plan
 
 
+def _plan_url(child) -> str:
+    return reverse("plans:plan_detail", args=[child.pk])
+
+
 def _to_plan(child):
-    return redirect("plans:plan_detail", pk=child.pk)
+    return redirect(_plan_url(child))
 
 
 @shows_personal_data
@@ -70,8 +75,8 @@ def plan_detail(request, pk):
 
 
 @require_POST
-@shows_personal_data
 def plan_open(request, pk):
+    """POST only, then back to the plan (which shows the child's data, audited there)."""
     child = get_child_for_user(request, pk, edit=True)
     try:
         plans.open_plan(child=child, by=request.user)
@@ -94,7 +99,7 @@ def action_edit(request, pk, action_pk=None):
         template="registry/record_form.html",
         title=_("Change the action") if action else _("Add an action to the case plan"),
         success=_("The action was saved."),
-        redirect_to=lambda _action: _to_plan(child),
+        redirect_to=_plan_url(child),
         plan=plan,
         action=action,
     )
@@ -112,7 +117,7 @@ def action_done(request, pk, action_pk):
         template="registry/record_form.html",
         title=_("Done: %(what)s") % {"what": action.what[:60]},
         success=_("The outcome was recorded."),
-        redirect_to=lambda _action: _to_plan(child),
+        redirect_to=_plan_url(child),
         action=action,
     )
 
@@ -128,7 +133,7 @@ def plan_review(request, pk):
         template="registry/record_form.html",
         title=_("Review the case plan"),
         success=_("The review was recorded."),
-        redirect_to=lambda _review: _to_plan(child),
+        redirect_to=_plan_url(child),
         plan=_open_plan(child),
     )
 
@@ -144,7 +149,7 @@ def plan_close(request, pk):
         template="registry/record_form.html",
         title=_("Close the case plan"),
         success=_("The case plan was closed."),
-        redirect_to=lambda _plan: _to_plan(child),
+        redirect_to=_plan_url(child),
         plan=_open_plan(child),
     )
 

@@ -54,6 +54,7 @@ SHOWS_NO_CHILD_DATA = {
     "accounts:schools", "accounts:password", "accounts:second_factor",
     "enrolment_codes", "issue_enrolment_code", "favicon",
     "registry:sharing_override_end",  # POST only, then back to the file
+    "plans:plan_open",  # POST only, then to the plan's page (audited)
     # the REST API: tokens, reference data, figures through reports.build_for, the schema
     "api_tokens", "revoke_api_token", "api:carers", "api:school_list", "api:school_detail",
     "api:towns", "api:reports", "api:schema", "api:docs",
