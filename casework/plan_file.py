@@ -102,7 +102,9 @@ def plan_card(request, child) -> dict | None:
 
 def without_plan(children):
     """High or urgent risk, and no open plan with an open action."""
-    acting = PlanAction.objects.open().filter(plan__closed_at__isnull=True, plan__child=OuterRef("pk"))
+    acting = PlanAction.objects.open().filter(
+        plan__closed_at__isnull=True, plan__child=OuterRef("pk")
+    )
     return children.filter(risk_level__in=RISK_NEEDS_PLAN).exclude(Exists(acting))
 
 

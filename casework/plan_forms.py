@@ -25,9 +25,7 @@ def staff_for(child):
 
 
 class ActionForm(forms.Form):
-    what = forms.CharField(
-        label=_("what is to be done"), widget=forms.Textarea(attrs={"rows": 3})
-    )
+    what = forms.CharField(label=_("what is to be done"), widget=forms.Textarea(attrs={"rows": 3}))
     owner_user = forms.ModelChoiceField(
         label=_("done by (a person)"), queryset=User.objects.none(), required=False
     )
@@ -67,6 +65,4 @@ class ReviewForm(forms.Form):
 
 
 class ClosePlanForm(forms.Form):
-    note = forms.CharField(
-        label=_("why the plan closes"), widget=forms.Textarea(attrs={"rows": 3})
-    )
+    note = forms.CharField(label=_("why the plan closes"), widget=forms.Textarea(attrs={"rows": 3}))

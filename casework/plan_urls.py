@@ -13,9 +13,7 @@ urlpatterns = [
     path("children/<key:pk>/plan/", views.plan_detail, name="plan_detail"),
     path("children/<key:pk>/plan/open/", views.plan_open, name="plan_open"),
     path("children/<key:pk>/plan/actions/new/", views.action_edit, name="action_add"),
-    path(
-        "children/<key:pk>/plan/actions/<key:action_pk>/", views.action_edit, name="action_edit"
-    ),
+    path("children/<key:pk>/plan/actions/<key:action_pk>/", views.action_edit, name="action_edit"),
     path(
         "children/<key:pk>/plan/actions/<key:action_pk>/done/",
         views.action_done,

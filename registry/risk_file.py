@@ -52,7 +52,9 @@ def register() -> None:
     timeline.register(risk_changes)
     file_sections.register_section(
         file_sections.Section(
-            key="registry.risk", template="registry/_risk_card.html", context=risk_section,
+            key="registry.risk",
+            template="registry/_risk_card.html",
+            context=risk_section,
             order=5,
         )  # fmt: skip
     )

@@ -58,7 +58,8 @@ class CasePlan(TrackedModel):
         ordering = ["-opened_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["child"], condition=models.Q(closed_at__isnull=True),
+                fields=["child"],
+                condition=models.Q(closed_at__isnull=True),
                 name="caseplan_one_open_per_child",
             ),  # fmt: skip
             models.CheckConstraint(
@@ -71,7 +72,8 @@ class CasePlan(TrackedModel):
         indexes = [
             # The review scan: open plans by their next review.
             models.Index(
-                fields=["next_review_on"], condition=models.Q(closed_at__isnull=True),
+                fields=["next_review_on"],
+                condition=models.Q(closed_at__isnull=True),
                 name="caseplan_review_due",
             ),  # fmt: skip
         ]
@@ -148,7 +150,8 @@ class PlanAction(TrackedModel):
         indexes = [
             # A user's open actions by due date ("my tasks").
             models.Index(
-                fields=["owner_user", "due_on"], name="planaction_open_by_owner",
+                fields=["owner_user", "due_on"],
+                name="planaction_open_by_owner",
                 condition=models.Q(done_at__isnull=True, closed_at__isnull=True),
             ),  # fmt: skip
         ]

@@ -32,11 +32,11 @@ def recipients(plan: CasePlan) -> list[User]:
     they may still set the child's risk (officials, the child's teachers); if that leaves
     nobody, every active official."""
     people = {plan.opened_by_id: plan.opened_by}
-    for action in plan.actions.open().filter(owner_user__isnull=False).select_related(
-        "owner_user"
-    ):
+    for action in plan.actions.open().filter(owner_user__isnull=False).select_related("owner_user"):
         people.setdefault(action.owner_user_id, action.owner_user)
-    keepers = [u for _pk, u in sorted(people.items()) if u.is_active and risk.may_set(u, plan.child)]
+    keepers = [
+        u for _pk, u in sorted(people.items()) if u.is_active and risk.may_set(u, plan.child)
+    ]
     if keepers:
         return keepers
     return list(User.objects.filter(role=Role.OFFICIAL, is_active=True).order_by("pk"))

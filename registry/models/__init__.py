@@ -1,5 +1,6 @@
 """The register: places, schools, children and the records of their personal files."""
 
+from registry.models.child_choices import RISK_NEEDS_PLAN, RiskLevel
 from registry.models.children import (
     Child,
     ChildStatus,
@@ -12,7 +13,6 @@ from registry.models.children import (
     age_on,
     both_parents_away_q,
 )
-from registry.models.child_choices import RISK_NEEDS_PLAN, RiskLevel
 from registry.models.consent import ConsentOverride, ConsentRecord, sharing_stands
 from registry.models.export_layouts import ExportLayout
 from registry.models.imports import ImportJob

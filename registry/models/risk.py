@@ -37,12 +37,11 @@ class RiskChange(models.Model):
         constraints = [
             models.CheckConstraint(
                 name="riskchange_levels_valid",
-                condition=models.Q(
-                    from_level__in=RiskLevel.values, to_level__in=RiskLevel.values
-                ),
+                condition=models.Q(from_level__in=RiskLevel.values, to_level__in=RiskLevel.values),
             ),
             models.CheckConstraint(
-                name="riskchange_changes_level", condition=~models.Q(from_level=models.F("to_level"))
+                name="riskchange_changes_level",
+                condition=~models.Q(from_level=models.F("to_level")),
             ),
             models.CheckConstraint(name="riskchange_has_reason", condition=~models.Q(reason="")),
         ]

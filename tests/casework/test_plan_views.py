@@ -26,7 +26,9 @@ TODAY = timezone.localdate()
 
 @pytest.fixture
 def plan(personas):
-    risk.set_risk_level(child=personas.child_a, level="high", reason="独自在家", by=personas.official)
+    risk.set_risk_level(
+        child=personas.child_a, level="high", reason="独自在家", by=personas.official
+    )
     return CasePlan.objects.get(child=personas.child_a)
 
 
@@ -99,9 +101,7 @@ def test_a_teacher_plans_reviews_and_records_an_outcome_through_the_pages(person
     assert response.status_code == 302
     action = PlanAction.objects.get()
     assert action.owner == federation
-    client.post(
-        reverse("plans:action_done", args=[child.pk, action.pk]), {"outcome": "妇联已上门"}
-    )
+    client.post(reverse("plans:action_done", args=[child.pk, action.pk]), {"outcome": "妇联已上门"})
     next_review = (TODAY + datetime.timedelta(days=30)).isoformat()
     client.post(
         reverse("plans:plan_review", args=[child.pk]),

@@ -37,7 +37,9 @@ def plan(personas):
 
 def _action(plan, by, **kw):
     kw.setdefault("owner_user", by)
-    return plans.save_action(plan=plan, by=by, what=kw.pop("what", "家访"), due_on=TODAY + DAY, **kw)
+    return plans.save_action(
+        plan=plan, by=by, what=kw.pop("what", "家访"), due_on=TODAY + DAY, **kw
+    )
 
 
 def test_an_urgent_child_gets_an_empty_plan_with_its_first_review_due(plan, personas):
