@@ -51,6 +51,7 @@ urlpatterns = [
         for slug in reports.TABLES
     ],
     path("audit/", views.audit_log, name="audit"),
+    path("tasks/", views.my_tasks, name="my_tasks"),
     path("users/", include("lbc_office.users.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("api/v1/", include("lbc_office.api.urls")),

@@ -8,6 +8,7 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
+from lbc_office.home import digest
 from lbc_office.upkeep import backup as backups
 from lbc_office.upkeep import plan_reviews, retention
 
@@ -47,3 +48,11 @@ def remind_plan_reviews(day: str | None = None) -> int:
     lbc_office.upkeep.plan_reviews). ``day`` (YYYY-MM-DD) stands for today in tests."""
     today = datetime.date.fromisoformat(day) if day else None
     return plan_reviews.remind_due_reviews(today=today)
+
+
+@shared_task(name="lbc_office.tasks.weekly_digest")
+def weekly_digest(day: str | None = None) -> int:
+    """Mondays: each user with something due hears of it once a week (lbc_office.home.digest).
+    Run twice, the second run sends nothing."""
+    today = datetime.date.fromisoformat(day) if day else timezone.localdate()
+    return digest.send_weekly_digests(today)

@@ -164,3 +164,17 @@ def test_the_reminder_goes_out_once_on_a_real_worker(settings, tmp_path):
     assert Notification.objects.filter(kind="plan_review").count() == 1
     assert [m.to for m in mail.outbox] == [["duty@example.org"]]
     assert plan.child.name not in mail.outbox[0].body  # no child's name leaves by email
+
+
+@pytest.mark.django_db
+def test_my_open_plan_actions_are_in_my_tasks(personas):
+    from django.urls import reverse
+
+    plan = _plan(personas.official, personas.teacher_a, school=personas.school_a)
+    response = personas.client_for("teacher_a").get(reverse("my_tasks"))
+    tasks = {d.key: d for d in response.context["tasks"]}
+    assert tasks["plan_actions"].count == 1
+    assert tasks["plan_actions"].items[0].child_id == plan.child_id
+    assert "plan_actions" not in {
+        d.key for d in personas.client_for("teacher_b").get(reverse("my_tasks")).context["tasks"]
+    }

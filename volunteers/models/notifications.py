@@ -20,6 +20,7 @@ class Notification(TimeStampedModel):
         CHECKIN_REMINDER = "checkin_reminder", _("Check-in reminder")
         MISSED_LIST = "missed_list", _("Missed check-ins")
         CONCERN = "concern", _("Concern raised")
+        DIGEST = "digest", _("Weekly tasks")
         PLAN_REVIEW = "plan_review", _("Case plan review due")
 
     # Who it is for, as "user:5", "volunteer:7" or "organisation:3": volunteers without a

@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='notification',
             name='kind',
-            field=models.CharField(choices=[('checkin_open', 'Check-ins opened'), ('checkin_reminder', 'Check-in reminder'), ('missed_list', 'Missed check-ins'), ('concern', 'Concern raised'), ('plan_review', 'Case plan review due')], max_length=20, verbose_name='kind'),
+            field=models.CharField(choices=[('checkin_open', 'Check-ins opened'), ('checkin_reminder', 'Check-in reminder'), ('missed_list', 'Missed check-ins'), ('concern', 'Concern raised'), ('digest', 'Weekly tasks')], max_length=20, verbose_name='kind'),
         ),
     ]
