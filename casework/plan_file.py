@@ -8,7 +8,7 @@ one; each timeline source one.
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import Exists, F, OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -72,13 +72,11 @@ def plan_actions_done(child, limit: int) -> list[TimelineEvent]:
 
 def plan_card(request, child) -> dict | None:
     """The open plan (else the newest closed one): its open actions and next review. No card
-    for a child who never had a plan and is not at high risk."""
-    plan = (
-        CasePlan.objects.filter(child=child)
-        .select_related("opened_by")
-        .order_by("closed_at", "-opened_at")  # the open one (NULL) first
-        .first()
-    )
+    for a child who never had a plan and is not at high risk, nor for anyone but officials and
+    teachers (the plan's pages are theirs alone)."""
+    if not access.can_edit_children(request.user):
+        return None
+    plan = newest_plan_first(CasePlan.objects.filter(child=child).select_related("opened_by"))
     needs_plan = child.risk_level in RISK_NEEDS_PLAN
     if plan is None and not needs_plan:
         return None
@@ -93,8 +91,12 @@ def plan_card(request, child) -> dict | None:
         # High or urgent with no open plan, or an open plan with nothing to do yet.
         "needs_plan": needs_plan and not actions,
         "can_close": plan is not None and plan.is_open and not needs_plan,
-        "can_edit": access.can_edit_children(request.user),
     }
+
+
+def newest_plan_first(plans_qs):
+    """The open plan first (its ``closed_at`` is NULL), then the most recently opened."""
+    return plans_qs.order_by(F("closed_at").desc(nulls_first=True), "-opened_at", "-id").first()
 
 
 # --- "At high risk without a case plan" --------------------------------------------------------

@@ -49,7 +49,7 @@ def _to_plan(child):
 @shows_personal_data
 def plan_detail(request, pk):
     child = get_child_for_user(request, pk, edit=True)
-    plan = (
+    plan = plan_file.newest_plan_first(
         CasePlan.objects.filter(child=child)
         .select_related("opened_by", "closed_by")
         .prefetch_related(
@@ -59,8 +59,6 @@ def plan_detail(request, pk):
             ),
             Prefetch("reviews", PlanReview.objects.select_related("reviewed_by")),
         )
-        .order_by("closed_at", "-opened_at")  # the open one (NULL) first
-        .first()
     )
     return render(
         request,

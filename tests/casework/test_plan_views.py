@@ -214,3 +214,23 @@ def test_the_high_risk_list_costs_the_same_however_many_children(
     with django_assert_num_queries(15):
         response = client.get(reverse("plans:risk_list"))
     assert response.context["page"].paginator.count == n
+
+
+def test_the_open_plan_is_shown_before_an_older_closed_one(personas, plan):
+    child = personas.child_a
+    risk.set_risk_level(child=child, level="low", reason="好转", by=personas.official)
+    plans.close_plan(plan=plan, note="好转", by=personas.official)
+    risk.set_risk_level(child=child, level="urgent", reason="又独自在家", by=personas.official)
+    newer = CasePlan.objects.open().get(child=child)
+    client = personas.client_for("official")
+    assert client.get(reverse("plans:plan_detail", args=[child.pk])).context["plan"] == newer
+    sections = client.get(child.get_absolute_url()).context["sections"]
+    (card,) = [s.context for s in sections if s.template == "casework/_plan_card.html"]
+    assert card["plan"] == newer
+
+
+def test_a_volunteer_sees_the_risk_badge_but_no_plan_card(personas, action):
+    AssignmentFactory(child=personas.child_a, volunteer=VolunteerFactory(user=personas.volunteer))
+    html = personas.client_for("volunteer").get(personas.child_a.get_absolute_url())
+    text = html.content.decode()
+    assert "risk-badge risk-high" in text and 'id="plan-card"' not in text
