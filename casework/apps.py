@@ -16,3 +16,7 @@ class CaseworkConfig(AppConfig):
         from casework import referral_parts
 
         referral_parts.register()
+        # Case plans on the register's extension points (casework/plan_file.py).
+        from casework import plan_file
+
+        plan_file.register()

@@ -69,6 +69,11 @@ EVERY_DAY = {
         "task": "lbc_office.tasks.anonymise_expired",
         "schedule": crontab(hour=3, minute=0),
     },
+    # 08:30: case plans whose review is due are reminded to who keeps them (once per review).
+    "lbc_office.remind_plan_reviews": {
+        "task": "lbc_office.tasks.remind_plan_reviews",
+        "schedule": crontab(hour=8, minute=30),
+    },
     # Mondays 07:45: each user with something due hears of it once a week (counts only).
     "lbc_office.weekly_digest": {
         "task": "lbc_office.tasks.weekly_digest",

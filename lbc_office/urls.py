@@ -74,4 +74,5 @@ urlpatterns = [
     path("", include("casework.referral_urls")),
     path("", include("programmes.urls")),
     path("", include("volunteers.urls")),
+    path("", include("casework.plan_urls")),
 ]

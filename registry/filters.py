@@ -16,9 +16,19 @@ from django.utils.translation import gettext_lazy as _
 from lbc_office.core import audit
 from registry import idnumber
 from registry.forms import grade_choices
-from registry.models import Child, ChildStatus, GuardianType, School, SchoolLevel, Town
+from registry.models import (
+    RISK_NEEDS_PLAN,
+    Child,
+    ChildStatus,
+    GuardianType,
+    RiskLevel,
+    School,
+    SchoolLevel,
+    Town,
+)
 
 ALL_STATUSES = "all"
+AT_LEAST_HIGH = "high_or_urgent"
 # Beyond this many schools in scope (a municipal install), the school filter waits for a town.
 SCHOOL_CHOICES_LIMIT = 300
 YES_NO = [("", _("Any")), ("yes", _("Yes")), ("no", _("No"))]
@@ -161,6 +171,10 @@ class ChildFilter(django_filters.FilterSet):
         label=_("Level"), choices=SchoolLevel.choices, empty_label=_("All levels"),
         method="filter_level",
     )  # fmt: skip
+    risk = django_filters.ChoiceFilter(
+        label=_("Risk level"), empty_label=_("Any risk level"), method="filter_risk",
+        choices=[*RiskLevel.choices, (AT_LEAST_HIGH, _("High or urgent"))],
+    )  # fmt: skip
     attention = django_filters.ChoiceFilter(
         label=_("Needs attention"), choices=attention_choices, empty_label=_("Any"),
         method="filter_attention",
@@ -241,6 +255,11 @@ class ChildFilter(django_filters.FilterSet):
         if value == SchoolLevel.MIDDLE:
             return qs.filter(grade__gte=7)
         return qs
+
+    def filter_risk(self, qs, name, value):
+        if value == AT_LEAST_HIGH:
+            return qs.filter(risk_level__in=RISK_NEEDS_PLAN)
+        return qs.filter(risk_level=value) if value else qs
 
     def filter_attention(self, qs, name, value):
         attention = _attention.get(value)

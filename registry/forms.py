@@ -23,6 +23,7 @@ from registry.models import (
     HealthCheck,
     ImportJob,
     ParentAway,
+    RiskLevel,
     School,
     Sex,
     Town,
@@ -284,3 +285,16 @@ class ImportUploadForm(forms.Form):
         if cleaned.get("kind") == ImportJob.Kind.SCHOOLS and not cleaned.get("county"):
             self.add_error("county", _("Choose the county these schools belong to."))
         return cleaned
+
+
+class RiskLevelForm(forms.Form):
+    """Set a child's risk level (registry.risk.set_risk_level), with the reason."""
+
+    level = forms.ChoiceField(label=_("new risk level"), choices=RiskLevel.choices)
+    reason = forms.CharField(label=_("why"), widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, child: Child, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["level"].choices = [
+            (value, label) for value, label in RiskLevel.choices if value != child.risk_level
+        ]

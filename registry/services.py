@@ -33,6 +33,7 @@ from registry.models import (
     Village,
     child_rules,
 )
+from registry.risk import set_risk_level  # noqa: F401 — the risk level's one writer
 
 # --- Places and schools -----------------------------------------------------------------------
 

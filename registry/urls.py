@@ -1,7 +1,14 @@
 from django.urls import path
 
 import lbc_office.core.converters  # noqa: F401 — registers <key:…>, the bounded record key
-from registry import consent_views, export_layout_views, place_views, transfer_views, views
+from registry import (
+    consent_views,
+    export_layout_views,
+    place_views,
+    risk_views,
+    transfer_views,
+    views,
+)
 from registry.printing import views as print_views
 
 app_name = "registry"
@@ -29,6 +36,7 @@ urlpatterns = [
     path("children/<key:pk>/edit/", views.child_edit, name="child_edit"),
     path("children/<key:pk>/status/", views.child_status, name="child_status"),
     path("children/<key:pk>/history/", views.child_history, name="child_history"),
+    path("children/<key:pk>/risk/", risk_views.child_risk, name="child_risk"),
     path("children/<key:pk>/health-checks/new/", views.health_check_add, name="health_check_add"),
     path(
         "children/<key:pk>/parents/<str:relation>/",

@@ -135,6 +135,7 @@ def outside(personas):
         "official": UserFactory(role=Role.OFFICIAL, username="another-official"),
         "sharing_override": _sharing_override(child),
         "api_token": _api_token(someone),
+        **_case_plan(child, personas.official),
     }
 
 
@@ -155,6 +156,19 @@ def _casework_records(child, by, agency=None):
         due_on=TODAY, sent_by=sender,
     )  # fmt: skip
     return {"agency": agency, "concern": concern, "referral": referral}
+
+
+def _case_plan(child, official):
+    """School B's child at urgent risk, with a case plan and one open action."""
+    from casework.models import CasePlan, PlanAction
+    from registry import risk
+
+    risk.set_risk_level(child=child, level="urgent", reason="x", by=official)
+    plan = CasePlan.objects.get(child=child)
+    action = PlanAction.objects.create(
+        plan=plan, what="家访", owner_user=official, due_on=TODAY, created_by=official
+    )
+    return {"plan": plan, "plan_action": action}
 
 
 def _api_token(user):
@@ -180,6 +194,7 @@ OUT_OF_SCOPE = {
     "registry:child_edit": lambda r: {"pk": r["child"].pk},
     "registry:child_status": lambda r: {"pk": r["child"].pk},
     "registry:child_history": lambda r: {"pk": r["child"].pk},
+    "registry:child_risk": lambda r: {"pk": r["child"].pk},
     "registry:health_check_add": lambda r: {"pk": r["child"].pk},
     "registry:child_file_pdf": lambda r: {"pk": r["child"].pk},
     "registry:handover_start": lambda r: {"pk": r["child"].pk},
@@ -208,6 +223,14 @@ OUT_OF_SCOPE = {
     "registry:import_confirm": lambda r: {"pk": r["import_job"].pk},
     "registry:village_add": lambda r: {"town_pk": r["town"].pk},
     "registry:village_edit": lambda r: {"town_pk": r["town"].pk, "pk": r["village"].pk},
+    # Case plans (issue 14): officials and the child's teachers only.
+    "plans:plan_detail": lambda r: {"pk": r["child"].pk},
+    "plans:plan_open": lambda r: {"pk": r["child"].pk},
+    "plans:action_add": lambda r: {"pk": r["child"].pk},
+    "plans:action_edit": lambda r: {"pk": r["child"].pk, "action_pk": r["plan_action"].pk},
+    "plans:action_done": lambda r: {"pk": r["child"].pk, "action_pk": r["plan_action"].pk},
+    "plans:plan_review": lambda r: {"pk": r["child"].pk},
+    "plans:plan_close": lambda r: {"pk": r["child"].pk},
     "programmes:visit_add": lambda r: {"pk": r["child"].pk},
     "programmes:visit_detail": lambda r: {"visit_pk": r["visit"].pk},
     "programmes:visit_edit": lambda r: {"visit_pk": r["visit"].pk},

@@ -42,6 +42,7 @@ from tests.registry.pdf_text import pdf_text
 from tests.test_security import (
     OUT_OF_SCOPE,
     _api_token,
+    _case_plan,
     _casework_records,
     _patterns,
     _sharing_override,
@@ -105,6 +106,7 @@ def _records_around(child, *, volunteer_user, notified, agency=None):
         "sharing_override": _sharing_override(child),
         "api_token": _api_token(notified),
         "concern": ConcernFactory(child=child, raised_by=notified),
+        **_case_plan(child, UserFactory(role="official")),
         "notification": Notification.objects.create(
             recipient_key=f"user:{notified.pk}",
             user=notified,

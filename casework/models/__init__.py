@@ -2,6 +2,7 @@
 
 from casework.models.agencies import Agency, AgencyKind, Liaison
 from casework.models.concerns import Concern, ConcernKind, ConcernSource, Severity
+from casework.models.plans import CasePlan, PlanAction, PlanReminder, PlanReview
 from casework.models.referrals import (
     Referral,
     ReferralReminder,
@@ -11,3 +12,4 @@ from casework.models.referrals import (
 
 __all__ = ["Agency", "AgencyKind", "Concern", "ConcernKind", "ConcernSource", "Liaison", "Severity"]
 __all__ += ["Referral", "ReferralReminder", "ReferralStatus", "ReferralUpdate"]
+__all__ += ["CasePlan", "PlanAction", "PlanReminder", "PlanReview"]

@@ -20,6 +20,7 @@ from registry.models import (
     Child,
     ChildStatus,
     GuardianType,
+    RiskLevel,
     School,
     StatusChange,
     both_parents_away_q,
@@ -151,6 +152,31 @@ def trends(user, today: datetime.date) -> dict:
     }
 
 
+RISK_COLUMNS = [RiskLevel.LOW, RiskLevel.MEDIUM, RiskLevel.HIGH, RiskLevel.URGENT]
+
+
+def risk_by_town(user) -> list[dict]:
+    """Active children at each risk level above "none", per town: one GROUP BY over the few
+    children with a known risk (the partial index ``child_at_risk``). Officials only: report
+    viewers get risk figures through the reports and their small-cell rule, never here."""
+    rows = (
+        Child.objects.visible_to(user)
+        .active()
+        .exclude(risk_level=RiskLevel.NONE)
+        .values("village__town_id", "village__town__name")
+        .annotate(**{level: Count("pk", filter=Q(risk_level=level)) for level in RISK_COLUMNS})
+        .order_by("village__town__name", "village__town_id")
+    )
+    return [
+        {
+            "town_id": row["village__town_id"],
+            "town": row["village__town__name"],
+            "counts": [(level, row[level]) for level in RISK_COLUMNS],
+        }
+        for row in rows
+    ]
+
+
 def official_dashboard(user, today: datetime.date) -> dict:
     last_month = month_start(month_start(today) - datetime.timedelta(days=1))
     # Protection concerns still open (casework), whoever raised them: a carer's worry, a home
@@ -180,6 +206,8 @@ def official_dashboard(user, today: datetime.date) -> dict:
         "vetting_expiring": Volunteer.objects.filter(active=True).vetting_expiring(today).count(),
         "vetting_warn_days": settings.VOLUNTEER_VETTING_WARN_DAYS,
         "trends": _trends(user, today, stored="counted_at" in counts),
+        "risk_by_town": risk_by_town(user),
+        "risk_columns": [(level, level.label) for level in RISK_COLUMNS],
     }
 
 

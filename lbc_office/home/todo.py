@@ -19,7 +19,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from casework.models import Concern, Referral
+from casework.models import Concern, PlanAction, Referral
 from lbc_office.core.models import Role
 from programmes import selectors as programmes_selectors
 from registry.consent import children_without_consent
@@ -126,6 +126,28 @@ def _consent_item(child, today):
     )
 
 
+def _plan_actions(user, today):
+    """Open case-plan actions this user owns, of children they still see, soonest first."""
+    return (
+        PlanAction.objects.open()
+        .filter(owner_user=user, plan__closed_at__isnull=True)
+        .visible_to(user)
+        .select_related("plan__child")
+        .order_by("due_on", "id")
+    )
+
+
+def _plan_action_item(action, today):
+    child = action.plan.child
+    return Item(
+        title=child.name,
+        detail=_("%(what)s, by %(day)s") % {"what": action.what[:60], "day": _day(action.due_on)},
+        url=reverse("plans:plan_detail", args=[child.pk]),
+        child_id=child.pk,
+        overdue=action.due_on < today,
+    )
+
+
 SOURCES: list[Source] = [
     Source(
         "follow_ups",
@@ -150,6 +172,13 @@ SOURCES: list[Source] = [
         _checkins,
         _checkin_item,
         lambda: reverse("volunteers:my_children"),
+    ),
+    Source(
+        "plan_actions",
+        gettext_lazy("Case plan actions"),
+        (Role.OFFICIAL, Role.TEACHER),
+        _plan_actions,
+        _plan_action_item,
     ),
     Source(
         "without_consent",

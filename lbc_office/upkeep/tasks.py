@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from lbc_office.home import digest
 from lbc_office.upkeep import backup as backups
-from lbc_office.upkeep import retention
+from lbc_office.upkeep import plan_reviews, retention
 
 
 @shared_task(name="lbc_office.tasks.backup")
@@ -40,6 +40,14 @@ def count_report_figures() -> int | None:
     stored = figures.count_day()
     dashboard.keep_trends(timezone.localdate())
     return stored
+
+
+@shared_task(name="lbc_office.tasks.remind_plan_reviews")
+def remind_plan_reviews(day: str | None = None) -> int:
+    """Daily: case plans whose review is due are reminded, once per review due (see
+    lbc_office.upkeep.plan_reviews). ``day`` (YYYY-MM-DD) stands for today in tests."""
+    today = datetime.date.fromisoformat(day) if day else None
+    return plan_reviews.remind_due_reviews(today=today)
 
 
 @shared_task(name="lbc_office.tasks.weekly_digest")

@@ -1,5 +1,6 @@
 """The register: places, schools, children and the records of their personal files."""
 
+from registry.models.child_choices import RISK_NEEDS_PLAN, RiskLevel
 from registry.models.children import (
     Child,
     ChildStatus,
@@ -26,6 +27,7 @@ from registry.models.places import (
     Village,
 )
 from registry.models.printing import PrintChunk, PrintJob
+from registry.models.risk import RiskChange
 
 __all__ = [
     "GRADES_BY_LEVEL",
@@ -44,6 +46,9 @@ __all__ = [
     "ParentAway",
     "PrintChunk",
     "PrintJob",
+    "RISK_NEEDS_PLAN",
+    "RiskChange",
+    "RiskLevel",
     "School",
     "SchoolLevel",
     "Sex",

@@ -30,5 +30,21 @@ class ChildStatus(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
+class RiskLevel(models.TextChoices):
+    """How worried the office is about a child now (``registry.risk``); high and urgent need a
+    case plan (casework)."""
+
+    NONE = "none", _("No known risk")
+    LOW = "low", _("Low")
+    MEDIUM = "medium", _("Medium")
+    HIGH = "high", _("High")
+    URGENT = "urgent", _("Urgent")
+
+
+# The levels that need a case plan, and the order of the levels (for "at least high").
+RISK_NEEDS_PLAN = (RiskLevel.HIGH, RiskLevel.URGENT)
+RISK_ORDER = {level: i for i, level in enumerate(RiskLevel.values)}
+
+
 def age_on(birth_date: datetime.date, day: datetime.date) -> int:
     return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))

@@ -19,7 +19,7 @@ from lbc_office.core.models import TrackedModel
 from registry import idnumber
 from registry.access import scope_children
 from registry.models import child_rules
-from registry.models.child_choices import ChildStatus, GuardianType, Sex, age_on
+from registry.models.child_choices import ChildStatus, GuardianType, RiskLevel, Sex, age_on
 from registry.models.places import County, School, Village
 
 
@@ -104,6 +104,15 @@ class Child(TrackedModel):
         _("status"), max_length=20, choices=ChildStatus.choices, default=ChildStatus.ACTIVE
     )
     status_changed_on = models.DateField(_("status since"), null=True, blank=True)
+    # The current risk level, written only by registry.risk.set_risk_level (its history is
+    # RiskChange). Kept on the child so that lists, filters and counts need no join.
+    risk_level = models.CharField(
+        _("risk level"),
+        max_length=8,
+        choices=RiskLevel.choices,
+        default=RiskLevel.NONE,
+        editable=False,
+    )
     wishes = models.TextField(
         _("in the child's own words"),
         blank=True,
@@ -146,6 +155,10 @@ class Child(TrackedModel):
                 name="child_status_valid",
                 condition=models.Q(status__in=[s.value for s in ChildStatus]),
             ),
+            models.CheckConstraint(
+                name="child_risk_level_valid",
+                condition=models.Q(risk_level__in=[r.value for r in RiskLevel]),
+            ),
         ]
         indexes = [
             # The children list: a school's (or a teacher's schools') active children by name.
@@ -157,6 +170,13 @@ class Child(TrackedModel):
             models.Index(fields=["status", "last_parent_contact_on"], name="child_last_contact"),
             # Search by the last four digits, the part of the number a masked file shows.
             models.Index(Right("id_number", 4), name="child_id_number_last4"),
+            # "Children at high risk in this town": the few active children above "none", by
+            # level and village (a partial index: most children have no known risk).
+            models.Index(
+                fields=["risk_level", "village"],
+                name="child_at_risk",
+                condition=models.Q(status="active") & ~models.Q(risk_level="none"),
+            ),
         ]
 
     def __str__(self) -> str:

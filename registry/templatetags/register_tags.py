@@ -19,3 +19,19 @@ def id_number(context, child):
 def id_number_for(number, user):
     """``{{ value|id_number_for:request.user }}``: the same rule for a bare number."""
     return idnumber.shown_to(user, number or "")
+
+
+@register.simple_tag
+def risk_badge(child):
+    """The child's risk level as a badge; nothing for "no known risk"."""
+    from registry.risk_file import BADGE
+
+    level = getattr(child, "risk_level", "none")
+    if level not in BADGE:
+        return ""
+    return format_html(
+        '<span class="badge risk-badge risk-{} {}">{}</span>',
+        level,
+        BADGE[level],
+        child.get_risk_level_display(),
+    )

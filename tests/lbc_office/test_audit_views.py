@@ -57,6 +57,7 @@ SHOWS_NO_CHILD_DATA = {
     # a concern's actions: POST only, then back to the concern's page (the service audits them)
     "casework:concern_triage", "casework:concern_action", "casework:concern_close",
     "casework:concern_reopen",
+    "plans:plan_open",  # POST only, then to the plan's page (audited)
     # the REST API: tokens, reference data, figures through reports.build_for, the schema
     "api_tokens", "revoke_api_token", "api:carers", "api:school_list", "api:school_detail",
     "api:towns", "api:reports", "api:schema", "api:docs",

@@ -63,8 +63,9 @@ def test_official_home_query_count(personas, django_assert_num_queries, n):
     # file is withheld, vetting expiring; the trends: visits, leaving, check-ins and concerns;
     # session save (3); the VIEW event of the children the page names and, in one INSERT, those
     # children (2, issue 12); my tasks: concerns to look at (the carers' worries: their count
-    # and first five), children without consent (their count and first five)
-    with django_assert_num_queries(25):
+    # and first five), children without consent (their count and first five); the children at
+    # risk by town, one GROUP BY, and my case-plan actions (none: their count) (issue 14)
+    with django_assert_num_queries(27):
         response = client.get(reverse("home"))
     assert response.context["follow_ups_due"] == n
     figures = response.context["headline"]
@@ -99,8 +100,8 @@ def test_teacher_home_query_count(personas, django_assert_num_queries, n):
     client = personas.client_for("teacher_a")
     # session, user, my tasks (the follow-ups' count and first five), contact gaps, schools,
     # session save (3); the VIEW event of the children the tasks name and, in one INSERT,
-    # those children (2, issue 12)
-    with django_assert_num_queries(11):
+    # those children (2, issue 12); my case-plan actions (none: their count, issue 14)
+    with django_assert_num_queries(12):
         response = client.get(reverse("home"))
     html = response.content.decode()
     assert 'id="tasks-follow_ups"' in html
@@ -133,10 +134,11 @@ def test_official_home_reads_the_stored_figures_of_a_city(
         # as above, with the figures' day and sums in place of the figures, the carers and
         # the follow-ups due; then the trends' three queries, which the next visit skips
         # (+4 since issue 12: withheld carers, vettings expiring, the VIEW event and its
-        # children; +4 since issue 14: my tasks, as above)
-        with django_assert_num_queries(24):
+        # children; +4 since issue 14: my tasks, as above; +2: the children at risk by town and
+        # my case-plan actions' count)
+        with django_assert_num_queries(26):
             response = client.get(reverse("home"))
-        with django_assert_num_queries(21):
+        with django_assert_num_queries(23):
             again = client.get(reverse("home"))
     finally:
         cache.delete(key)

@@ -24,8 +24,11 @@ LIST_QUERIES = {"official": 11 + 2, "teacher_a": 10 + 2}
 # volunteers' carers card (1); the consent card (1); for an official, who has looked at the file
 # (1) and the session's second-factor device (1); the audit event of this view (1); the session's
 # save (3 with its savepoint) — 26 in all, whatever the length of the history; casework's
-# referrals card (1) and their steps on the timeline (1): 28.
-FILE_QUERIES = 26 + 2
+# referrals card (1) and their steps on the timeline (1); issue 14's risk card and its timeline
+# source (2), the case plan card (1 without a plan; its actions are a second query only with a
+# plan: tests/casework/test_plan_views.py) and the plan's timeline sources, reviews and actions
+# done (2): 33.
+FILE_QUERIES = 26 + 2 + 5
 
 
 def _fill_school(school, n):
