@@ -99,7 +99,10 @@ def test_the_partner_reaches_no_child_through_the_register(personas, two):
             url = reverse(name)
         else:
             continue
-        answered[url] = client.get(url).status_code
+        status = client.get(url).status_code
+        if status == 405:  # a form's action that only takes a POST: the partner sends one
+            status = client.post(url).status_code
+        answered[url] = status
     assert len(answered) > 10
     assert {url: s for url, s in answered.items() if s not in (403, 404)} == {}
 
