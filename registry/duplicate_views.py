@@ -44,6 +44,7 @@ def shown_candidates(user, data: dict) -> list[duplicates.Candidate]:
         name=data.get("name", ""),
         date_of_birth=data.get("date_of_birth"),
         village=data.get("village"),
+        school=data.get("school"),
         queryset=Child.objects.visible_to(user),
     )
     if not official:
@@ -126,11 +127,11 @@ def duplicate_compare(request, pk, other_pk):
         response = _answer(request, first, second)
         if response is not None:
             return response
-    reasons = duplicates._reasons(
+    reasons = duplicates.reasons_between(
         (first.id_number, first.name, first.date_of_birth, first.village_id,
-         first.village.town_id),
+         first.village.town_id, first.school_id),
         (second.id_number, second.name, second.date_of_birth, second.village_id,
-         second.village.town_id),
+         second.village.town_id, second.school_id),
     )  # fmt: skip
     return render(
         request,

@@ -77,7 +77,7 @@ def note_pairs(*, child: Child) -> int:
     without showing one to a non-official): the officials' list shows them at once."""
     found = duplicates.candidates(
         id_number=child.id_number, name=child.name, date_of_birth=child.date_of_birth,
-        village=child.village, exclude=child.pk,
+        village=child.village, school=child.school, exclude=child.pk,
     )  # fmt: skip
     answered = set(NotDuplicate.objects.values_list("first_id", "second_id"))
     for candidate in found:

@@ -36,6 +36,7 @@ def warn(importer, new_rows: list, counties: set) -> None:
         record = (
             ("line", line), values.get("id_number", ""), values.get("name", ""),
             values.get("date_of_birth"), _village_key(village), village.town_id,
+            values["school"].pk,
         )  # fmt: skip
         found = index.matches(record)
         if found:
