@@ -37,7 +37,13 @@ from tests.programmes.factories import (
     ProgrammeFactory,
 )
 from tests.registry.pdf_text import pdf_text
-from tests.test_security import OUT_OF_SCOPE, _api_token, _patterns, _sharing_override
+from tests.test_security import (
+    OUT_OF_SCOPE,
+    _api_token,
+    _duplicate_and_merge,
+    _patterns,
+    _sharing_override,
+)
 from tests.volunteers.factories import AssignmentFactory, OrganisationFactory, VolunteerFactory
 from volunteers.models import CheckinRole, MonthlyCheckin, Notification
 
@@ -95,6 +101,7 @@ def _records_around(child, *, volunteer_user, notified):
         "official": UserFactory(),
         "sharing_override": _sharing_override(child),
         "api_token": _api_token(notified),
+        **_duplicate_and_merge(child),
         "notification": Notification.objects.create(
             recipient_key=f"user:{notified.pk}",
             user=notified,
