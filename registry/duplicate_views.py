@@ -16,8 +16,8 @@ What each role is told when a new file may duplicate another (``create_warning``
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -146,10 +146,15 @@ def duplicate_compare(request, pk, other_pk):
     )
 
 
+SIDE_BY_SIDE = (
+    "name", "id_number", "sex", "date_of_birth", "school", "grade", "village", "guardian",
+    "status", "father_away", "mother_away", "wishes", "notes",
+)  # fmt: skip
+
+
 def _side_by_side(first: Child, second: Child) -> list[tuple[str, str, str, bool]]:
     rows = []
-    for name in ("name", "id_number", "sex", "date_of_birth", "school", "grade", "village",
-                 "guardian", "status", "father_away", "mother_away", "wishes", "notes"):  # fmt: skip
+    for name in SIDE_BY_SIDE:
         field = Child._meta.get_field(name)
         a, b = (_display(c, name) for c in (first, second))
         rows.append((str(field.verbose_name), a, b, a != b))
@@ -207,4 +212,3 @@ def child_merge(request, pk):
         "registry/child_merge.html",
         {"merge": record, "deadline": merging.undo_deadline(record), "moved": len(record.moved)},
     )
-

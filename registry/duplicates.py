@@ -7,10 +7,11 @@ Two files are suspected to be one child when:
   Without that second agreement the rule would pair children who are merely born the same day
   in the same county: their numbers differ only in the three-digit sequence, often in one digit
   of it (about 3 pairs a birth date in a county of 58,000 children: 9,500 false pairs), while a
-  child typed twice keeps their school or village even when the name is mistyped. The 18th character is a checksum of the first 17 (ISO 7064 MOD 11-2), and
-  that checksum catches every single wrong digit and every swap of neighbours: two numbers that
-  both passed the register's check can never differ in one character only. So the comparison is
-  on the first 17 characters (the "body"); the checksums then differ too. Swaps of two
+  child typed twice keeps their school or village even when the name is mistyped.
+  The 18th character is a checksum of the first 17 (ISO 7064 MOD 11-2), and that checksum
+  catches every single wrong digit and every swap of neighbours: two numbers that both passed
+  the register's check can never differ in one character only. So the comparison is on the
+  first 17 characters (the "body"); the checksums then differ too. Swaps of two
   characters that are not neighbours are not counted: they are not a typing slip, and each
   pair of positions would be one more blocking key (136 instead of 16);
 - or the same name and date of birth in the same town (of the household village);
@@ -27,6 +28,7 @@ register: in SQL on PostgreSQL (``duplicates_sql``), in Python elsewhere (the la
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable
@@ -94,14 +96,10 @@ def _birth_variants(born: datetime.date) -> list[datetime.date]:
             days.add(text[:i] + digit + text[i + 1 :])
     found = set()
     for day in days:
-        try:
+        with contextlib.suppress(ValueError):  # not a date
             found.add(datetime.date(int(day[:4]), int(day[4:6]), int(day[6:])))
-        except ValueError:
-            pass
-    try:
+    with contextlib.suppress(ValueError):
         found.add(born.replace(month=born.day, day=born.month))
-    except ValueError:
-        pass
     found.discard(born)
     return sorted(found)
 
@@ -126,7 +124,13 @@ def comparable(queryset=None):
 
 
 def candidates(
-    *, id_number: str, name: str, date_of_birth, village, school=None, exclude=None,
+    *,
+    id_number: str,
+    name: str,
+    date_of_birth,
+    village,
+    school=None,
+    exclude=None,
     queryset=None,
 ) -> list[Candidate]:
     """The registered files a new file with these details may duplicate (one query), with the
@@ -181,8 +185,8 @@ def _keys(number: str, name: str, born, village, town, school=None):
 
 
 class RowIndex:
-    """Files as (key, number, name, birth date, village key, town key, school key) tuples, blocked so that
-    each added file meets only the few that share a key with it.
+    """Files as (key, number, name, birth date, village key, town key, school key) tuples,
+    blocked so that each added file meets only the few that share a key with it.
 
     A window of two neighbouring characters removed from the body covers every one-character
     difference and every neighbour swap (16 keys a number); name and birth date and town, and

@@ -45,7 +45,7 @@ def candidate_pairs() -> tuple[list[tuple], list[tuple], list[tuple]]:
         cursor.execute("SET LOCAL work_mem = '256MB'")
         cursor.execute("DROP TABLE IF EXISTS dup_file")
         cursor.execute(
-            f"CREATE TEMPORARY TABLE dup_file ON COMMIT DROP AS "
+            f"CREATE TEMPORARY TABLE dup_file ON COMMIT DROP AS "  # noqa: S608
             f"SELECT *, {keys} FROM (SELECT ch.id, "
             f"CASE WHEN ch.id_number ~ '^[0-9]{{17}}' THEN left(ch.id_number, 17)::bigint END AS b,"
             f" ch.name, ch.date_of_birth AS dob, ch.village_id, v.town_id, ch.school_id "
@@ -56,7 +56,7 @@ def candidate_pairs() -> tuple[list[tuple], list[tuple], list[tuple]]:
         numbers = []
         for n in range(len(WINDOWS)):
             cursor.execute(
-                f"SELECT a.id, c.id, a.b, c.b FROM dup_file a JOIN dup_file c "
+                f"SELECT a.id, c.id, a.b, c.b FROM dup_file a JOIN dup_file c "  # noqa: S608
                 f"ON c.k{n} = a.k{n} AND a.id < c.id WHERE a.b <> c.b AND (a.name = c.name "
                 f"OR a.village_id = c.village_id OR a.school_id = c.school_id)"
             )

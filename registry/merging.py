@@ -66,7 +66,10 @@ def store_pairs(found: dict) -> None:
     """Replace the stored pairs with ``found`` (pair → reasons)."""
     DuplicatePair.objects.all().delete()
     DuplicatePair.objects.bulk_create(
-        [DuplicatePair(first_id=a, second_id=b, reasons=",".join(r)) for (a, b), r in found.items()],
+        [
+            DuplicatePair(first_id=a, second_id=b, reasons=",".join(r))
+            for (a, b), r in found.items()
+        ],
         batch_size=5000,
     )
 
@@ -213,7 +216,8 @@ def _change_status(child, status, on, reason, by, *, merged_into) -> StatusChang
     if status == child.status:  # a closed file merged: the change says so, the status stays
         on = child.status_changed_on
     save_tracked(
-        child, by=by, fields={"status": status, "status_changed_on": on, "merged_into": merged_into},
+        child, by=by,
+        fields={"status": status, "status_changed_on": on, "merged_into": merged_into},
         update_fields=["status", "status_changed_on", "merged_into"],
     )  # fmt: skip
     return change
@@ -249,15 +253,19 @@ def undo(*, record: ChildMerge, by) -> ChildMerge:
                 _("%(record)s cannot go back to the other file: it now has one like it.")
                 % {"record": f"{model._meta.verbose_name} {pk}"}
             ) from None
-    restore = {n: v for n, v in record.filled.items() if getattr(survivor, n) == getattr(duplicate, n)}
+    restore = {
+        n: v for n, v in record.filled.items() if getattr(survivor, n) == getattr(duplicate, n)
+    }
     if restore:
         save_tracked(survivor, by=by, fields=restore, update_fields=list(restore))
     closure.restore_all(child=duplicate, change=record.status_change, by=by)
     _reopen(record, duplicate, by)
     record.undone_at, record.undone_by = timezone.now(), by
     record.save(update_fields=["undone_at", "undone_by"])
-    audit.record(audit.Action.CHANGE, user=by, obj=record, child_id=survivor.pk,
-                 detail=f"merge undone: child:{duplicate.pk} out of child:{survivor.pk}")  # fmt: skip
+    audit.record(
+        audit.Action.CHANGE, user=by, obj=record, child_id=survivor.pk,
+        detail=f"merge undone: child:{duplicate.pk} out of child:{survivor.pk}",
+    )  # fmt: skip
     return record
 
 

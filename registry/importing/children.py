@@ -19,8 +19,8 @@ from django.db.models.base import ModelState
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from registry.importing.base import Importer, Parsed
 from registry.importing import duplicates as duplicate_rows
+from registry.importing.base import Importer, Parsed
 from registry.importing.children_write import ChildWriter
 from registry.importing.columns import CHILD_COLUMNS
 from registry.models import Child, County, School, Town, Village, child_rules

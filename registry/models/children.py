@@ -140,7 +140,12 @@ class Child(TrackedModel):
         # History is read by the child's key and date only: indexes on its other columns would
         # cost every import and save, and serve no query.
         no_db_index=[
-            "county", "school", "village", "created_by", "updated_by", "id_number",
+            "county",
+            "school",
+            "village",
+            "created_by",
+            "updated_by",
+            "id_number",
             "merged_into",
         ],  # fmt: skip
     )

@@ -20,8 +20,9 @@ class DuplicateReason(models.TextChoices):
     ID_ONE_CHARACTER = "id_one_char", _("Identity numbers differ in one character")
     ID_SWAPPED = "id_swapped", _("Identity numbers differ by two swapped characters")
     NAME_BIRTH_TOWN = "name_birth_town", _("Same name and date of birth in the same town")
-    NAME_BIRTH_TYPO_VILLAGE = "name_birth_typo", _(
-        "Same name, a date of birth one typo away, in the same village"
+    NAME_BIRTH_TYPO_VILLAGE = (
+        "name_birth_typo",
+        _("Same name, a date of birth one typo away, in the same village"),
     )
 
 
@@ -60,6 +61,9 @@ class DuplicatePair(_Pair):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.first_id} ~ {self.second_id}"
+
     @property
     def reason_labels(self) -> list[str]:
         return [DuplicateReason(r).label for r in self.reasons.split(",") if r]
@@ -86,6 +90,9 @@ class NotDuplicate(_Pair):
                 name="notduplicate_ordered", condition=models.Q(first__lt=models.F("second"))
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.first_id} ≠ {self.second_id}"
 
 
 class ChildMerge(models.Model):

@@ -151,9 +151,7 @@ def test_an_official_is_warned_with_the_candidates_and_saves_after_confirming(pe
     page = response.content.decode()
     assert child.id_number in page and child.get_absolute_url() in page
     assert Child.objects.filter(name=child.name).count() == 1  # not saved yet
-    response = client.post(
-        reverse("registry:child_create"), _form(child, confirm_duplicate="on")
-    )
+    response = client.post(reverse("registry:child_create"), _form(child, confirm_duplicate="on"))
     assert response.status_code == 302
     new = Child.objects.filter(name=child.name).exclude(pk=child.pk).get()
     assert DuplicatePair.objects.filter(first=child, second=new).exists()  # for the office
@@ -210,11 +208,12 @@ def test_an_import_row_that_may_be_a_duplicate_is_a_warning_line(personas):
     near = _retyped(child.id_number, 16, "9" if child.id_number[16] != "9" else "7")
     born = child.date_of_birth.isoformat()
     header = "姓名,身份证号,性别,出生日期,学校代码,年级,乡镇,村,父亲外出,母亲外出,监护类型\n"
+    town, tail = child.village.town.name, "是,是,祖辈\n"
     rows = (
-        f"{child.name},{near},男,{born},A001,3,{child.village.town.name},{child.village.name},是,是,祖辈\n"
-        f"李四,{_number(BORN, '555')},男,{BORN.isoformat()},A001,3,{child.village.town.name},新村,是,是,祖辈\n"
-        f"李四,{_number(BORN, '557')},男,{BORN.isoformat()},A001,3,{child.village.town.name},新村,是,是,祖辈\n"
-    )  # fmt: skip
+        f"{child.name},{near},男,{born},A001,3,{town},{child.village.name},{tail}"
+        f"李四,{_number(BORN, '555')},男,{BORN.isoformat()},A001,3,{town},新村,{tail}"
+        f"李四,{_number(BORN, '557')},男,{BORN.isoformat()},A001,3,{town},新村,{tail}"
+    )
     report = check_file("children", (header + rows).encode(), by=personas.official)
     assert report.ok, report.errors  # warnings never stop an import
     lines = [str(w) for w in report.warnings]

@@ -47,8 +47,10 @@ def pair(personas, outside):  # noqa: F811
     duplicate.save()
     ParentAway.objects.create(child=duplicate, relation="father", name="李父")
     ParentAway.objects.create(child=duplicate, relation="mother", name="李母")
-    ConsentRecord.objects.create(child=duplicate, county=duplicate.county, date=datetime.date.today(), guardian_name="李奶奶", guardian_relation="grandmother",
-                                 keep_file=True)  # fmt: skip
+    ConsentRecord.objects.create(
+        child=duplicate, county=duplicate.county, date=datetime.date.today(),
+        guardian_name="李奶奶", guardian_relation="grandmother", keep_file=True,
+    )  # fmt: skip
     Concern.objects.create(
         child=duplicate, county=duplicate.county, kind="neglect", source="school",
         description="x", raised_by=personas.official, due_at=timezone.now(),
@@ -93,7 +95,7 @@ def test_merge_moves_every_record_and_keeps_both_histories(personas, pair, outsi
 def test_undo_within_30_days_restores_exactly(personas, pair):
     survivor, duplicate = pair
     before_dup, before_surv = _tied(duplicate), _tied(survivor)
-    counties = {k: v for k, v in _counties(before_dup).items()}
+    counties = _counties(before_dup)
     record = merging.merge(survivor=survivor, duplicate=duplicate, by=personas.official)
     merging.undo(record=record, by=personas.official)
     assert _tied(duplicate) == before_dup and _tied(survivor) == before_surv
@@ -113,7 +115,9 @@ def _counties(tied):
     for label, pk in tied:
         model = apps.get_model(label)
         if any(f.name == "county" for f in model._meta.concrete_fields):
-            counties[(label, pk)] = model._base_manager.values_list("county_id", flat=True).get(pk=pk)
+            counties[(label, pk)] = model._base_manager.values_list("county_id", flat=True).get(
+                pk=pk
+            )
     return counties
 
 
@@ -161,9 +165,7 @@ def test_the_pages_compare_merge_and_undo(personas, pair):
     assert not DuplicatePair.objects.filter(first_id=first, second_id=second).exists()
 
 
-def test_the_duplicates_page_costs_the_same_for_more_pairs(
-    personas, django_assert_num_queries
-):
+def test_the_duplicates_page_costs_the_same_for_more_pairs(personas, django_assert_num_queries):
     client = personas.client_for("official")
     client.get(reverse("registry:duplicate_list"))  # the session warmed up
 

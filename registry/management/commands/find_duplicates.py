@@ -11,6 +11,7 @@ import csv
 import time
 
 from django.core.management.base import BaseCommand
+
 from registry import duplicates, merging
 from registry.models import Child, DuplicateReason
 
@@ -45,4 +46,3 @@ class Command(BaseCommand):
         if not options["no_save"]:
             merging.store_pairs(pairs)
         self.stderr.write(f"{len(pairs)} suspected pairs in {seconds:.1f}s")
-
