@@ -160,9 +160,10 @@ def reasons_between(a: tuple, b: tuple) -> list[str]:
     """(number, name, birth date, village key, town key, school key) of two files → the
     reasons."""
     reasons = []
-    relation = id_relation(a[0], b[0])
-    if relation and (a[1] == b[1] or a[3] == b[3] or a[5] == b[5]):
-        reasons.append(relation)
+    if a[1] == b[1] or a[3] == b[3] or a[5] == b[5]:  # the cheap test first
+        relation = id_relation(a[0], b[0])
+        if relation:
+            reasons.append(relation)
     if a[1] == b[1] and a[1]:
         if a[2] == b[2] and a[4] == b[4]:
             reasons.append(R.NAME_BIRTH_TOWN)
@@ -174,40 +175,49 @@ def reasons_between(a: tuple, b: tuple) -> list[str]:
 # --- Many files at once: the import and the Python check --------------------------------------
 
 
-def _keys(number: str, name: str, born, village, town, school=None):
+def _keys(number: str, name: str, born, village, town, school=None) -> list[tuple]:
     body = (number or "")[:BODY]
-    if len(body) == BODY:
-        for i in range(BODY - 1):  # the body less two neighbouring characters
-            yield ("id", i, body[:i] + body[i + 2 :])
+    keys = []
+    if len(body) == BODY:  # the body less each window of ``duplicates_sql.WINDOWS``
+        keys = [(n, body[:first] + body[last + 1 :]) for n, (first, last) in _WINDOWS]
     if name:
-        yield ("town", name, born, town)
-        yield ("village", name, village)
+        keys.append(("town", name, born, town))
+        keys.append(("village", name, village))
+    return keys
+
+
+_WINDOWS = list(enumerate(duplicates_sql.WINDOWS))
 
 
 class RowIndex:
     """Files as (key, number, name, birth date, village key, town key, school key) tuples,
-    blocked so that each added file meets only the few that share a key with it.
+    blocked so that each file meets only the few that share a key with it.
 
-    A window of two neighbouring characters removed from the body covers every one-character
-    difference and every neighbour swap (16 keys a number); name and birth date and town, and
-    name and village, the other two rules. Each meeting is then checked by ``reasons_between``."""
+    The body less a window of positions (the windows of the SQL check: every position and every
+    two neighbours are in one) covers every one-character difference and neighbour swap; name
+    and birth date and town, and name and village, the other two rules. Each meeting is then
+    checked by ``reasons_between``."""
 
     def __init__(self):
         self.blocks: dict[tuple, list[tuple]] = defaultdict(list)
 
-    def add(self, record: tuple) -> None:
-        for key in _keys(*record[1:]):
+    def add(self, record: tuple, keys: list | None = None) -> None:
+        for key in _keys(*record[1:]) if keys is None else keys:
             self.blocks[key].append(record)
 
-    def matches(self, record: tuple) -> dict:
-        """Key of each file already added that ``record`` may duplicate → its reasons."""
+    def matches(self, record: tuple, *, add: bool = False) -> dict:
+        """Key of each file already added that ``record`` may duplicate → its reasons (and
+        ``record`` added, with ``add``)."""
         found: dict = {}
-        for key in _keys(*record[1:]):
+        keys = _keys(*record[1:])
+        for key in keys:
             for other in self.blocks.get(key, ()):
                 if other[0] != record[0] and other[0] not in found:
                     reasons = reasons_between(record[1:], other[1:])
                     if reasons:
                         found[other[0]] = reasons
+        if add:
+            self.add(record, keys)
         return found
 
 
@@ -223,9 +233,8 @@ def _python_pairs(records: Iterable[tuple]) -> dict[tuple[int, int], set[str]]:
     index = RowIndex()
     pairs: dict[tuple[int, int], set[str]] = {}
     for record in records:
-        for other, reasons in index.matches(record).items():
+        for other, reasons in index.matches(record, add=True).items():
             pairs.setdefault(ordered(record[0], other), set()).update(reasons)
-        index.add(record)
     return pairs
 
 

@@ -7,8 +7,8 @@ Identity numbers: two bodies one wrong character or one neighbour swap apart are
 some window of positions that holds the difference. The windows cover every position and every
 two neighbours; a window may be wide where the digits carry little (the area code and the
 century vary little in a county: removing them leaves buckets of a few files) and must be
-narrow where they carry much (month, day, sequence). ``WINDOWS`` does that in 5 windows, not the
-16 of "every two neighbours": each is one hash join of the register with itself on a bigint
+narrow where they carry much (month, day, sequence). ``WINDOWS`` does that in 6 windows, not
+the 16 of "every two neighbours": each is one hash join of the register with itself on a bigint
 key computed in the same scan (integer arithmetic, no text to sort). The pairs whose files also
 share the name, the village or the school (``registry.duplicates``) are then checked in Python
 by ``id_relation``, the very rule of the form and the import: the SQL only finds candidates.
@@ -25,8 +25,10 @@ from registry.models import Child, Village
 
 BODY = 17
 # (first, last) positions, 0-based, inclusive: together they hold every position and every two
-# neighbours (0–8 in the first; 9/10 and 10/11 in the second; …; 15/16 in the last).
-WINDOWS = ((0, 9), (9, 11), (11, 13), (13, 15), (15, 16))
+# neighbours (0–8 in the first; 9/10 and 10/11 in the second; …; 15/16 in the last). Wide
+# where the digits vary little (area code, century), two wide where they vary most (day,
+# sequence): each window's buckets hold about two files of a county.
+WINDOWS = ((0, 9), (9, 11), (11, 13), (13, 14), (14, 15), (15, 16))
 
 
 def _key(first: int, last: int) -> str:

@@ -38,13 +38,12 @@ def warn(importer, new_rows: list, counties: set) -> None:
             values.get("date_of_birth"), _village_key(village), village.town_id,
             values["school"].pk,
         )  # fmt: skip
-        found = index.matches(record)
+        found = index.matches(record, add=True)
         if found:
             named = ", ".join(_named(importer.by, key, files) for key in sorted(found, key=str))
             importer.report.add_warning(
                 RowError(line, column, _("possible duplicate of %(files)s") % {"files": named})
             )
-        index.add(record)
 
 
 def _named(user, key, files) -> str:
