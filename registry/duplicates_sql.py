@@ -49,10 +49,12 @@ def candidate_pairs() -> tuple[list[tuple], list[tuple], list[tuple]]:
         cursor.execute(
             f"CREATE TEMPORARY TABLE dup_file ON COMMIT DROP AS "  # noqa: S608
             f"SELECT *, {keys} FROM (SELECT ch.id, "
-            f"CASE WHEN ch.id_number ~ '^[0-9]{{17}}' THEN left(ch.id_number, 17)::bigint END AS b,"
+            f"CASE WHEN translate(left(ch.id_number, 17), '0123456789', '') = '' "
+            f"AND length(ch.id_number) = 18 THEN left(ch.id_number, 17)::bigint END AS b,"
             f" ch.name, ch.date_of_birth AS dob, ch.village_id, v.town_id, ch.school_id "
             f"FROM {child} ch JOIN {village} v ON v.id = ch.village_id "
-            f"WHERE ch.merged_into_id IS NULL AND ch.anonymised_at IS NULL) AS f"
+            # OFFSET 0 keeps the subquery apart: else the body is computed again for each key.
+            f"WHERE ch.merged_into_id IS NULL AND ch.anonymised_at IS NULL OFFSET 0) AS f"
         )
         cursor.execute("ANALYZE dup_file")
         numbers = []

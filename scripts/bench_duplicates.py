@@ -213,23 +213,37 @@ def _clone_children(cursor, src: int, new: int, code: str, k: int) -> None:
         "county_id": "%s",
         "id_number": f"b.body || substr('10X98765432', ({check}) %% 11 + 1, 1)",
         "name": "translate(x.name, %s, %s)",
-        "school_id": "ns.id",
-        "village_id": "nv.id",
+        "school_id": "ns.new",
+        "village_id": "nv.new",
     }
     columns = [f.column for f in Child._meta.concrete_fields if f.column != "id"]
     select = ", ".join(exprs.get(col, f"x.{col}") for col in columns)
     params = [p for col in columns if col in ("county_id", "name")
               for p in ([new] if col == "county_id" else [given, rotated])]  # fmt: skip
+    # The old school and village → the new county's (a few hundred rows), joined by key.
+    cursor.execute("DROP TABLE IF EXISTS bench_schools, bench_villages")
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE bench_schools AS SELECT os.id AS old, ns.id AS new FROM {s} os "
+        f"JOIN {s} ns ON ns.county_id = %s AND substr(ns.code, 7) = substr(os.code, 7) "
+        f"WHERE os.county_id = %s",
+        [new, src],
+    )
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE bench_villages AS SELECT ov.id AS old, nv.id AS new FROM {v} ov "
+        f"JOIN {t} ot ON ot.id = ov.town_id JOIN {t} nt ON nt.county_id = %s "
+        f"AND nt.name = ot.name JOIN {v} nv ON nv.town_id = nt.id AND nv.name = ov.name "
+        f"WHERE ot.county_id = %s",
+        [new, src],
+    )
+    cursor.execute("ANALYZE bench_schools")
+    cursor.execute("ANALYZE bench_villages")
     cursor.execute(
         f"INSERT INTO {ch} ({', '.join(columns)}) SELECT {select} FROM {ch} x "
         f"CROSS JOIN LATERAL (SELECT {body} AS body) b "
-        f"JOIN {s} os ON os.id = x.school_id JOIN {s} ns ON ns.county_id = %s "
-        f"AND substr(ns.code, 7) = substr(os.code, 7) "
-        f"JOIN {v} ov ON ov.id = x.village_id JOIN {t} ot ON ot.id = ov.town_id "
-        f"JOIN {t} nt ON nt.county_id = %s AND nt.name = ot.name "
-        f"JOIN {v} nv ON nv.town_id = nt.id AND nv.name = ov.name "
+        f"JOIN bench_schools ns ON ns.old = x.school_id "
+        f"JOIN bench_villages nv ON nv.old = x.village_id "
         f"WHERE x.county_id = %s",
-        [*params, code, new, new, src],
+        [*params, code, src],
     )
 
 
