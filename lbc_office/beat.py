@@ -22,6 +22,12 @@ EVERY_DAY = {
         "task": "registry.tasks.purge_stale_imports",
         "schedule": crontab(hour=2, minute=40),
     },
+    # 03:10: the county-wide check for suspected duplicates, for the officials' page (a few
+    # seconds for a county, under two minutes for 2.35 M children: docs/PERFORMANCE.md).
+    "registry.find_duplicates": {
+        "task": "registry.tasks.find_duplicates",
+        "schedule": crontab(hour=3, minute=10),
+    },
     # 02:50: printed batches and hand-over files older than PRINT_KEEP_DAYS are deleted.
     "registry.purge_old_prints": {
         "task": "registry.tasks.purge_old_prints",

@@ -89,15 +89,27 @@ class ChildForm(forms.ModelForm):
             "notes": forms.Textarea(attrs={"rows": 2}),
         }
 
+    # Shown only when the form warns of suspected duplicates (registry.duplicate_views).
+    confirm_duplicate = forms.BooleanField(
+        label=_("This is a different child: save the file anyway."),
+        required=False,
+        widget=forms.HiddenInput,
+    )
+
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        if self.instance.pk is not None:
+            del self.fields["confirm_duplicate"]
         self.fields["school"].queryset = School.objects.visible_to(user).filter(active=True)
         self.fields["sex"].choices = Sex.choices  # two radio buttons, no empty one
         if self.instance.pk is not None and not idnumber.sees_full(user):
             # Only officials change a registered number, and a field would pre-fill it whole:
             # the page shows the masked number instead (``shown_id_number``).
             del self.fields["id_number"]
+
+    def ask_to_confirm(self) -> None:
+        self.fields["confirm_duplicate"].widget = forms.CheckboxInput()
 
     @property
     def shown_id_number(self) -> str:

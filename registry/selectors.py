@@ -15,7 +15,12 @@ from registry.models import Child, HealthCheck, ParentAway, StatusChange
 
 
 def children_for_list(user) -> QuerySet:
-    return Child.objects.visible_to(user).select_related("school", "village__town")
+    """The children lists and searches: a file merged into another is listed no more."""
+    return (
+        Child.objects.visible_to(user)
+        .filter(merged_into__isnull=True)
+        .select_related("school", "village__town")
+    )
 
 
 @dataclass

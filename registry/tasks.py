@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from registry import services
+from registry import merging, services
 from registry.importing import jobs
 
 
@@ -66,3 +66,9 @@ def purge_old_prints() -> int:
     from registry.printing import jobs
 
     return jobs.purge_expired()
+
+
+@shared_task(name="registry.tasks.find_duplicates")
+def find_duplicates() -> int:
+    """Nightly: the county-wide duplicate check, stored for the officials' page."""
+    return merging.refresh_pairs()

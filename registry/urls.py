@@ -3,6 +3,7 @@ from django.urls import path
 import lbc_office.core.converters  # noqa: F401 — registers <key:…>, the bounded record key
 from registry import (
     consent_views,
+    duplicate_views,
     export_layout_views,
     place_views,
     risk_views,
@@ -16,6 +17,13 @@ app_name = "registry"
 urlpatterns = [
     path("children/", views.child_list, name="child_list"),
     path("children/new/", views.child_create, name="child_create"),
+    path("children/duplicates/", duplicate_views.duplicate_list, name="duplicate_list"),
+    path(
+        "children/duplicates/<key:pk>/<key:other_pk>/",
+        duplicate_views.duplicate_compare,
+        name="duplicate_compare",
+    ),
+    path("merges/<key:pk>/", duplicate_views.child_merge, name="child_merge"),
     path("children/export/", transfer_views.child_export, name="child_export"),
     path("children/export/layout/", export_layout_views.layout_export, name="layout_export"),
     path("export-layouts/", export_layout_views.layout_list, name="layout_list"),

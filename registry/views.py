@@ -14,7 +14,16 @@ from lbc_office.core import audit
 from lbc_office.core.auth import role_required
 from lbc_office.core.forms import form_view, record_on_file
 from lbc_office.core.models import Role
-from registry import access, consent, file_sections, history, search_box, selectors, services
+from registry import (
+    access,
+    consent,
+    duplicate_views,
+    file_sections,
+    history,
+    search_box,
+    selectors,
+    services,
+)
 from registry.filters import ChildFilter, search_kind
 from registry.forms import (
     ChildForm,
@@ -111,13 +120,17 @@ def child_history(request, pk):
     )
 
 
+@shows_personal_data  # when it warns of suspected duplicates (registry.duplicate_views)
 def child_create(request):
     if not access.can_edit_children(request.user):
         raise PermissionDenied
+    form = ChildForm(request.POST or None, user=request.user)
+    if warning := duplicate_views.create_warning(request, form, {"child": None}):
+        return warning
     return form_view(
         request,
-        ChildForm(request.POST or None, user=request.user),
-        services.create_child,
+        form,
+        duplicate_views.create_child,
         template="registry/child_form.html",
         context={"child": None},
         success=lambda child: _("The personal file of %(name)s was created.") % {"name": child},

@@ -27,7 +27,13 @@ from registry import services
 from registry.models import Guardian
 from tests.casework.factories import ConcernFactory
 from tests.conftest import ROLES, login
-from tests.factories import FamilyRoomFactory, HealthCheckFactory, UserFactory, VillageFactory
+from tests.factories import (
+    ChildFactory,
+    FamilyRoomFactory,
+    HealthCheckFactory,
+    UserFactory,
+    VillageFactory,
+)
 from tests.programmes.factories import (
     DonationFactory,
     EnrolmentFactory,
@@ -169,6 +175,21 @@ def _case_plan(child, official):
         plan=plan, what="家访", owner_user=official, due_on=TODAY, created_by=official
     )
     return {"plan": plan, "plan_action": action}
+        **_duplicate_and_merge(child),
+    }
+
+
+def _duplicate_and_merge(child):
+    """A suspected twin of ``child`` (same school, name and birth date) and a merge record of
+    the two (made directly: the service would move the records the other pages need)."""
+    from registry.models import ChildMerge, DuplicatePair
+
+    twin = ChildFactory(school=child.school, village=child.village, name=child.name,
+                        date_of_birth=child.date_of_birth)  # fmt: skip
+    first, second = sorted((child.pk, twin.pk))
+    DuplicatePair.objects.create(first_id=first, second_id=second, reasons="name_birth_town")
+    merge = ChildMerge.objects.create(survivor=child, duplicate=twin, previous_status="active")
+    return {"duplicate": twin, "merge": merge}
 
 
 def _api_token(user):
@@ -290,6 +311,9 @@ OUT_OF_SCOPE = {
     "api:family_calls": lambda r: {"pk": r["child"].pk},
     "api:assignments": lambda r: {"pk": r["child"].pk},
     "api:school_detail": lambda r: {"pk": r["school"].pk},
+    # Suspected duplicates and merges (issue 14): the officials' alone, 404 for everyone else.
+    "registry:duplicate_compare": lambda r: {"pk": r["child"].pk, "other_pk": r["duplicate"].pk},
+    "registry:child_merge": lambda r: {"pk": r["merge"].pk},
 }
 
 

@@ -44,6 +44,7 @@ from tests.test_security import (
     _api_token,
     _case_plan,
     _casework_records,
+    _duplicate_and_merge,
     _patterns,
     _sharing_override,
 )
@@ -107,6 +108,7 @@ def _records_around(child, *, volunteer_user, notified, agency=None):
         "api_token": _api_token(notified),
         "concern": ConcernFactory(child=child, raised_by=notified),
         **_case_plan(child, UserFactory(role="official")),
+        **_duplicate_and_merge(child),
         "notification": Notification.objects.create(
             recipient_key=f"user:{notified.pk}",
             user=notified,

@@ -19,6 +19,7 @@ from django.db.models.base import ModelState
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from registry.importing import duplicates as duplicate_rows
 from registry.importing.base import Importer, Parsed
 from registry.importing.children_write import ChildWriter
 from registry.importing.columns import CHILD_COLUMNS
@@ -126,7 +127,10 @@ class ChildImporter(Importer):
         self.new_villages: dict[tuple, Village] = {}
         # The clerk's fields this file gives (the school as a code, the village as a name).
         self.given = [n for n in child_rules.ENTERED if n in _RELATIONS or n in self.found]
-        new_rows, changed_rows = self._match(parsed, Register.read(parsed))
+        register = Register.read(parsed)
+        new_rows, changed_rows = self._match(parsed, register)
+        counties = {school.county_id for school in register.schools.values()}
+        duplicate_rows.warn(self, new_rows, counties)  # warnings only: suspected duplicates
         if writer is not None and self.report.ok:
             writer.open(new_villages=list(self.new_villages.values()), count=len(new_rows))
         blank = _blank_maker(Child(**child_rules.opening(today=self.today)))

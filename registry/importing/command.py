@@ -70,6 +70,12 @@ class ImportCommand(BaseCommand):
                 % {"count": report.error_count, "rows": report.rows}
             )
         self.stdout.write(report.summary())
+        for warning in report.warnings:  # suspected duplicates: they do not stop the import
+            self.stdout.write(str(warning))
+        if report.more_warnings:
+            self.stdout.write(
+                _("… and %(count)s more warnings.") % {"count": f"{report.more_warnings:,}"}
+            )
         if report.new_towns:
             self.stdout.write(_("New towns: %(towns)s") % {"towns": "、".join(report.new_towns)})
         if report.new_villages:

@@ -44,6 +44,10 @@ class ImportReport:
     # Every error counts; only the first ``IMPORT_MAX_ERRORS`` are kept (a million bad rows would
     # otherwise be a million objects in the worker and in the stored preview).
     error_count: int = 0
+    # Warnings do not stop the import (a suspected duplicate: ``registry.duplicates``); kept
+    # like the errors, the first ``IMPORT_MAX_ERRORS`` of them.
+    warnings: list[RowError] = field(default_factory=list)
+    warning_count: int = 0
 
     @property
     def ok(self) -> bool:
@@ -59,6 +63,15 @@ class ImportReport:
         if len(self.errors) < settings.IMPORT_MAX_ERRORS:
             self.errors.append(error)
 
+    def add_warning(self, warning: RowError) -> None:
+        self.warning_count += 1
+        if len(self.warnings) < settings.IMPORT_MAX_ERRORS:
+            self.warnings.append(warning)
+
+    @property
+    def more_warnings(self) -> int:
+        return max(0, self.warning_count - len(self.warnings))
+
     def summary(self) -> str:
         return _(
             "%(rows)d rows: %(created)d created, %(updated)d updated, %(unchanged)d unchanged."
@@ -70,13 +83,16 @@ class ImportReport:
         }
 
     def to_dict(self) -> dict:
-        data = {k: v for k, v in self.__dict__.items() if k != "errors"}
+        data = {k: v for k, v in self.__dict__.items() if k not in ("errors", "warnings")}
         data["errors"] = [[e.line, e.field, e.message] for e in self.errors]
+        data["warnings"] = [[e.line, e.field, e.message] for e in self.warnings]
         return data
 
     @classmethod
     def from_dict(cls, data: dict) -> ImportReport:
         data = dict(data)
         errors = [RowError(*e) for e in data.pop("errors", [])]
+        warnings = [RowError(*e) for e in data.pop("warnings", [])]
         data["error_count"] = max(data.get("error_count", 0), len(errors))
-        return cls(**data, errors=errors)
+        data["warning_count"] = max(data.get("warning_count", 0), len(warnings))
+        return cls(**data, errors=errors, warnings=warnings)

@@ -14,6 +14,12 @@ from registry.models.children import (
     both_parents_away_q,
 )
 from registry.models.consent import ConsentOverride, ConsentRecord, sharing_stands
+from registry.models.duplicates import (
+    ChildMerge,
+    DuplicatePair,
+    DuplicateReason,
+    NotDuplicate,
+)
 from registry.models.export_layouts import ExportLayout
 from registry.models.imports import ImportJob
 from registry.models.people import Teacher
@@ -33,7 +39,11 @@ __all__ = [
     "GRADES_BY_LEVEL",
     "Child",
     "ChildStatus",
+    "ChildMerge",
     "ConsentOverride",
+    "DuplicatePair",
+    "DuplicateReason",
+    "NotDuplicate",
     "ConsentRecord",
     "sharing_stands",
     "County",

@@ -129,13 +129,34 @@ class Child(TrackedModel):
     # been replaced by placeholders (the retention period after closing has passed). Recorded
     # in the audit log, so not in the history.
     anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True, editable=False)
+    # Set by registry.merging when this file was a duplicate merged into another: it is then
+    # no longer listed or searched (registry.selectors.children_for_list), and undoing the
+    # merge clears it.
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        on_delete=models.PROTECT,
+        related_name="merged_from",
+        null=True,
+        blank=True,
+        editable=False,
+        db_index=False,  # read by the key of the file, never searched by it
+    )
 
     objects = ChildQuerySet.as_manager()
     history = HistoricalRecords(
         excluded_fields=["updated_at", "last_parent_contact_on", "anonymised_at"],
         # History is read by the child's key and date only: indexes on its other columns would
         # cost every import and save, and serve no query.
-        no_db_index=["county", "school", "village", "created_by", "updated_by", "id_number"],
+        no_db_index=[
+            "county",
+            "school",
+            "village",
+            "created_by",
+            "updated_by",
+            "id_number",
+            "merged_into",
+        ],  # fmt: skip
     )
 
     class Meta:

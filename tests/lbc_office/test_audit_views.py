@@ -34,7 +34,7 @@ TODAY = timezone.localdate()
 SHOWS_NO_CHILD_DATA = {
     "login", "logout", "two_factor", "password_change", "password_change_done",
     "set_language", "reports", "audit", "healthz",
-    "registry:child_create", "registry:import_start", "registry:import_template",
+    "registry:import_start", "registry:import_template",
     "registry:import_progress", "registry:import_confirm",
     "registry:school_list", "registry:school_create", "registry:school_detail",
     "registry:school_edit", "registry:family_room_add", "registry:family_room_edit",
@@ -153,6 +153,8 @@ def test_a_declared_page_writes_one_view_event_naming_its_children(personas, bus
         pytest.skip("a teacher's or volunteer's own phone, none for officials: tests/offline/")
     if name.startswith("referrals:partner_"):
         pytest.skip("the partner's own pages: tests/casework/test_partner.py")
+    if name == "registry:child_create":
+        pytest.skip("shows children only when it warns of duplicates: test_duplicates.py")
     response = personas.client_for("official").get(_url(name, busy))
     assert response.status_code == 200, response.status_code
     # one event per response: the export's is its EXPORT event (see below)
