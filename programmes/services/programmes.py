@@ -93,10 +93,14 @@ def enrol_children(
 
 
 @transaction.atomic
-def end_enrolment(*, enrolment: Enrolment, ends_on: datetime.date, by) -> Enrolment:
+def end_enrolment(*, enrolment: Enrolment, ends_on: datetime.date, by, closing=None) -> Enrolment:
+    """``closing``: the status change that took the child off the register (``closing.py``)."""
     if enrolment.ends_on is not None:
         raise ValidationError({"ends_on": _("This enrolment has already ended.")})
-    return save_tracked(enrolment, by=by, fields={"ends_on": ends_on}, update_fields=["ends_on"])
+    return save_tracked(
+        enrolment, by=by, fields={"ends_on": ends_on, "closing": closing},
+        update_fields=["ends_on", "closing"],
+    )  # fmt: skip
 
 
 @transaction.atomic

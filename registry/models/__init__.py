@@ -26,6 +26,7 @@ from registry.models.places import (
     Village,
 )
 from registry.models.printing import PrintChunk, PrintJob
+from registry.models.transfers import SchoolTransfer
 
 __all__ = [
     "GRADES_BY_LEVEL",
@@ -45,6 +46,7 @@ __all__ = [
     "PrintChunk",
     "PrintJob",
     "School",
+    "SchoolTransfer",
     "SchoolLevel",
     "Sex",
     "StatusChange",
