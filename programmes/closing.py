@@ -7,15 +7,15 @@ when an official reopens it (``registry.closure``, registered from ``ProgrammesC
   list counts only children on the active register (``HomeVisit.objects.open_follow_ups``), so
   they leave the teachers' and the office's lists with the file, the visit keeps what was asked
   as history, and they come back if the file is reopened. The closing says how many there were.
-- Restoring: each enrolment the closing ended starts again from today, as a new enrolment, where
-  the programme still runs at the child's school; the others are named.
+- Restoring: each enrolment the closing ended goes on again (its end undone: the history keeps
+  it), where the programme still runs at the child's school; the others are named. (Carers, by
+  contrast, start new assignments: a carer's gap matters, a lunch programme's does not.)
 """
 
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import ngettext
 
 from programmes.models import Enrolment, HomeVisit
@@ -62,13 +62,10 @@ def close(*, child, change, by) -> list[closure.Ended]:
 
 def restore(*, child, change, by) -> list[closure.Ended]:
     restarted, refused = 0, []
-    today = timezone.localdate()
     for old in Enrolment.objects.filter(closing=change).select_related("programme"):
         try:
             with transaction.atomic():  # a savepoint: one refusal keeps the others
-                services.enrol_child(
-                    programme=old.programme, child=child, starts_on=today, by=by, notes=old.notes
-                )
+                services.resume_enrolment(enrolment=old, by=by)
         except ValidationError:
             refused.append(old.programme.name)
         else:
@@ -77,15 +74,15 @@ def restore(*, child, change, by) -> list[closure.Ended]:
     return [
         closure.Ended(
             "programmes.enrolments",
-            ngettext("%(count)d enrolment started again", "%(count)d enrolments started again",
+            ngettext("%(count)d enrolment resumed", "%(count)d enrolments resumed",
                      restarted) % {"count": restarted},
             restarted,
         ),  # fmt: skip
         closure.Ended(
             "programmes.enrolments_refused",
             ngettext(
-                "%(count)d enrolment could not start again (%(names)s)",
-                "%(count)d enrolments could not start again (%(names)s)",
+                "%(count)d enrolment could not be resumed (%(names)s)",
+                "%(count)d enrolments could not be resumed (%(names)s)",
                 len(refused),
             )
             % {"count": len(refused), "names": "、".join(refused)},
