@@ -8,6 +8,8 @@ class CaseworkConfig(AppConfig):
 
     def ready(self):
         # Reunification checks: scheduled when a file closes as reunited, on the timeline.
-        from casework import reunification
+        # Open concerns in a hand-over summary (registry.transfers).
+        from casework import handover, reunification
 
         reunification.register()
+        handover.register()

@@ -20,7 +20,7 @@ from django.utils.translation import ngettext
 
 from programmes.models import Enrolment, HomeVisit
 from programmes.services import programmes as services
-from registry import closure
+from registry import closure, transfers
 
 
 def _pending_follow_ups(child) -> int:
@@ -101,5 +101,12 @@ def restore(*, child, change, by) -> list[closure.Ended]:
     ]
 
 
+def last_home_visit(child) -> str:
+    """The hand-over summary's last home visit (``registry.transfers.register_fact``)."""
+    day = HomeVisit.objects.filter(child=child).order_by("-date").values_list("date", flat=True)
+    return f"{day[0]:%Y-%m-%d}" if day else ""
+
+
 def register() -> None:
     closure.register("programmes", close=close, restore=restore)
+    transfers.register_fact("last_home_visit", last_home_visit)

@@ -150,12 +150,14 @@ def create_child(*, by, **fields) -> Child:
 
 
 def update_child(*, child: Child, by, **fields) -> Child:
-    """Change the file's details. The status is not changed here: see ``change_child_status``.
+    """Change the file's details. The status is not changed here (``change_child_status``), nor
+    the school (``registry.transfers.transfer_school``).
 
     Only officials change an identity number (whoever else calls this, from any view or
     script, with a different number is refused).
     """
     fields.pop("status", None)
+    fields.pop("school", None)  # a school changes by a transfer only: registry.transfers
     if "id_number" in fields and not idnumber.sees_full(by):
         if idnumber.normalise(fields["id_number"] or "") != child.id_number:
             raise ValidationError(

@@ -1,7 +1,14 @@
 from django.urls import path
 
 import lbc_office.core.converters  # noqa: F401 — registers <key:…>, the bounded record key
-from registry import consent_views, export_layout_views, place_views, transfer_views, views
+from registry import (
+    consent_views,
+    export_layout_views,
+    place_views,
+    school_transfer_views,
+    transfer_views,
+    views,
+)
 from registry.printing import views as print_views
 
 app_name = "registry"
@@ -22,12 +29,20 @@ urlpatterns = [
     path("children/<key:pk>/", views.child_detail, name="child_detail"),
     path("children/<key:pk>/file.pdf", print_views.child_file_pdf, name="child_file_pdf"),
     path("children/<key:pk>/handover/", print_views.handover_start, name="handover_start"),
+    path(
+        "children/<key:pk>/handover/summary/",
+        school_transfer_views.handover_summary,
+        name="handover_summary",
+    ),
+    path("children/<key:pk>/transfer/", school_transfer_views.child_transfer, name="child_transfer"),
+    path("children/transfer-in/", school_transfer_views.transfer_in, name="transfer_in"),
     path("children/print/", print_views.batch_start, name="print_batch"),
     path("prints/<key:pk>/", print_views.print_job, name="print_job"),
     path("prints/<key:pk>/progress/", print_views.print_job_progress, name="print_job_progress"),
     path("prints/<key:pk>/file.pdf", print_views.print_job_download, name="print_job_download"),
     path("children/<key:pk>/edit/", views.child_edit, name="child_edit"),
     path("children/<key:pk>/status/", views.child_status, name="child_status"),
+    path("children/<key:pk>/status/restore/", views.child_restore, name="child_restore"),
     path("children/<key:pk>/history/", views.child_history, name="child_history"),
     path("children/<key:pk>/health-checks/new/", views.health_check_add, name="health_check_add"),
     path(

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from registry.models import Child, ChildStatus, County, StatusChange
+from registry.models import Child, County, StatusChange
 from registry.models.children import ChildRecordQuerySet
 
 CHECK_AFTER_MONTHS = (1, 3)
@@ -26,8 +26,9 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
 
 class ReunificationCheckQuerySet(ChildRecordQuerySet):
     def pending(self):
-        """Not done, for a child still reunited (a reopened file has no such check to make)."""
-        return self.filter(done_at__isnull=True, child__status=ChildStatus.REUNITED)
+        """Not done. A file reopened since keeps its checks: how the child came through the
+        months after the parents' return is still worth a teacher's look."""
+        return self.filter(done_at__isnull=True)
 
     def due(self, today: datetime.date):
         return self.pending().filter(due_on__lte=today)

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from casework import reunification
 from lbc_office.celery import app as celery_app
 from lbc_office.core import audit
 from lbc_office.core.auth import role_required
@@ -58,6 +59,8 @@ def _teacher_home(request):
     today = timezone.localdate()
     follow_ups = list(programmes_selectors.open_follow_ups(request.user, today=today)[:10])
     audit.shown(request, [visit.child_id for visit in follow_ups])
+    checks = list(reunification.pending_for(request.user).filter(due_on__lte=today)[:10])
+    audit.shown(request, [check.child_id for check in checks])
     schools = (
         School.objects.visible_to(request.user)
         .annotate(active_children=Count("children", filter=Q(children__status=ChildStatus.ACTIVE)))
@@ -69,6 +72,7 @@ def _teacher_home(request):
         {
             "schools": schools,
             "follow_ups": follow_ups,
+            "reunification_checks": checks,
             "gaps": programmes_selectors.contact_gap_counts(request.user, today=today),
         },
     )

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from lbc_office.upkeep import backup as backups
-from lbc_office.upkeep import retention
+from lbc_office.upkeep import retention, reunification
 
 
 @shared_task(name="lbc_office.tasks.backup")
@@ -37,3 +37,10 @@ def count_report_figures() -> int | None:
     stored = figures.count_day()
     dashboard.keep_trends(timezone.localdate())
     return stored
+
+
+@shared_task(name="lbc_office.tasks.remind_reunification_checks")
+def remind_reunification_checks() -> int:
+    """Daily: each reunification check that has come due is reminded once (the school's
+    teachers, or the officials). Run twice or at once, the second finds nothing to claim."""
+    return reunification.remind_due()
