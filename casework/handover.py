@@ -11,9 +11,11 @@ from registry import transfers
 
 
 def open_concerns(child) -> int:
-    return Concern.objects.filter(child=child).filter(
-        Q(closed_at__isnull=True) | Q(outcome=Concern.Outcome.LEFT)
-    ).count()
+    return (
+        Concern.objects.filter(child=child)
+        .filter(Q(closed_at__isnull=True) | Q(outcome=Concern.Outcome.LEFT))
+        .count()
+    )
 
 
 def register() -> None:

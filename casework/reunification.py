@@ -94,8 +94,12 @@ def check_events(child, limit: int) -> list[timeline.TimelineEvent]:
             day, detail = c.due_on, ""
         events.append(
             timeline.TimelineEvent(
-                date=day, kind="status", title=title, detail=detail,
-                by=str(c.done_by or ""), order=c.pk,
+                date=day,
+                kind="status",
+                title=title,
+                detail=detail,
+                by=str(c.done_by or ""),
+                order=c.pk,
             )  # fmt: skip
         )
     return events

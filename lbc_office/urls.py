@@ -52,9 +52,7 @@ urlpatterns = [
     ],
     path("audit/", views.audit_log, name="audit"),
     path("reunification-checks/", reunification.check_list, name="reunification_checks"),
-    path(
-        "reunification-checks/<key:pk>/", reunification.check_record, name="reunification_check"
-    ),
+    path("reunification-checks/<key:pk>/", reunification.check_record, name="reunification_check"),
     path("users/", include("lbc_office.users.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("api/v1/", include("lbc_office.api.urls")),

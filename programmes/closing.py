@@ -74,8 +74,8 @@ def restore(*, child, change, by) -> list[closure.Ended]:
     return [
         closure.Ended(
             "programmes.enrolments",
-            ngettext("%(count)d enrolment resumed", "%(count)d enrolments resumed",
-                     restarted) % {"count": restarted},
+            ngettext("%(count)d enrolment resumed", "%(count)d enrolments resumed", restarted)
+            % {"count": restarted},
             restarted,
         ),  # fmt: skip
         closure.Ended(

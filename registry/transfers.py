@@ -127,10 +127,14 @@ def handover_summary(child: Child, *, user) -> dict:
         "status": child.status,
         "transferred_on": f"{child.status_changed_on:%Y-%m-%d}" if child.status_changed_on else "",
         "child": {
-            "name": child.name, "sex": child.sex,
+            "name": child.name,
+            "sex": child.sex,
             "date_of_birth": f"{child.date_of_birth:%Y-%m-%d}",
-            "guardian": child.guardian, "father_away": child.father_away,
-            "mother_away": child.mother_away, "boarding": child.boarding, "poor": child.poor,
+            "guardian": child.guardian,
+            "father_away": child.father_away,
+            "mother_away": child.mother_away,
+            "boarding": child.boarding,
+            "poor": child.poor,
         },  # fmt: skip
         "guardians": [
             {"name": g.name, "relation": g.relation, "phone": g.phone}
@@ -141,8 +145,11 @@ def handover_summary(child: Child, *, user) -> dict:
             for p in child.parents_away.all()
         ],
         "school_history": [
-            {"date": f"{t.date:%Y-%m-%d}", "from": t.from_school.name if t.from_school else
-             t.elsewhere, "to": t.to_school.name if t.to_school else t.elsewhere}
+            {
+                "date": f"{t.date:%Y-%m-%d}",
+                "from": t.from_school.name if t.from_school else t.elsewhere,
+                "to": t.to_school.name if t.to_school else t.elsewhere,
+            }
             for t in reversed(transfers)
         ],  # fmt: skip
         "ended_on_closing": [e.get("label", "") for e in (closing.ended if closing else [])],
@@ -167,7 +174,9 @@ def parse_summary(text: str) -> dict:
 
 
 def origin(summary: dict) -> str:
-    return " · ".join(str(summary.get(k) or "") for k in ("from_county", "school") if summary.get(k))
+    return " · ".join(
+        str(summary.get(k) or "") for k in ("from_county", "school") if summary.get(k)
+    )
 
 
 def prefill(summary: dict) -> dict:
@@ -182,8 +191,10 @@ def prefill(summary: dict) -> dict:
     lines = [_("Transferred in from %(place)s.") % {"place": origin(summary)}]
     for g in summary.get("guardians") or []:
         if isinstance(g, dict):
-            lines.append(_("Guardian: %(name)s %(phone)s") % {"name": g.get("name", ""),
-                                                             "phone": g.get("phone", "")})
+            lines.append(
+                _("Guardian: %(name)s %(phone)s")
+                % {"name": g.get("name", ""), "phone": g.get("phone", "")}
+            )
     for label in summary.get("ended_on_closing") or []:
         lines.append(str(label))
     initial["notes"] = "\n".join(lines)

@@ -34,7 +34,9 @@ urlpatterns = [
         school_transfer_views.handover_summary,
         name="handover_summary",
     ),
-    path("children/<key:pk>/transfer/", school_transfer_views.child_transfer, name="child_transfer"),
+    path(
+        "children/<key:pk>/transfer/", school_transfer_views.child_transfer, name="child_transfer"
+    ),
     path("children/transfer-in/", school_transfer_views.transfer_in, name="transfer_in"),
     path("children/print/", print_views.batch_start, name="print_batch"),
     path("prints/<key:pk>/", print_views.print_job, name="print_job"),

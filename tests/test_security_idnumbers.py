@@ -37,7 +37,13 @@ from tests.programmes.factories import (
     ProgrammeFactory,
 )
 from tests.registry.pdf_text import pdf_text
-from tests.test_security import OUT_OF_SCOPE, _api_token, _patterns, _sharing_override
+from tests.test_security import (
+    OUT_OF_SCOPE,
+    _api_token,
+    _patterns,
+    _reunification_check,
+    _sharing_override,
+)
 from tests.volunteers.factories import AssignmentFactory, OrganisationFactory, VolunteerFactory
 from volunteers.models import CheckinRole, MonthlyCheckin, Notification
 
@@ -94,6 +100,7 @@ def _records_around(child, *, volunteer_user, notified):
         "account": notified,
         "official": UserFactory(),
         "sharing_override": _sharing_override(child),
+        "reunification_check": _reunification_check(child),
         "api_token": _api_token(notified),
         "notification": Notification.objects.create(
             recipient_key=f"user:{notified.pk}",

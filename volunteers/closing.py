@@ -48,8 +48,8 @@ def close(*, child, change, by) -> list[closure.Ended]:
     return [
         closure.Ended(
             "volunteers.carers",
-            ngettext("%(count)d carer assignment ended", "%(count)d carer assignments ended",
-                     ended) % {"count": ended},
+            ngettext("%(count)d carer assignment ended", "%(count)d carer assignments ended", ended)
+            % {"count": ended},
             ended,
         ),  # fmt: skip
         closure.Ended(
@@ -77,8 +77,8 @@ def restore(*, child, change, by) -> list[closure.Ended]:
     return [
         closure.Ended(
             "volunteers.carers",
-            ngettext("%(count)d carer assigned again", "%(count)d carers assigned again",
-                     restarted) % {"count": restarted},
+            ngettext("%(count)d carer assigned again", "%(count)d carers assigned again", restarted)
+            % {"count": restarted},
             restarted,
         ),  # fmt: skip
         closure.Ended(

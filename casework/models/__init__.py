@@ -4,5 +4,13 @@ from casework.models.agencies import Agency, AgencyKind, Liaison
 from casework.models.concerns import Concern, ConcernKind, ConcernSource, Severity
 from casework.models.reunification import ReunificationCheck
 
-__all__ = ["Agency", "AgencyKind", "Concern", "ConcernKind", "ConcernSource", "Liaison", "ReunificationCheck",
-           "Severity"]
+__all__ = [
+    "Agency",
+    "AgencyKind",
+    "Concern",
+    "ConcernKind",
+    "ConcernSource",
+    "Liaison",
+    "ReunificationCheck",
+    "Severity",
+]

@@ -21,7 +21,9 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
     """``day`` moved on by whole months; the 31st becomes the month's last day."""
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
-    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
+    return day.replace(
+        year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1])
+    )
 
 
 class ReunificationCheckQuerySet(ChildRecordQuerySet):
@@ -79,7 +81,8 @@ class ReunificationCheck(models.Model):
         indexes = [
             # The teachers' lists and the reminder scan: checks not done, by due date.
             models.Index(
-                fields=["due_on"], condition=models.Q(done_at__isnull=True),
+                fields=["due_on"],
+                condition=models.Q(done_at__isnull=True),
                 name="reunification_check_pending",
             ),  # fmt: skip
         ]

@@ -5,7 +5,6 @@ recorded. The roof's, next to the teacher's home screen that lists them too."""
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -14,25 +13,29 @@ from django.utils.translation import gettext_lazy
 
 from casework import reunification
 from lbc_office.core import audit
+from lbc_office.core.auth import role_required
 from lbc_office.core.forms import form_view
+from lbc_office.core.models import Role
 
 
 class CheckForm(forms.Form):
     note = forms.CharField(
         label=gettext_lazy("how the child is"),
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=gettext_lazy("Who you saw or spoke with, how the child is at home and at school."),
+        help_text=gettext_lazy(
+            "Who you saw or spoke with, how the child is at home and at school."
+        ),
     )
 
 
-def _require_role(request):
-    if not (request.user.is_official or request.user.is_teacher):
-        raise PermissionDenied
+# Teachers (of the child's school: ``reunification.for_user``) and officials; anyone else gets
+# 403 on the list and 404 on a check.
+teachers_and_officials = role_required(Role.OFFICIAL, Role.TEACHER)
 
 
 @audit.shows_personal_data
+@teachers_and_officials
 def check_list(request):
-    _require_role(request)
     checks = reunification.pending_for(request.user)
     page = Paginator(checks, 50).get_page(request.GET.get("page"))
     audit.shown(request, [c.child_id for c in page])
@@ -44,8 +47,8 @@ def check_list(request):
 
 
 @audit.shows_personal_data
+@teachers_and_officials
 def check_record(request, pk):
-    _require_role(request)
     check = get_object_or_404(reunification.for_user(request.user).select_related("child"), pk=pk)
     audit.shown(request, check.child)
 

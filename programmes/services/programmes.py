@@ -108,8 +108,8 @@ def end_enrolment(*, enrolment: Enrolment, ends_on: datetime.date, by, closing=N
 def resume_enrolment(*, enrolment: Enrolment, by) -> Enrolment:
     """Undo the end of an enrolment that closing the child's file ended (``closing.py``), where
     the programme goes on and still runs at the child's school; its history keeps the end."""
-    enrolment = Enrolment.objects.select_for_update().select_related("programme").get(
-        pk=enrolment.pk
+    enrolment = (
+        Enrolment.objects.select_for_update().select_related("programme").get(pk=enrolment.pk)
     )
     programme = enrolment.programme
     this_child = Child.objects.filter(pk=enrolment.child_id)

@@ -54,6 +54,8 @@ SHOWS_NO_CHILD_DATA = {
     "accounts:schools", "accounts:password", "accounts:second_factor",
     "enrolment_codes", "issue_enrolment_code", "favicon",
     "registry:sharing_override_end",  # POST only, then back to the file
+    "registry:child_restore",  # POST only, then back to the file
+    "registry:transfer_in",  # a form pre-filled from a pasted summary, as child_create
     # the REST API: tokens, reference data, figures through reports.build_for, the schema
     "api_tokens", "revoke_api_token", "api:carers", "api:school_list", "api:school_detail",
     "api:towns", "api:reports", "api:schema", "api:docs",

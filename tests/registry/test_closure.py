@@ -104,7 +104,11 @@ def test_reopening_and_restoring_once(personas, cared_for):
     with pytest.raises(ValidationError):  # not yet back on the register
         services.restore_closed(child=child, by=personas.official)
     services.change_child_status(
-        child=child, status=ChildStatus.ACTIVE, on=TODAY(), reason="父母又外出", by=personas.official
+        child=child,
+        status=ChildStatus.ACTIVE,
+        on=TODAY(),
+        reason="父母又外出",
+        by=personas.official,
     )
     with pytest.raises(PermissionDenied):
         services.restore_closed(child=child, by=personas.teacher_a)

@@ -2,8 +2,9 @@
 and the database what is due, so a run that comes twice, concurrently, or a day late (a worker
 that was down) does its work exactly once:
 
-- ``open_month``: from the 1st, every active assignment of a child on the active register has this month's check-in (unique per
-  assignment and month) and each volunteer is told once (unique per volunteer, kind and month);
+- ``open_month``: from the 1st, every active assignment of a child on the active register has
+  this month's check-in (unique per assignment and month) and each volunteer is told once
+  (unique per volunteer, kind and month);
 - ``remind_missing``: from the 20th, each volunteer with a check-in still to do is reminded once;
 - ``close_months``: once a month has ended, its open check-ins become missed (a conditional
   update) and the officials and each volunteer's organisation get the month's list once.
