@@ -94,9 +94,10 @@ def test_each_figure_links_to_the_children_behind_it(personas):
 def test_teacher_home_query_count(personas, django_assert_num_queries, n):
     _grow(personas, n)
     client = personas.client_for("teacher_a")
-    # session, user, follow-ups, contact gaps, schools, session save (3); the VIEW event of the
-    # children the follow-ups name and, in one INSERT, those children (2, issue 12)
-    with django_assert_num_queries(10):
+    # session, user, follow-ups, reunification checks due, contact gaps, schools, session save
+    # (3); the VIEW event of the children the follow-ups name and, in one INSERT, those
+    # children (2, issue 12)
+    with django_assert_num_queries(11):
         response = client.get(reverse("home"))
     html = response.content.decode()
     assert 'id="follow-ups-due"' in html

@@ -150,12 +150,40 @@ def test_open_month_opens_nothing_for_a_closed_file(personas):
 
 
 def test_the_timeline_lists_what_was_ended(personas, cared_for, official_client):
-    _close(personas.child_a, personas.official)
+    change = _close(personas.child_a, personas.official)
+    change.refresh_from_db()
     page = official_client.get(personas.child_a.get_absolute_url()).content.decode()
-    assert "1 carer assignment ended" in page or "1" in page
+    assert change.ended_summary and change.ended_summary in page  # status history and timeline
     from registry import timeline
 
     events = timeline.page(personas.child_a).events
     status = [e for e in events if e.kind == "status" and "→" in e.title][0]
     assert "volunteers" not in status.detail  # labels, not keys
     assert status.detail.count("·") >= 3
+
+
+def test_the_status_form_shows_what_was_ended_and_lets_an_official_restore(
+    personas, cared_for, official_client
+):
+    from django.urls import reverse
+
+    child = personas.child_a
+    _close(child, personas.official)
+    url = reverse("registry:child_status", args=[child.pk])
+    teacher = personas.client_for("teacher_a")
+    page = teacher.get(url)
+    assert 'id="closing-ended"' in page.content.decode()
+    assert "restore" not in page.context["form"].fields  # officials only
+    assert "restore" in official_client.get(url).context["form"].fields
+    response = official_client.post(
+        url, {"status": "active", "date": TODAY().isoformat(), "reason": "父母又外出",
+              "restore": "on"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    assert Assignment.objects.filter(child=child, ended_on__isnull=True).count() == 1
+    assert StatusChange.objects.get(to_status="reunited").restored_at is not None
+    # and the button on the file is gone: nothing left to restore
+    restore = reverse("registry:child_restore", args=[child.pk])
+    assert 'id="restore"' not in official_client.get(child.get_absolute_url()).content.decode()
+    official_client.post(restore)
+    assert Assignment.objects.filter(child=child, ended_on__isnull=True).count() == 1
