@@ -60,7 +60,7 @@ def test_a_due_check_is_reminded_once_to_the_schools_teachers(personas, reunited
     sent = Notification.objects.filter(kind=Notification.Kind.REUNIFICATION_CHECK)
     assert [n.user for n in sent] == [personas.teacher_a]
     assert reminders.remind_due(today=add_months(TODAY, 3)) == 1
-    assert sent.count() == 2
+    assert sent.all().count() == 2  # (a fresh query: ``sent`` was read above)
 
 
 def test_teachers_of_the_school_list_and_record_the_check(personas, reunited):
