@@ -7,7 +7,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from lbc_office.upkeep import backup as backups
-from lbc_office.upkeep import retention, reunification
+from lbc_office.upkeep import retention
 
 
 @shared_task(name="lbc_office.tasks.backup")
@@ -43,4 +43,6 @@ def count_report_figures() -> int | None:
 def remind_reunification_checks() -> int:
     """Daily: each reunification check that has come due is reminded once (the school's
     teachers, or the officials). Run twice or at once, the second finds nothing to claim."""
+    from lbc_office.upkeep import reunification
+
     return reunification.remind_due()
