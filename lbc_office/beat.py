@@ -68,6 +68,11 @@ EVERY_DAY = {
         "task": "lbc_office.tasks.anonymise_expired",
         "schedule": crontab(hour=3, minute=0),
     },
+    # Mondays 07:45: each user with something due hears of it once a week (counts only).
+    "lbc_office.weekly_digest": {
+        "task": "lbc_office.tasks.weekly_digest",
+        "schedule": crontab(hour=7, minute=45, day_of_week=1),
+    },
     # Every 2 minutes: emails and SMS not yet sent (new, or waiting for a retry) go out.
     "volunteers.sweep_deliveries": {
         "task": "volunteers.tasks.sweep_deliveries",

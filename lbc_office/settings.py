@@ -72,7 +72,11 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # A strict Content-Security-Policy: the vendored assets need nothing inline.
     "lbc_office.core.security.ContentSecurityPolicyMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Static files: hashed names, gzip and Brotli, cached a year (lbc_office/core/static_files.py).
+    "lbc_office.core.static_files.StaticFilesMiddleware",
+    # Pages leave gzipped (static files have theirs): Django's GZipMiddleware pads each answer
+    # with random bytes against BREACH (Django >= 4.2), and CSRF tokens are masked per answer.
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -226,6 +230,11 @@ STORAGES = {
         )
     },
 }
+
+# On a laptop (DEBUG) whitenoise reads the source folders and notices edits; `make run` turns
+# this off (STATIC_FROM_SOURCE=0) to serve the collected, compressed files users get.
+WHITENOISE_USE_FINDERS = env_bool("STATIC_FROM_SOURCE", default=DEBUG)
+WHITENOISE_AUTOREFRESH = WHITENOISE_USE_FINDERS
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
+
 from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
+from lbc_office.home import digest
 from lbc_office.upkeep import backup as backups
 from lbc_office.upkeep import retention
 
@@ -46,3 +49,11 @@ def remind_reunification_checks() -> int:
     from lbc_office.upkeep import reunification
 
     return reunification.remind_due()
+
+
+@shared_task(name="lbc_office.tasks.weekly_digest")
+def weekly_digest(day: str | None = None) -> int:
+    """Mondays: each user with something due hears of it once a week (lbc_office.home.digest).
+    Run twice, the second run sends nothing."""
+    today = datetime.date.fromisoformat(day) if day else timezone.localdate()
+    return digest.send_weekly_digests(today)

@@ -76,8 +76,17 @@ class HomeVisitForm(forms.ModelForm):
         for name in ("guardian_health", "guardian_supervision", "guardian_homework"):
             self.fields[name].choices = [c for c in self.fields[name].choices if c[0]]
 
+    # Said before saving, not only after a refusal (the model's rule, HomeVisit.clean).
+    NOTES = {
+        "education": _("At least one recommendation is needed: write one in any of these areas."),
+    }
+
     def groups(self):
-        return [(title, [self[name] for name in names]) for title, names in self.GROUPS]
+        """(heading, bound fields, a note shown under the heading or "")."""
+        return [
+            (title, [self[name] for name in names], self.NOTES.get(names[0], ""))
+            for title, names in self.GROUPS
+        ]
 
     def clean(self):
         data = super().clean()

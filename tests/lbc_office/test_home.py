@@ -60,8 +60,9 @@ def test_official_home_query_count(personas, django_assert_num_queries, n):
     # concerns, children with a concern, missed last month, status changes, carers whose
     # file is withheld, vetting expiring; the trends: visits, leaving, check-ins and concerns;
     # session save (3); the VIEW event of the children the page names and, in one INSERT, those
-    # children (2, issue 12)
-    with django_assert_num_queries(21):
+    # children (2, issue 12); my tasks: concerns to look at (none: their count only), children
+    # without consent (their count and first five)
+    with django_assert_num_queries(24):
         response = client.get(reverse("home"))
     assert response.context["follow_ups_due"] == n
     figures = response.context["headline"]
@@ -94,20 +95,21 @@ def test_each_figure_links_to_the_children_behind_it(personas):
 def test_teacher_home_query_count(personas, django_assert_num_queries, n):
     _grow(personas, n)
     client = personas.client_for("teacher_a")
-    # session, user, follow-ups, reunification checks due, contact gaps, schools, session save
-    # (3); the VIEW event of the children the follow-ups name and, in one INSERT, those
-    # children (2, issue 12)
-    with django_assert_num_queries(11):
+    # session, user, my tasks (the follow-ups' count and first five, the reunification checks'
+    # count), contact gaps, schools, session save (3); the VIEW event of the children the tasks
+    # name and, in one INSERT, those children (2, issue 12)
+    with django_assert_num_queries(12):
         response = client.get(reverse("home"))
     html = response.content.decode()
-    assert 'id="follow-ups-due"' in html
-    assert len(response.context["follow_ups"]) == min(n, 10)
+    assert 'id="tasks-follow_ups"' in html
+    [follow_ups] = response.context["tasks"]
+    assert (follow_ups.key, follow_ups.count, len(follow_ups.items)) == ("follow_ups", n, min(n, 5))
 
 
 def test_teacher_b_sees_no_follow_up_of_school_a(personas):
     _grow(personas, 2)
     response = personas.client_for("teacher_b").get(reverse("home"))
-    assert list(response.context["follow_ups"]) == []
+    assert response.context["tasks"] == []
 
 
 @pytest.mark.parametrize("n", [1, 15])
@@ -129,10 +131,10 @@ def test_official_home_reads_the_stored_figures_of_a_city(
         # as above, with the figures' day and sums in place of the figures, the carers and
         # the follow-ups due; then the trends' three queries, which the next visit skips
         # (+4 since issue 12: withheld carers, vettings expiring, the VIEW event and its
-        # children)
-        with django_assert_num_queries(20):
+        # children; +3 since issue 14: my tasks, as above)
+        with django_assert_num_queries(23):
             response = client.get(reverse("home"))
-        with django_assert_num_queries(17):
+        with django_assert_num_queries(20):
             again = client.get(reverse("home"))
     finally:
         cache.delete(key)

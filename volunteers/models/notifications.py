@@ -20,6 +20,7 @@ class Notification(TimeStampedModel):
         CHECKIN_REMINDER = "checkin_reminder", _("Check-in reminder")
         MISSED_LIST = "missed_list", _("Missed check-ins")
         CONCERN = "concern", _("Concern raised")
+        DIGEST = "digest", _("Weekly tasks")
         REUNIFICATION_CHECK = "reunification_check", _("Reunification check due")
 
     # Who it is for, as "user:5", "volunteer:7" or "organisation:3": volunteers without a
