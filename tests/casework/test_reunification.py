@@ -68,7 +68,7 @@ def test_teachers_of_the_school_list_and_record_the_check(personas, reunited):
     ReunificationCheck.objects.filter(pk=check.pk).update(due_on=TODAY)
     teacher_a = personas.client_for("teacher_a")
     home = teacher_a.get(reverse("home")).content.decode()
-    assert 'id="reunification-checks-due"' in home and personas.child_a.name in home
+    assert 'id="tasks-reunification_checks"' in home and personas.child_a.name in home
     url = reverse("reunification_check", args=[check.pk])
     assert personas.client_for("teacher_b").get(url).status_code == 404
     assert personas.client_for("volunteer").get(url).status_code == 404
