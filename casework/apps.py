@@ -20,3 +20,9 @@ class CaseworkConfig(AppConfig):
         from casework import plan_file
 
         plan_file.register()
+        # Reunification checks: scheduled when a file closes as reunited, on the timeline.
+        # Open concerns in a hand-over summary (registry.transfers).
+        from casework import handover, reunification
+
+        reunification.register()
+        handover.register()

@@ -65,6 +65,11 @@ EVERY_DAY = {
         "task": "volunteers.tasks.remind_overdue_referrals",
         "schedule": crontab(hour=8, minute=40),
     },
+    # 08:30: reunification checks that have come due are reminded, once each.
+    "lbc_office.remind_reunification_checks": {
+        "task": "lbc_office.tasks.remind_reunification_checks",
+        "schedule": crontab(hour=8, minute=30),
+    },
     # 01:30: a dated, compressed backup of the database; the newest BACKUP_KEEP are kept.
     "lbc_office.backup": {
         "task": "lbc_office.tasks.backup",

@@ -404,6 +404,6 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "GuardianAbilityEnum": "programmes.models.contact.GuardianAbility",
         "ChildStatusEnum": "registry.models.ChildStatus",
-        "CheckinStatusEnum": ["open", "done", "missed"],
+        "CheckinStatusEnum": ["open", "done", "missed", "cancelled"],
     },
 }

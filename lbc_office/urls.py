@@ -10,7 +10,7 @@ import lbc_office.core.converters  # noqa: F401 — registers <key:…>, the bou
 from lbc_office import reports
 from lbc_office.api import token_views as api_token_views
 from lbc_office.core import enrolment_views, twofactor
-from lbc_office.home import views
+from lbc_office.home import reunification, views
 from lbc_office.offline import views as offline_views
 from lbc_office.reports import views as report_views
 from lbc_office.users import forms as account_forms
@@ -53,6 +53,8 @@ urlpatterns = [
         for slug in reports.TABLES
     ],
     path("audit/", views.audit_log, name="audit"),
+    path("reunification-checks/", reunification.check_list, name="reunification_checks"),
+    path("reunification-checks/<key:pk>/", reunification.check_record, name="reunification_check"),
     path("tasks/", views.my_tasks, name="my_tasks"),
     path("users/", include("lbc_office.users.urls")),
     path("healthz", views.healthz, name="healthz"),

@@ -9,6 +9,8 @@ class ProgrammesConfig(AppConfig):
     def ready(self):
         # The personal file shows visits, calls, enrolments and donations without the
         # registry importing this app: sources, buttons and a card are registered here.
-        from programmes import personal_file
+        # What closing a file ends, and reopening restores: registry.closure.
+        from programmes import closing, personal_file
 
         personal_file.register()
+        closing.register()

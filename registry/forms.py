@@ -103,6 +103,10 @@ class ChildForm(forms.ModelForm):
             del self.fields["confirm_duplicate"]
         self.fields["school"].queryset = School.objects.visible_to(user).filter(active=True)
         self.fields["sex"].choices = Sex.choices  # two radio buttons, no empty one
+        if self.instance.pk is not None:
+            # A file changes school only by a transfer (``registry.transfers``): one action
+            # with its date and reason, on the timeline; never silently from this form.
+            del self.fields["school"]
         if self.instance.pk is not None and not idnumber.sees_full(user):
             # Only officials change a registered number, and a field would pre-fill it whole:
             # the page shows the masked number instead (``shown_id_number``).
@@ -145,12 +149,75 @@ class StatusChangeForm(forms.Form):
     date = forms.DateField(label=_("date of the change"), widget=DateInput())
     reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 3}))
 
-    def __init__(self, *args, child: Child, **kwargs):
+    restore = forms.BooleanField(
+        label=_("Back to active: restore what closing the file ended"),
+        required=False,
+        initial=True,
+    )
+
+    def __init__(self, *args, child: Child, user=None, closing=None, **kwargs):
         kwargs.setdefault("initial", {"date": timezone.localdate()})
         super().__init__(*args, **kwargs)
         self.fields["status"].choices = [
             (value, label) for value, label in ChildStatus.choices if value != child.status
         ]
+        # Officials reopening a file whose closing ended something may give it back at once.
+        can_restore = (
+            user is not None and user.is_official and closing is not None and closing.ended
+            and closing.restored_at is None and child.status != ChildStatus.ACTIVE
+        )  # fmt: skip
+        if can_restore:
+            self.fields["restore"].help_text = closing.ended_summary
+        else:
+            del self.fields["restore"]
+
+
+class TransferForm(forms.Form):
+    """One action: to another school of the county, or out of the county (which closes the
+    file). ``registry.transfers`` does the rest."""
+
+    OUT = "out"
+    to_school = forms.ModelChoiceField(
+        label=_("new school"),
+        queryset=School.objects.none(),
+        required=False,
+        empty_label=_("Out of the county"),
+        help_text=_("Choose “Out of the county” for a school elsewhere: the file then closes."),
+    )
+    elsewhere = forms.CharField(
+        label=_("county and school elsewhere"), max_length=200, required=False,
+        help_text=_("Only for a transfer out of the county."),
+    )  # fmt: skip
+    date = forms.DateField(label=_("date of the transfer"), widget=DateInput())
+    reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, child: Child, **kwargs):
+        kwargs.setdefault("initial", {"date": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+        self.fields["to_school"].queryset = (
+            School.objects.filter(active=True).exclude(pk=child.school_id).order_by("name")
+        )
+
+
+class TransferInForm(forms.Form):
+    summary = forms.CharField(
+        label=_("hand-over summary"), required=False, widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("Paste the summary the other county sent, or upload its file."),
+    )  # fmt: skip
+    file = forms.FileField(label=_("or its file"), required=False)
+
+    MAX_BYTES = 100_000
+
+    def clean(self):
+        data = super().clean()
+        upload = data.get("file")
+        if upload is not None:
+            if upload.size > self.MAX_BYTES:
+                raise forms.ValidationError(_("This file is too large for a hand-over summary."))
+            data["summary"] = upload.read().decode("utf-8", errors="replace")
+        if not (data.get("summary") or "").strip():
+            raise forms.ValidationError(_("Paste the summary or upload its file."))
+        return data
 
 
 class HealthCheckForm(forms.ModelForm):

@@ -11,7 +11,14 @@ from django.shortcuts import get_object_or_404
 
 from lbc_office.core import audit
 from registry import access, timeline
-from registry.models import Child, HealthCheck, ParentAway, StatusChange
+from registry.models import (
+    Child,
+    ChildStatus,
+    HealthCheck,
+    ParentAway,
+    SchoolTransfer,
+    StatusChange,
+)
 
 
 def children_for_list(user) -> QuerySet:
@@ -30,7 +37,17 @@ class PersonalFile:
     guardians: list = field(default_factory=list)
     health_checks: list = field(default_factory=list)
     status_changes: list = field(default_factory=list)
+    transfers: list = field(default_factory=list)
     timeline: timeline.TimelinePage | None = None
+
+    @property
+    def restorable(self):
+        """The change that last closed the file, if the file is active again and what the
+        closing ended has not been restored (officials get a button)."""
+        if self.child.status != ChildStatus.ACTIVE:
+            return None
+        closing = next((s for s in self.status_changes if s.closed_the_file), None)
+        return closing if closing and closing.ended and closing.restored_at is None else None
 
     @property
     def parent_slots(self):
@@ -49,7 +66,16 @@ def personal_file_queryset() -> QuerySet:
         "parents_away",
         "guardians",
         Prefetch("health_checks", HealthCheck.objects.select_related("created_by")),
-        Prefetch("status_changes", StatusChange.objects.select_related("created_by")),
+        Prefetch(
+            "status_changes",
+            StatusChange.objects.select_related("created_by", "restored_by").order_by(
+                "-date", "-created_at", "-id"
+            ),
+        ),
+        Prefetch(
+            "transfers",
+            SchoolTransfer.objects.select_related("from_school", "to_school", "created_by"),
+        ),
     )
 
 
@@ -61,6 +87,7 @@ def personal_file(child: Child, *, timeline_page: int = 1) -> PersonalFile:
         guardians=list(child.guardians.all()),
         health_checks=list(child.health_checks.all()),
         status_changes=list(child.status_changes.all()),
+        transfers=list(child.transfers.all()),
         timeline=timeline.page(child, timeline_page),
     )
 

@@ -6,6 +6,7 @@ did it (``created_by``/``updated_by`` and the change history).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 
 from django.conf import settings
@@ -17,7 +18,7 @@ from django.utils.translation import gettext as _
 from lbc_office.core import accounts, audit
 from lbc_office.core.models import Role
 from lbc_office.core.services import save_tracked
-from registry import idnumber
+from registry import closure, idnumber
 from registry.models import (
     Child,
     ChildStatus,
@@ -150,12 +151,14 @@ def create_child(*, by, **fields) -> Child:
 
 
 def update_child(*, child: Child, by, **fields) -> Child:
-    """Change the file's details. The status is not changed here: see ``change_child_status``.
+    """Change the file's details. The status is not changed here (``change_child_status``), nor
+    the school (``registry.transfers.transfer_school``).
 
     Only officials change an identity number (whoever else calls this, from any view or
     script, with a different number is refused).
     """
     fields.pop("status", None)
+    fields.pop("school", None)  # a school changes by a transfer only: registry.transfers
     if "id_number" in fields and not idnumber.sees_full(by):
         if idnumber.normalise(fields["id_number"] or "") != child.id_number:
             raise ValidationError(
@@ -205,6 +208,45 @@ def change_child_status(
         fields={"status": status, "status_changed_on": on},
         update_fields=["status", "status_changed_on"],
     )
+    if change.closed_the_file:  # every app ends what it holds, in this transaction
+        ended = closure.close_all(child=child, change=change, by=by)
+        change.ended = [dataclasses.asdict(e) for e in ended]
+        change.save(update_fields=["ended"])
+    return change
+
+
+def closing_change(child: Child) -> StatusChange | None:
+    """The status change that last took ``child`` off the active register (None if never)."""
+    return (
+        StatusChange.objects.filter(child=child, from_status=ChildStatus.ACTIVE)
+        .exclude(to_status=ChildStatus.ACTIVE)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+@transaction.atomic
+def restore_closed(*, child: Child, by) -> StatusChange:
+    """Officials: after a file is back on the active register, give back what its closing ended
+    (``registry.closure.restore_all``). Once per closing: a second call is refused."""
+    if by is None or not getattr(by, "is_official", False):
+        raise PermissionDenied("only an official restores what closing a file ended")
+    child = Child.objects.select_for_update().get(pk=child.pk)
+    change = closing_change(child)
+    if child.status != ChildStatus.ACTIVE:
+        raise ValidationError(_("Put the child back on the active register first."))
+    if change is None or not change.ended:
+        raise ValidationError(_("Closing this file ended nothing to restore."))
+    if change.restored_at is not None:
+        raise ValidationError(_("What closing this file ended has already been restored."))
+    restored = closure.restore_all(child=child, change=change, by=by)
+    change.restored = [dataclasses.asdict(e) for e in restored]
+    change.restored_at = timezone.now()
+    change.restored_by = by
+    change.save(update_fields=["restored", "restored_at", "restored_by"])
+    detail = " ".join(f"{e.key}:{e.count}" for e in restored)
+    audit.record(audit.Action.CHANGE, user=by, obj=change, child_id=child.pk,
+                 detail=f"restored {detail}".strip())  # fmt: skip
     return change
 
 

@@ -99,17 +99,54 @@ def health_checks(child, limit: int) -> list[TimelineEvent]:
 def status_changes(child, limit: int) -> list[TimelineEvent]:
     from registry.models import StatusChange
 
-    rows = StatusChange.objects.filter(child=child).select_related("created_by")[:limit]
+    rows = StatusChange.objects.filter(child=child).select_related("created_by", "restored_by")
+    events = []
+    for sc in rows[:limit]:
+        events.append(
+            TimelineEvent(
+                date=sc.date,
+                kind="status",
+                title=f"{sc.get_from_status_display()} → {sc.get_to_status_display()}",
+                detail="\n".join(filter(None, [sc.reason, sc.ended_summary])),
+                by=_author(sc.created_by),
+                order=sc.pk,
+            )
+        )
+        if sc.restored_at:  # an official gave back what this closing ended
+            restored = " · ".join(e.get("label", "") for e in sc.restored)
+            events.append(
+                TimelineEvent(
+                    date=timezone.localdate(sc.restored_at),
+                    kind="status",
+                    title=_("Restored what closing the file ended"),
+                    detail=restored or _("Nothing could be restored."),
+                    by=_author(sc.restored_by),
+                    order=sc.restored_at.timestamp(),
+                )
+            )
+    return events
+
+
+@register
+def transfers(child, limit: int) -> list[TimelineEvent]:
+    from registry.models import SchoolTransfer
+
+    rows = (
+        SchoolTransfer.objects.filter(child=child)
+        .select_related("from_school", "to_school", "created_by")
+        .order_by("-date", "-id")[:limit]
+    )
     return [
         TimelineEvent(
-            date=sc.date,
+            date=t.date,
             kind="status",
-            title=f"{sc.get_from_status_display()} → {sc.get_to_status_display()}",
-            detail=sc.reason,
-            by=_author(sc.created_by),
-            order=sc.pk,
+            title=_("Transfer %(kind)s: %(route)s")
+            % {"kind": t.get_kind_display(), "route": str(t)},
+            detail=t.reason,
+            by=_author(t.created_by),
+            order=t.pk,
         )
-        for sc in rows
+        for t in rows
     ]
 
 

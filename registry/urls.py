@@ -7,6 +7,7 @@ from registry import (
     export_layout_views,
     place_views,
     risk_views,
+    school_transfer_views,
     transfer_views,
     views,
 )
@@ -37,12 +38,22 @@ urlpatterns = [
     path("children/<key:pk>/", views.child_detail, name="child_detail"),
     path("children/<key:pk>/file.pdf", print_views.child_file_pdf, name="child_file_pdf"),
     path("children/<key:pk>/handover/", print_views.handover_start, name="handover_start"),
+    path(
+        "children/<key:pk>/handover/summary/",
+        school_transfer_views.handover_summary,
+        name="handover_summary",
+    ),
+    path(
+        "children/<key:pk>/transfer/", school_transfer_views.child_transfer, name="child_transfer"
+    ),
+    path("children/transfer-in/", school_transfer_views.transfer_in, name="transfer_in"),
     path("children/print/", print_views.batch_start, name="print_batch"),
     path("prints/<key:pk>/", print_views.print_job, name="print_job"),
     path("prints/<key:pk>/progress/", print_views.print_job_progress, name="print_job_progress"),
     path("prints/<key:pk>/file.pdf", print_views.print_job_download, name="print_job_download"),
     path("children/<key:pk>/edit/", views.child_edit, name="child_edit"),
     path("children/<key:pk>/status/", views.child_status, name="child_status"),
+    path("children/<key:pk>/status/restore/", views.child_restore, name="child_restore"),
     path("children/<key:pk>/history/", views.child_history, name="child_history"),
     path("children/<key:pk>/risk/", risk_views.child_risk, name="child_risk"),
     path("children/<key:pk>/health-checks/new/", views.health_check_add, name="health_check_add"),

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from lbc_office.core import audit
 from lbc_office.core.auth import role_required
@@ -156,20 +158,43 @@ def child_edit(request, pk):
 @shows_personal_data
 def child_status(request, pk):
     child = get_child_for_user(request, pk, edit=True)
+    closing = services.closing_change(child) if child.status != ChildStatus.ACTIVE else None
 
-    def change(*, date, **data):
-        return services.change_child_status(on=date, **data)
+    @transaction.atomic
+    def change(*, date, restore=False, **data):
+        done = services.change_child_status(on=date, **data)
+        if restore and done.to_status == ChildStatus.ACTIVE:
+            services.restore_closed(child=child, by=data["by"])
+        return done
 
     return record_on_file(
         request,
         child,
-        StatusChangeForm(request.POST or None, child=child),
+        StatusChangeForm(request.POST or None, child=child, user=request.user, closing=closing),
         change,
         template="registry/child_status_form.html",
         title="",
+        context={"closing": closing},
         success=_("The status was changed."),
         child=child,
     )
+
+
+@official_only
+@require_POST
+def child_restore(request, pk):
+    """Give back what closing the file ended, once the file is active again (officials)."""
+    child = get_child_for_user(request, pk, edit=True)
+    try:
+        change = services.restore_closed(child=child, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    else:
+        restored = " · ".join(e["label"] for e in change.restored) or _(
+            "Nothing could be restored."
+        )
+        messages.success(request, _("Restored: %(what)s") % {"what": restored})
+    return redirect(child)
 
 
 @shows_personal_data

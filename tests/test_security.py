@@ -140,8 +140,10 @@ def outside(personas):
         "account": someone,
         "official": UserFactory(role=Role.OFFICIAL, username="another-official"),
         "sharing_override": _sharing_override(child),
+        "reunification_check": _reunification_check(child),
         "api_token": _api_token(someone),
         **_case_plan(child, personas.official),
+        **_duplicate_and_merge(child),
     }
 
 
@@ -175,8 +177,6 @@ def _case_plan(child, official):
         plan=plan, what="家访", owner_user=official, due_on=TODAY, created_by=official
     )
     return {"plan": plan, "plan_action": action}
-        **_duplicate_and_merge(child),
-    }
 
 
 def _duplicate_and_merge(child):
@@ -190,6 +190,20 @@ def _duplicate_and_merge(child):
     DuplicatePair.objects.create(first_id=first, second_id=second, reasons="name_birth_town")
     merge = ChildMerge.objects.create(survivor=child, duplicate=twin, previous_status="active")
     return {"duplicate": twin, "merge": merge}
+
+
+def _reunification_check(child):
+    """A check due today on school B's child (its status change made by hand: the child stays
+    active, as every other record here expects)."""
+    from casework.models import ReunificationCheck
+    from registry.models import StatusChange
+
+    change = StatusChange.objects.create(
+        child=child, from_status="active", to_status="reunited", date=TODAY, reason="x"
+    )
+    return ReunificationCheck.objects.create(
+        child=child, county=child.county, status_change=change, after_months=1, due_on=TODAY
+    )
 
 
 def _api_token(user):
@@ -219,6 +233,10 @@ OUT_OF_SCOPE = {
     "registry:health_check_add": lambda r: {"pk": r["child"].pk},
     "registry:child_file_pdf": lambda r: {"pk": r["child"].pk},
     "registry:handover_start": lambda r: {"pk": r["child"].pk},
+    "registry:handover_summary": lambda r: {"pk": r["child"].pk},
+    "registry:child_transfer": lambda r: {"pk": r["child"].pk},
+    "registry:child_restore": lambda r: {"pk": r["child"].pk},
+    "reunification_check": lambda r: {"pk": r["reunification_check"].pk},
     # Print jobs are their maker's alone: every other account, officials too, gets 404.
     "registry:print_job": lambda r: {"pk": r["print_job"].pk},
     "registry:print_job_progress": lambda r: {"pk": r["print_job"].pk},

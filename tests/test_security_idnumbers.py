@@ -46,6 +46,7 @@ from tests.test_security import (
     _casework_records,
     _duplicate_and_merge,
     _patterns,
+    _reunification_check,
     _sharing_override,
 )
 from tests.volunteers.factories import AssignmentFactory, OrganisationFactory, VolunteerFactory
@@ -105,6 +106,7 @@ def _records_around(child, *, volunteer_user, notified, agency=None):
         "account": notified,
         "official": UserFactory(),
         "sharing_override": _sharing_override(child),
+        "reunification_check": _reunification_check(child),
         "api_token": _api_token(notified),
         "concern": ConcernFactory(child=child, raised_by=notified),
         **_case_plan(child, UserFactory(role="official")),

@@ -9,7 +9,9 @@ class VolunteersConfig(AppConfig):
     def ready(self):
         # Carers and check-ins on the personal file (registry's extension points).
         # The volunteer's scope and the "needs attention" lists (registry's registrations).
-        from volunteers import file_parts, registrations
+        # What closing a file ends, and reopening restores (registry.closure).
+        from volunteers import closing, file_parts, registrations
 
         file_parts.register()
         registrations.register()
+        closing.register()

@@ -96,6 +96,11 @@ def checkin_events(child, limit: int) -> list[timeline.TimelineEvent]:
                 "volunteer": who,
             }
             day = c.month
+        elif c.status == MonthlyCheckin.Status.CANCELLED:
+            title = _("Check-in of %(month)s cancelled: the file left the register") % {
+                "month": f"{c.month:%Y-%m}"
+            }
+            day = c.month
         else:
             title = _("Check-in of %(month)s by %(volunteer)s") % {
                 "month": f"{c.month:%Y-%m}",

@@ -9,7 +9,8 @@ from casework.models.referrals import (
     ReferralStatus,
     ReferralUpdate,
 )
+from casework.models.reunification import ReunificationCheck
 
 __all__ = ["Agency", "AgencyKind", "Concern", "ConcernKind", "ConcernSource", "Liaison", "Severity"]
 __all__ += ["Referral", "ReferralReminder", "ReferralStatus", "ReferralUpdate"]
-__all__ += ["CasePlan", "PlanAction", "PlanReminder", "PlanReview"]
+__all__ += ["CasePlan", "PlanAction", "PlanReminder", "PlanReview", "ReunificationCheck"]

@@ -19,6 +19,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from casework import reunification
 from casework.models import Concern, PlanAction, Referral
 from lbc_office.core.models import Role
 from programmes import selectors as programmes_selectors
@@ -113,6 +114,21 @@ def _checkin_item(checkin, today):
     )
 
 
+def _reunification_checks(user, today):
+    return reunification.pending_for(user).filter(due_on__lte=today)
+
+
+def _reunification_item(check, today):
+    return Item(
+        title=check.child.name,
+        detail=_("Check %(months)d months after reunification, due %(day)s")
+        % {"months": check.after_months, "day": _day(check.due_on)},
+        url=reverse("reunification_check", args=[check.pk]),
+        child_id=check.child_id,
+        overdue=check.due_on < today,
+    )
+
+
 def _without_consent(user, today):
     return children_without_consent().order_by("name", "pk")
 
@@ -179,6 +195,14 @@ SOURCES: list[Source] = [
         (Role.OFFICIAL, Role.TEACHER),
         _plan_actions,
         _plan_action_item,
+    ),
+    Source(
+        "reunification_checks",
+        gettext_lazy("Reunification checks"),
+        (Role.TEACHER,),  # the teachers of the child's school; officials have the whole list
+        _reunification_checks,
+        _reunification_item,
+        lambda: reverse("reunification_checks"),
     ),
     Source(
         "without_consent",

@@ -128,6 +128,7 @@ def checkin_rows(filters: Filters) -> list[dict]:
     status = MonthlyCheckin.Status
     grouped = (
         MonthlyCheckin.objects.filter(month__gte=first, month__lte=last)
+        .exclude(status=status.CANCELLED)  # the child left the register: not due, not missed
         .filter(scope.place_q(filters, "assignment__child__"))
         .values("month", "assignment__volunteer__organisation__name")
         .annotate(

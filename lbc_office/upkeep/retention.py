@@ -69,7 +69,7 @@ from django.db.models.functions import Replace
 from django.urls import reverse
 from django.utils import timezone
 
-from casework.models import Concern
+from casework.models import Concern, ReunificationCheck
 from lbc_office.core import audit
 from programmes.models import (
     Attendance,
@@ -86,6 +86,7 @@ from registry.models import (
     Guardian,
     HealthCheck,
     ParentAway,
+    SchoolTransfer,
     StatusChange,
 )
 from volunteers.models import Assignment, MonthlyCheckin, Notification
@@ -107,6 +108,8 @@ RECORDS = [
     (ParentAway, "child_id", {"name": MARK, "phone": "", "notes": ""}),
     (HealthCheck, "child_id", {"notes": ""}),
     (StatusChange, "child_id", {"reason": MARK}),
+    (SchoolTransfer, "child_id", {"reason": MARK}),
+    (ReunificationCheck, "child_id", {"note": MARK}),
     (ConsentRecord, "child_id", {"guardian_name": MARK, "override_reason": MARK, "notes": ""}),
     (
         HomeVisit,

@@ -50,6 +50,15 @@ def remind_plan_reviews(day: str | None = None) -> int:
     return plan_reviews.remind_due_reviews(today=today)
 
 
+@shared_task(name="lbc_office.tasks.remind_reunification_checks")
+def remind_reunification_checks() -> int:
+    """Daily: each reunification check that has come due is reminded once (the school's
+    teachers, or the officials). Run twice or at once, the second finds nothing to claim."""
+    from lbc_office.upkeep import reunification
+
+    return reunification.remind_due()
+
+
 @shared_task(name="lbc_office.tasks.weekly_digest")
 def weekly_digest(day: str | None = None) -> int:
     """Mondays: each user with something due hears of it once a week (lbc_office.home.digest).

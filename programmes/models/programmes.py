@@ -13,7 +13,7 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from lbc_office.core.models import TrackedModel
-from registry.models import Child, County, School, Town
+from registry.models import Child, County, School, StatusChange, Town
 from registry.models.children import ChildRecordQuerySet
 
 
@@ -97,6 +97,12 @@ class Enrolment(TrackedModel):
     starts_on = models.DateField(_("from"))
     ends_on = models.DateField(_("until"), null=True, blank=True)
     notes = models.CharField(_("notes"), max_length=200, blank=True)
+    # Set when the enrolment ended because the child's file left the active register
+    # (``programmes.closing``): reopening the file finds the enrolments to restart by it.
+    closing = models.ForeignKey(
+        StatusChange, verbose_name=_("ended by the status change"), on_delete=models.PROTECT,
+        related_name="+", null=True, blank=True, editable=False,
+    )  # fmt: skip
 
     objects = ChildRecordQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["updated_at"])

@@ -8,6 +8,7 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
@@ -93,10 +94,33 @@ def enrol_children(
 
 
 @transaction.atomic
-def end_enrolment(*, enrolment: Enrolment, ends_on: datetime.date, by) -> Enrolment:
+def end_enrolment(*, enrolment: Enrolment, ends_on: datetime.date, by, closing=None) -> Enrolment:
+    """``closing``: the status change that took the child off the register (``closing.py``)."""
     if enrolment.ends_on is not None:
         raise ValidationError({"ends_on": _("This enrolment has already ended.")})
-    return save_tracked(enrolment, by=by, fields={"ends_on": ends_on}, update_fields=["ends_on"])
+    return save_tracked(
+        enrolment, by=by, fields={"ends_on": ends_on, "closing": closing},
+        update_fields=["ends_on", "closing"],
+    )  # fmt: skip
+
+
+@transaction.atomic
+def resume_enrolment(*, enrolment: Enrolment, by) -> Enrolment:
+    """Undo the end of an enrolment that closing the child's file ended (``closing.py``), where
+    the programme goes on and still runs at the child's school; its history keeps the end."""
+    enrolment = (
+        Enrolment.objects.select_for_update().select_related("programme").get(pk=enrolment.pk)
+    )
+    programme = enrolment.programme
+    this_child = Child.objects.filter(pk=enrolment.child_id)
+    if programme.ends_on is not None and programme.ends_on < timezone.localdate():
+        raise ValidationError({"programme": _("The programme has ended.")})
+    if not this_child.filter(selectors.programme_children_filter(programme)).exists():
+        raise ValidationError({"programme": _("This programme does not run at this school.")})
+    return save_tracked(
+        enrolment, by=by, fields={"ends_on": None, "closing": None},
+        update_fields=["ends_on", "closing"],
+    )  # fmt: skip
 
 
 @transaction.atomic

@@ -34,6 +34,7 @@ from registry.models.places import (
 )
 from registry.models.printing import PrintChunk, PrintJob
 from registry.models.risk import RiskChange
+from registry.models.transfers import SchoolTransfer
 
 __all__ = [
     "GRADES_BY_LEVEL",
@@ -60,6 +61,7 @@ __all__ = [
     "RiskChange",
     "RiskLevel",
     "School",
+    "SchoolTransfer",
     "SchoolLevel",
     "Sex",
     "StatusChange",

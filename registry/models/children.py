@@ -378,6 +378,21 @@ class StatusChange(models.Model):
         blank=True,
     )
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    # What the apps ended when this change took the file off the active register
+    # (``registry.closure``: a list of {"key", "label", "count"}), and what an official restored
+    # from it after reopening the file (once: ``restored_at``).
+    ended = models.JSONField(_("ended on closing"), default=list, blank=True, editable=False)
+    restored = models.JSONField(_("restored"), default=list, blank=True, editable=False)
+    restored_at = models.DateTimeField(_("restored at"), null=True, blank=True, editable=False)
+    restored_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("restored by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        editable=False,
+    )
 
     objects = ChildRecordQuerySet.as_manager()
 
@@ -394,3 +409,12 @@ class StatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
+
+    @property
+    def closed_the_file(self) -> bool:
+        return self.from_status == ChildStatus.ACTIVE and self.to_status != ChildStatus.ACTIVE
+
+    @property
+    def ended_summary(self) -> str:
+        """What was ended, in words: "2 carer assignments ended · 1 enrolment ended"."""
+        return " · ".join(e.get("label", "") for e in self.ended or [])

@@ -58,6 +58,8 @@ SHOWS_NO_CHILD_DATA = {
     "casework:concern_triage", "casework:concern_action", "casework:concern_close",
     "casework:concern_reopen",
     "plans:plan_open",  # POST only, then to the plan's page (audited)
+    "registry:child_restore",  # POST only, then back to the file
+    "registry:transfer_in",  # a form pre-filled from a pasted summary, as child_create
     # the REST API: tokens, reference data, figures through reports.build_for, the schema
     "api_tokens", "revoke_api_token", "api:carers", "api:school_list", "api:school_detail",
     "api:towns", "api:reports", "api:schema", "api:docs",

@@ -98,10 +98,11 @@ def test_each_figure_links_to_the_children_behind_it(personas):
 def test_teacher_home_query_count(personas, django_assert_num_queries, n):
     _grow(personas, n)
     client = personas.client_for("teacher_a")
-    # session, user, my tasks (the follow-ups' count and first five), contact gaps, schools,
-    # session save (3); the VIEW event of the children the tasks name and, in one INSERT,
-    # those children (2, issue 12); my case-plan actions (none: their count, issue 14)
-    with django_assert_num_queries(12):
+    # session, user, my tasks (the follow-ups' count and first five, the reunification checks'
+    # count), contact gaps, schools, session save (3); the VIEW event of the children the tasks
+    # name and, in one INSERT, those children (2, issue 12); my case-plan actions (none: their
+    # count, issue 14)
+    with django_assert_num_queries(13):
         response = client.get(reverse("home"))
     html = response.content.decode()
     assert 'id="tasks-follow_ups"' in html

@@ -113,9 +113,10 @@ def test_my_tasks_query_count(personas, django_assert_num_queries, n):
     for _ in range(n):
         _follow_up(ChildFactory(school=personas.school_a), personas.teacher_a)
     client = personas.client_for("teacher_a")
-    # session, user; the follow-ups' count and items; case-plan actions (none: their count);
-    # session save (3); the VIEW event and its children (2)
-    with django_assert_num_queries(10):
+    # session, user; the follow-ups' count and items, the reunification checks' count; case-plan
+    # actions (none: their count); session
+    # save (3); the VIEW event and its children (2)
+    with django_assert_num_queries(11):
         response = client.get(reverse("my_tasks"))
     assert _keys(response) == {"follow_ups": n}
 

@@ -33,6 +33,7 @@ from tests.programmes.factories import (
     HandoverFactory,
     HomeVisitFactory,
     ParentVisitFactory,
+    ProgrammeFactory,
 )
 from tests.volunteers.factories import AssignmentFactory
 from volunteers.models import MonthlyCheckin, Notification
@@ -326,6 +327,8 @@ def full_file(personas):
     )
     EnrolmentFactory(
         child=child,
+        # (a programme that had begun: closing the file ends the enrolment through its rules)
+        programme=ProgrammeFactory(starts_on=TODAY - datetime.timedelta(days=1600)),
         starts_on=TODAY - datetime.timedelta(days=1510),
         notes=SECRETS["enrolment_notes"],
     )

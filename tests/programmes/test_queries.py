@@ -30,13 +30,14 @@ from tests.programmes.factories import (
 
 pytestmark = pytest.mark.django_db
 
-# The register's file (12: session, user, the child with its places and authors, parents away,
-# guardians, health checks, status changes, its two timeline sources, the session's save (3);
+# The register's file (13: session, user, the child with its places and authors, parents away,
+# guardians, health checks, status changes, transfers, its two timeline sources, the session's
+# save (3);
 # and the audit event of the view) plus this app: five timeline sources (visits, calls, parents'
 # visits, enrolments, donations received) and the card (one summary row, current enrolments).
 # An official's session also loads its second-factor device: one more query on their pages.
 OFFICIAL = 1
-FILE_QUERIES = 12 + 1 + 5 + 2 + OFFICIAL
+FILE_QUERIES = 13 + 1 + 5 + 2 + OFFICIAL
 # Issue 12: a page that shows children writes its VIEW event (1), and a page of several lists
 # them with it (1 more: one INSERT of the page's children).
 AUDIT_ONE, AUDIT_LIST = 1, 2

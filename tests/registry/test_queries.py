@@ -18,17 +18,17 @@ pytestmark = pytest.mark.django_db
 # Issue 12: the page's VIEW event and, in one INSERT, the children it lists (2).
 LIST_QUERIES = {"official": 11 + 2, "teacher_a": 10 + 2}
 # session, user, the child with its school/village/town/county/authors, parents away, guardians,
-# health checks, status changes (7); one query per timeline source: the register's health checks
-# and status changes, programmes' visits, calls, parents' visits, enrolments and donations,
-# volunteers' assignments and check-ins with their roles (10); programmes' card (2) and the
-# volunteers' carers card (1); the consent card (1); for an official, who has looked at the file
-# (1) and the session's second-factor device (1); the audit event of this view (1); the session's
-# save (3 with its savepoint) — 26 in all, whatever the length of the history; casework's
-# referrals card (1) and their steps on the timeline (1); issue 14's risk card and its timeline
-# source (2), the case plan card (1 without a plan; its actions are a second query only with a
-# plan: tests/casework/test_plan_views.py) and the plan's timeline sources, reviews and actions
-# done (2): 33.
-FILE_QUERIES = 26 + 2 + 5
+# health checks, status changes, transfers (8); one query per timeline source: the register's
+# health checks, status changes and transfers, programmes' visits, calls, parents' visits,
+# enrolments and donations, volunteers' assignments and check-ins with their roles, casework's
+# reunification checks (12); programmes' card (2) and the volunteers' carers card (1); the consent
+# card (1); for an official, who has looked at the file (1) and the session's second-factor device
+# (1); the audit event of this view (1); the session's save (3 with its savepoint) — 29 in all,
+# whatever the length of the history; casework's referrals card (1) and their steps on the
+# timeline (1); issue 14's risk card and its timeline source (2), the case plan card (1 without a
+# plan; its actions are a second query only with a plan: tests/casework/test_plan_views.py) and
+# the plan's timeline sources, reviews and actions done (2): 36.
+FILE_QUERIES = 29 + 2 + 5
 
 
 def _fill_school(school, n):

@@ -58,7 +58,9 @@ def test_teacher_cannot_open_a_file_at_another_school(personas):
     assert not Child.objects.filter(name="刘小燕").exists()
 
 
-def test_teacher_cannot_move_a_child_out_to_another_school(personas):
+def test_the_edit_form_never_moves_a_child_to_another_school(personas):
+    """A school changes only by a transfer (registry.transfers): the edit form has no school
+    field, and a school smuggled into the POST is ignored, by a teacher or an official."""
     child = personas.child_a
     client = personas.client_for("teacher_a")
     data = _child_form(
@@ -73,7 +75,15 @@ def test_teacher_cannot_move_a_child_out_to_another_school(personas):
         guardian="grandparents",
     )
     response = client.post(reverse("registry:child_edit", args=[child.pk]), data)
-    assert "school" in response.context["form"].errors
+    assert response.status_code == 302
+    child.refresh_from_db()
+    assert child.school == personas.school_a
+    official = personas.client_for("official")
+    assert (
+        "school"
+        not in official.get(reverse("registry:child_edit", args=[child.pk])).context["form"].fields
+    )
+    official.post(reverse("registry:child_edit", args=[child.pk]), data)
     child.refresh_from_db()
     assert child.school == personas.school_a
 

@@ -14,7 +14,7 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from lbc_office.core.models import TrackedModel
-from registry.models import Child, ChildStatus, County, Town
+from registry.models import Child, ChildStatus, County, StatusChange, Town
 from registry.models.children import ChildRecordQuerySet
 
 
@@ -307,6 +307,12 @@ class Assignment(TrackedModel):
     started_on = models.DateField(_("start date"))
     ended_on = models.DateField(_("end date"), null=True, blank=True)
     end_reason = models.TextField(_("why it ended"), blank=True)
+    # Set when the assignment ended because the child's file left the active register
+    # (``volunteers.closing``): reopening the file finds the carers to restart by it.
+    closing = models.ForeignKey(
+        StatusChange, verbose_name=_("ended by the status change"), on_delete=models.PROTECT,
+        related_name="+", null=True, blank=True, editable=False,
+    )  # fmt: skip
 
     objects = AssignmentQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["updated_at"])

@@ -43,7 +43,8 @@ class CheckinQuerySet(ChildRecordQuerySet):
 
 
 class MonthlyCheckin(TimeStampedModel):
-    """One month of one assignment: opened on the 1st, done when submitted, missed if not.
+    """One month of one assignment: opened on the 1st, done when submitted, missed if not,
+    cancelled if the child left the active register before it was done.
 
     The unique (assignment, month) constraint is what makes opening the month safe to repeat.
     """
@@ -52,6 +53,9 @@ class MonthlyCheckin(TimeStampedModel):
         OPEN = "open", _("To do")
         DONE = "done", _("Done")
         MISSED = "missed", _("Missed")
+        # The child left the active register (or the carer's assignment ended with it): not
+        # due, never counted as missed (``volunteers.closing``).
+        CANCELLED = "cancelled", _("Cancelled")
 
     class Contact(models.TextChoices):
         VISIT = "visit", _("I visited the child")
@@ -66,7 +70,7 @@ class MonthlyCheckin(TimeStampedModel):
     )
     month = models.DateField(_("month"), help_text=_("The first day of the month."))
     status = models.CharField(
-        _("status"), max_length=8, choices=Status.choices, default=Status.OPEN
+        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
     )
     roles_done = models.ManyToManyField(
         CheckinRole, verbose_name=_("roles carried out"), blank=True, related_name="+"

@@ -25,6 +25,7 @@ class Notification(TimeStampedModel):
         # casework's referrals past their date (volunteers/services/referral_reminders.py)
         REFERRAL_OVERDUE = "referral_overdue", _("Referral overdue")
         PLAN_REVIEW = "plan_review", _("Case plan review due")
+        REUNIFICATION_CHECK = "reunification_check", _("Reunification check due")
 
     # Who it is for, as "user:5", "volunteer:7" or "organisation:3": volunteers without a
     # login and organisations are reached by SMS and email only.

@@ -134,8 +134,11 @@ def _assignment_errors(
 
 
 @transaction.atomic
-def end_assignment(*, assignment: Assignment, by, reason: str, ended_on=None) -> Assignment:
-    """End an assignment; the row stays as history. The volunteer loses access at once."""
+def end_assignment(
+    *, assignment: Assignment, by, reason: str, ended_on=None, closing=None
+) -> Assignment:
+    """End an assignment; the row stays as history. The volunteer loses access at once.
+    ``closing``: the status change that took the child off the register (``closing.py``)."""
     assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
     ended_on = ended_on or timezone.localdate()
     errors = {}
@@ -152,8 +155,8 @@ def end_assignment(*, assignment: Assignment, by, reason: str, ended_on=None) ->
     return save_tracked(
         assignment,
         by=by,
-        fields={"ended_on": ended_on, "end_reason": reason.strip()},
-        update_fields=["ended_on", "end_reason"],
+        fields={"ended_on": ended_on, "end_reason": reason.strip(), "closing": closing},
+        update_fields=["ended_on", "end_reason", "closing"],
     )
 
 

@@ -2,8 +2,9 @@
 and the database what is due, so a run that comes twice, concurrently, or a day late (a worker
 that was down) does its work exactly once:
 
-- ``open_month``: from the 1st, every active assignment has this month's check-in (unique per
-  assignment and month) and each volunteer is told once (unique per volunteer, kind and month);
+- ``open_month``: from the 1st, every active assignment of a child on the active register has
+  this month's check-in (unique per assignment and month) and each volunteer is told once
+  (unique per volunteer, kind and month);
 - ``remind_missing``: from the 20th, each volunteer with a check-in still to do is reminded once;
 - ``close_months``: once a month has ended, its open check-ins become missed (a conditional
   update) and the officials and each volunteer's organisation get the month's list once.
@@ -22,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from registry.models import ChildStatus
 from volunteers.models import (
     Assignment,
     MonthlyCheckin,
@@ -43,7 +45,12 @@ def open_month(today: datetime.date | None = None) -> dict:
     today = today or timezone.localdate()
     month = month_start(today)
     already = MonthlyCheckin.objects.filter(assignment=OuterRef("pk"), month=month)
-    to_open = Assignment.objects.active().filter(started_on__lte=today).filter(~Exists(already))
+    # A child off the active register is owed no check-in (closing ended its carers anyway).
+    to_open = (
+        Assignment.objects.active()
+        .filter(started_on__lte=today, child__status=ChildStatus.ACTIVE)
+        .filter(~Exists(already))
+    )
     created = MonthlyCheckin.objects.bulk_create(
         [
             MonthlyCheckin(assignment_id=a.pk, county_id=a.county_id, month=month)
