@@ -11,9 +11,9 @@ import re
 from dataclasses import dataclass
 
 import pytest
+from django.conf import settings
 from django.contrib.messages import get_messages
 from django.urls import reverse
-from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
@@ -21,7 +21,7 @@ from lbc_office.core.models import AuditEvent, Role
 from programmes.models import FamilyCall, HomeVisit
 from tests.factories import ChildFactory, FamilyRoomFactory, make_id_number
 from tests.programmes.factories import DonationFactory, ProgrammeFactory, days_ago
-from tests.volunteers.factories import AssignmentFactory, OrganisationFactory, VolunteerFactory
+from tests.volunteers.factories import AssignmentFactory, VolunteerFactory
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate().isoformat()
