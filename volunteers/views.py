@@ -265,7 +265,7 @@ def checkins(request):
     month = _month_param(request.GET.get("month"))
     status = request.GET.get("status", "")
     rows = MonthlyCheckin.objects.filter(month=month).select_related(
-        "assignment__volunteer__organisation", "assignment__child__school"
+        "assignment__volunteer__organisation", "assignment__child__school", "recorded_by"
     )
     if status in MonthlyCheckin.Status.values:
         rows = rows.filter(status=status)

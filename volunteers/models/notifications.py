@@ -20,6 +20,9 @@ class Notification(TimeStampedModel):
         CHECKIN_REMINDER = "checkin_reminder", _("Check-in reminder")
         MISSED_LIST = "missed_list", _("Missed check-ins")
         CONCERN = "concern", _("Concern raised")
+        # By SMS only, to the volunteer's phone: the text is the message (volunteers.sms_replies).
+        CHECKIN_SMS = "checkin_sms", _("Check-in by text message")
+        SMS_REPLY = "sms_reply", _("Answer to a text message")
 
     # Who it is for, as "user:5", "volunteer:7" or "organisation:3": volunteers without a
     # login and organisations are reached by SMS and email only.
