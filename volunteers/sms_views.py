@@ -11,9 +11,9 @@ import time
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -81,26 +81,27 @@ def checkin_for(request, pk):
 
 @shows_personal_data
 def coordinated(request):
-    """A coordinator's page: the volunteers of their organisations and this month's check-ins,
-    each with the button to record it for them."""
-    assignments = list(
-        _assignments_for(request.user)
-        .filter(volunteer__organisation__coordinator=request.user)
+    """A coordinator's page (officials: every volunteer's): the volunteers of their
+    organisations and this month's check-ins, each with the button to record it for them."""
+    user = request.user
+    if not (user.is_official or user.coordinated_organisations.filter(active=True).exists()):
+        raise PermissionDenied  # a page of a role, not of a record (core.auth.role_required)
+    assignments = (
+        _assignments_for(user)
         .select_related("child", "volunteer")
         .order_by("volunteer__name", "child__name", "pk")
     )
-    if not assignments and not request.user.coordinated_organisations.exists():
-        raise Http404
+    page = Paginator(assignments, 50).get_page(request.GET.get("page"))
     month = month_start(timezone.localdate())
     done = dict(
-        MonthlyCheckin.objects.filter(assignment__in=assignments, month=month).values_list(
+        MonthlyCheckin.objects.filter(assignment__in=list(page), month=month).values_list(
             "assignment_id", "status"
         )
     )
-    for assignment in assignments:
+    for assignment in page:
         assignment.this_month = done.get(assignment.pk, MonthlyCheckin.Status.OPEN)
-    audit.shown(request, [a.child_id for a in assignments])
-    return render(request, "volunteers/coordinated.html", {"assignments": assignments})
+    audit.shown(request, [a.child_id for a in page])
+    return render(request, "volunteers/coordinated.html", {"page": page, "query": ""})
 
 
 # --- Replies by SMS ---------------------------------------------------------------------------
@@ -142,16 +143,15 @@ def sms_inbound(request):
     return JsonResponse({"status": "duplicate" if inbound is None else inbound.status})
 
 
-@shows_personal_data
 @official_only
 def sms_list(request):
-    """The texts volunteers sent: those the office must look at first (senders masked)."""
+    """The texts volunteers sent: those the office must look at first. It names the volunteer
+    and the check-in's code, never the child; senders are masked."""
     show_all = request.GET.get("show") == "all"
-    rows = InboundSms.objects.select_related("volunteer", "checkin__assignment__child")
+    rows = InboundSms.objects.select_related("volunteer")
     if not show_all:
         rows = rows.filter(status=InboundSms.Status.NEEDS_ATTENTION)
     page = Paginator(rows.order_by("-created_at", "-id"), 50).get_page(request.GET.get("page"))
-    audit.shown(request, [r.checkin.assignment.child_id for r in page if r.checkin_id])
     return render(
         request,
         "volunteers/sms_list.html",

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lbc_office.core.models import TimeStampedModel
 from volunteers.models.care import Volunteer
-from volunteers.models.checkins import MonthlyCheckin
+from volunteers.models.checkins import MonthlyCheckin, reply_code
 
 
 class InboundSms(TimeStampedModel):
@@ -57,6 +57,10 @@ class InboundSms(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"SMS {self.message_id}"
+
+    @property
+    def checkin_code(self) -> str:
+        return reply_code(self.checkin_id) if self.checkin_id else ""
 
     @property
     def sender_masked(self) -> str:
