@@ -7,7 +7,7 @@ UV_VERSION := 0.9.30
 STAMP := $(VENV)/.installed-from-lock
 PYTEST_ARGS ?=
 
-.PHONY: setup run test lint format messages check-messages demo-code clean backup restore
+.PHONY: setup run test lint format messages check-messages demo-code clean backup restore assets
 
 setup: $(STAMP)
 
@@ -60,3 +60,9 @@ restore: setup
 
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache
+
+# The trimmed Bootstrap CSS and the inline icons, from the npm packages pinned in assets/
+# (package-lock.json); the output is committed, so only a template or icon change needs this.
+assets: setup
+	cd assets && npm ci --no-audit --no-fund
+	node assets/build.mjs

@@ -53,6 +53,12 @@ EVERY_DAY = {
         "task": "volunteers.tasks.remind_missing",
         "schedule": crontab(hour=9, minute=0),
     },
+    # 08:40: referrals past their date and still open are reminded to the organisation's partner
+    # logins and the referring official (once when overdue, then weekly; exactly once each).
+    "volunteers.remind_overdue_referrals": {
+        "task": "volunteers.tasks.remind_overdue_referrals",
+        "schedule": crontab(hour=8, minute=40),
+    },
     # 01:30: a dated, compressed backup of the database; the newest BACKUP_KEEP are kept.
     "lbc_office.backup": {
         "task": "lbc_office.tasks.backup",
@@ -62,6 +68,17 @@ EVERY_DAY = {
     "lbc_office.anonymise_expired": {
         "task": "lbc_office.tasks.anonymise_expired",
         "schedule": crontab(hour=3, minute=0),
+    },
+    # Mondays 07:45: each user with something due hears of it once a week (counts only).
+    "lbc_office.weekly_digest": {
+        "task": "lbc_office.tasks.weekly_digest",
+        "schedule": crontab(hour=7, minute=45, day_of_week=1),
+    },
+    # Every 15 minutes: protection concerns nobody looked at by their deadline (2 working
+    # days, 24 hours if urgent) escalate to every official, once per concern.
+    "volunteers.escalate_overdue_concerns": {
+        "task": "volunteers.tasks.escalate_overdue_concerns",
+        "schedule": crontab(minute="*/15"),
     },
     # Every 2 minutes: emails and SMS not yet sent (new, or waiting for a retry) go out.
     "volunteers.sweep_deliveries": {

@@ -34,6 +34,8 @@ INSTALLED_APPS = [
     # Ground floor: accounts, audit, security (app label "lbc_office", docs/ARCHITECTURE.md).
     "lbc_office.core",
     "registry",
+    # Casework, between the register and the apps: case plans, concerns, referrals, partners.
+    "casework",
     "programmes",
     "volunteers",
     # The roof: home page and dashboard, the demo county, nightly upkeep, report figures.
@@ -70,7 +72,11 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # A strict Content-Security-Policy: the vendored assets need nothing inline.
     "lbc_office.core.security.ContentSecurityPolicyMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Static files: hashed names, gzip and Brotli, cached a year (lbc_office/core/static_files.py).
+    "lbc_office.core.static_files.StaticFilesMiddleware",
+    # Pages leave gzipped (static files have theirs): Django's GZipMiddleware pads each answer
+    # with random bytes against BREACH (Django >= 4.2), and CSRF tokens are masked per answer.
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -225,6 +231,11 @@ STORAGES = {
     },
 }
 
+# On a laptop (DEBUG) whitenoise reads the source folders and notices edits; `make run` turns
+# this off (STATIC_FROM_SOURCE=0) to serve the collected, compressed files users get.
+WHITENOISE_USE_FINDERS = env_bool("STATIC_FROM_SOURCE", default=DEBUG)
+WHITENOISE_AUTOREFRESH = WHITENOISE_USE_FINDERS
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
@@ -360,6 +371,10 @@ LBC_ID_LOOKUPS_PER_DAY = env_int("LBC_ID_LOOKUPS_PER_DAY", 20)
 # new child until vetted again. Officials see whose vetting ends within the warning's days.
 VOLUNTEER_VETTING_YEARS = env_int("VOLUNTEER_VETTING_YEARS", 2)
 VOLUNTEER_VETTING_WARN_DAYS = 60
+# A protection concern is looked at within N working days (Mon-Fri), an urgent one within N
+# hours, else it escalates to every official once (docs/DOMAIN.md, "Protection concerns").
+CONCERN_TRIAGE_WORKING_DAYS = env_int("CONCERN_TRIAGE_WORKING_DAYS", 2)
+CONCERN_URGENT_HOURS = env_int("CONCERN_URGENT_HOURS", 24)
 
 
 # --- REST API (lbc_office/api, docs/API.md) ---------------------------------------------------

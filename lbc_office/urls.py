@@ -11,6 +11,7 @@ from lbc_office import reports
 from lbc_office.api import token_views as api_token_views
 from lbc_office.core import enrolment_views, twofactor
 from lbc_office.home import views
+from lbc_office.offline import views as offline_views
 from lbc_office.reports import views as report_views
 from lbc_office.users import forms as account_forms
 
@@ -21,7 +22,8 @@ urlpatterns = [
         auth_views.LoginView.as_view(redirect_authenticated_user=True),
         name="login",
     ),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Signing out also wipes what the offline app kept on the device (docs/OFFLINE.md).
+    path("accounts/logout/", offline_views.SignOutView.as_view(), name="logout"),
     path("accounts/2fa/", twofactor.two_factor, name="two_factor"),
     # Officials issue one another the one-time code that sets up two-step sign-in.
     path("accounts/enrolment-codes/", enrolment_views.enrolment_codes, name="enrolment_codes"),
@@ -51,6 +53,7 @@ urlpatterns = [
         for slug in reports.TABLES
     ],
     path("audit/", views.audit_log, name="audit"),
+    path("tasks/", views.my_tasks, name="my_tasks"),
     path("users/", include("lbc_office.users.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("api/v1/", include("lbc_office.api.urls")),
@@ -61,8 +64,14 @@ urlpatterns = [
         name="revoke_api_token",
     ),
     path("favicon.ico", views.favicon, name="favicon"),
+    # The installable app: its worker at the root, so that it may serve every page offline.
+    path("sw.js", offline_views.service_worker, name="service_worker"),
+    path("manifest.webmanifest", offline_views.manifest, name="manifest"),
+    path("offline/", include("lbc_office.offline.urls")),
     path("admin/", admin.site.urls),
     path("", include("registry.urls")),
+    path("", include("casework.urls")),
+    path("", include("casework.referral_urls")),
     path("", include("programmes.urls")),
     path("", include("volunteers.urls")),
 ]

@@ -12,6 +12,9 @@ so fetching it answers 404 (never 403 with a hint).
 |                 | (1) whose file the guardian lets them   |                |
 |                 | see (2), while they are active (3)      |                |
 | report viewer   | none: aggregate reports only            | none           |
+| partner         | none: only the referrals sent to their  | none           |
+|                 | organisation (casework's                |                |
+|                 | ``Referral.objects.for_partner``) (4)   |                |
 
 (1) The assignment is active (not ended) and the ``Volunteer`` record is active: an official who
 marks a volunteer inactive ends their access on the next request, as does deactivating the user.
@@ -24,6 +27,9 @@ volunteer's own list (name and a message to call the office) but every record of
 file, visits, calls, health checks, check-ins through ``visible_to``) is out of the volunteer's
 scope. Any future role outside government (partners, outside organisations) must go through
 ``sharing_stands()`` too.
+
+(4) A partner organisation's liaison registers no child scope, on purpose: the register never
+shows them a child. Their referral page shows the least of the file (casework/partner_views.py).
 
 Officials and teachers are decided here. A role whose children are named by another app's
 records (the volunteer's, by their assignments) gets its rule from that app's

@@ -62,7 +62,8 @@ def _versions(history_qs, label: str, exclude: set[str], user=None) -> list[Vers
         previous = None
         for row in record_rows:
             version = Version(
-                at=row.history_date, user=row.history_user, record_type=label, record=str(row),
+                at=row.history_date, user=row.history_user, record_type=label,
+                record=str(row.history_object),  # not str(row): "… as of <UTC timestamp>"
                 kind="+" if row.history_type == "+" else "~",
             )  # fmt: skip
             if previous is not None:

@@ -1,7 +1,9 @@
 """Shared fixtures: the personas every access test is written against.
 
 official — the county office; teacher_a — teacher of school A; teacher_b — teacher of school B;
-volunteer — a volunteer (no assignment yet); viewer — a report viewer; anonymous — nobody.
+volunteer — a volunteer (no assignment yet); viewer — a report viewer; partner — the liaison of
+a partner organisation (``agency``, the women's federation), who sees only the referrals sent to
+it and no child through the register; anonymous — nobody.
 """
 
 from __future__ import annotations
@@ -12,7 +14,14 @@ import pytest
 from django.test import Client
 
 from lbc_office.core.models import Role
-from tests.factories import ChildFactory, SchoolFactory, TeacherFactory, UserFactory
+from tests.factories import (
+    AgencyFactory,
+    ChildFactory,
+    SchoolFactory,
+    TeacherFactory,
+    UserFactory,
+    partner_of,
+)
 
 
 @dataclass
@@ -26,6 +35,8 @@ class Personas:
     school_b: object
     child_a: object
     child_b: object
+    partner: object = None
+    agency: object = None
 
     def client_for(self, name: str) -> Client:
         client = Client()
@@ -67,7 +78,7 @@ def pytest_configure(config):
     settings.PRINT_DIR = tempfile.mkdtemp(prefix="lbc-prints-")
 
 
-ROLES = ["official", "teacher_a", "teacher_b", "volunteer", "viewer", "anonymous"]
+ROLES = ["official", "teacher_a", "teacher_b", "volunteer", "viewer", "partner", "anonymous"]
 
 
 @pytest.fixture
@@ -76,7 +87,10 @@ def personas(db) -> Personas:
     school_b = SchoolFactory(name="乙小学", code="B001", town=school_a.town)
     teacher_a = TeacherFactory(user__username="teacher_a", schools=[school_a]).user
     teacher_b = TeacherFactory(user__username="teacher_b", schools=[school_b]).user
+    agency = AgencyFactory(county=school_a.county, name="县妇联", kind="womens_federation")
     return Personas(
+        partner=partner_of(agency, username="partner"),
+        agency=agency,
         official=UserFactory(username="official", role=Role.OFFICIAL),
         teacher_a=teacher_a,
         teacher_b=teacher_b,

@@ -134,3 +134,25 @@ class HealthCheckFactory(factory.django.DjangoModelFactory):
     date = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=30))
     height_cm = 130
     weight_kg = 28
+
+
+# --- Casework: the joint conference's organisations and their partner logins ------------------
+
+
+class AgencyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "casework.Agency"
+        django_get_or_create = ["county", "name"]
+
+    county = factory.SubFactory(CountyFactory)
+    name = factory.Sequence(lambda n: f"合作单位{n}")
+    kind = "womens_federation"
+
+
+def partner_of(agency, **user_fields):
+    """A partner login acting for ``agency`` (a user with the partner role and its liaison)."""
+    from casework.models import Liaison
+
+    user = UserFactory(role=Role.PARTNER, **user_fields)
+    Liaison.objects.create(user=user, agency=agency)
+    return user

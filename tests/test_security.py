@@ -25,6 +25,7 @@ from django.utils import timezone
 from lbc_office.core.models import Role
 from registry import services
 from registry.models import Guardian
+from tests.casework.factories import ConcernFactory
 from tests.conftest import ROLES, login
 from tests.factories import FamilyRoomFactory, HealthCheckFactory, UserFactory, VillageFactory
 from tests.programmes.factories import (
@@ -106,6 +107,7 @@ def outside(personas):
         name="x", columns=[{"key": "name", "header": "姓名"}], created_by=someone
     )
     return {
+        **_casework_records(child, someone),
         "import_job": import_job,
         "print_job": print_job,
         "layout": layout,
@@ -128,11 +130,31 @@ def outside(personas):
         "checkin": checkin,
         "assignment": assignment,
         "notification": notification,
+        "concern": ConcernFactory(child=child, raised_by=someone),
         "account": someone,
         "official": UserFactory(role=Role.OFFICIAL, username="another-official"),
         "sharing_override": _sharing_override(child),
         "api_token": _api_token(someone),
     }
+
+
+def _casework_records(child, by, agency=None):
+    """A protection concern about ``child`` and a referral of it to ``agency`` (by default an
+    organisation no persona acts for), sent by an official."""
+    from casework.models import Concern, Referral
+    from tests.factories import AgencyFactory
+
+    agency = agency or AgencyFactory(county=child.county, name=f"其他单位{child.pk}")
+    sender = UserFactory(role=Role.OFFICIAL, username=f"referrer-{child.pk}")
+    concern = Concern.objects.create(
+        county=child.county, child=child, kind="neglect", source="school", description="x",
+        raised_by=by, due_at=timezone.now(),
+    )  # fmt: skip
+    referral = Referral.objects.create(
+        county=child.county, child=child, concern=concern, agency=agency, asked="请家访",
+        due_on=TODAY, sent_by=sender,
+    )  # fmt: skip
+    return {"agency": agency, "concern": concern, "referral": referral}
 
 
 def _api_token(user):
@@ -218,7 +240,6 @@ OUT_OF_SCOPE = {
     "volunteers:assign_child": lambda r: {"pk": r["volunteer"].pk},
     "volunteers:organisation_edit": lambda r: {"pk": r["organisation"].pk},
     "volunteers:checkin_role_edit": lambda r: {"pk": r["checkin_role"].pk},
-    "volunteers:resolve_concern": lambda r: {"pk": r["checkin"].pk},
     "volunteers:assign_for_child": lambda r: {"pk": r["child"].pk},
     "volunteers:end_assignment": lambda r: {"pk": r["assignment"].pk},
     "volunteers:my_checkin": lambda r: {"pk": r["assignment"].pk},
@@ -226,6 +247,22 @@ OUT_OF_SCOPE = {
     # Recorded for a volunteer: officials, and the coordinator of the volunteer's organisation.
     "volunteers:checkin_for": lambda r: {"pk": r["assignment"].pk},
     "volunteers:sms_handled": lambda r: {"pk": _inbound_sms().pk},
+    # Protection concerns (casework): officials and the child's teachers; nobody else.
+    "casework:concern_detail": lambda r: {"pk": r["concern"].pk},
+    "casework:concern_triage": lambda r: {"pk": r["concern"].pk},
+    "casework:concern_action": lambda r: {"pk": r["concern"].pk},
+    "casework:concern_close": lambda r: {"pk": r["concern"].pk},
+    "casework:concern_reopen": lambda r: {"pk": r["concern"].pk},
+    "casework:concern_add": lambda r: {"pk": r["child"].pk},
+    # Referrals (casework): officials and the child's teachers; partners only their own
+    # organisation's (its own pages); organisations are the officials'.
+    "referrals:detail": lambda r: {"pk": r["referral"].pk},
+    "referrals:partner_referral": lambda r: {"pk": r["referral"].pk},
+    "referrals:refer_child": lambda r: {"pk": r["child"].pk},
+    "referrals:refer_concern": lambda r: {"pk": r["concern"].pk},
+    "referrals:agency_edit": lambda r: {"pk": r["agency"].pk},
+    "referrals:agency_active": lambda r: {"pk": r["agency"].pk},
+    "accounts:agency": lambda r: {"pk": r["account"].pk},
     # Accounts are the officials' alone: every other role gets 404 on any account's page.
     "accounts:detail": lambda r: {"pk": r["account"].pk},
     "accounts:role": lambda r: {"pk": r["account"].pk},

@@ -3,8 +3,9 @@ anyone but a county official, and no mask shows them its sequence digits.
 
 Every URL pattern of the site (walked from the URL configuration, keyed and unkeyed, so a new
 view is covered without editing this file) is requested as every non-official role — both
-teachers, the volunteer, the report viewer and an anonymous visitor — with children in their
-scope and out of it: by GET (plain and as every download format), then the links with a query
+teachers, the volunteer, the report viewer, the partner and an anonymous visitor — with
+children in their scope and out of it (the partner: a referral to their organisation and one
+to another's): by GET (plain and as every download format), then the links with a query
 string the pages show (downloads, filters, further pages), then by an empty POST (a form's
 answer with errors). No response (headers, body, an XLSX's unzipped members) and no e-mail,
 SMS or inbox message sent afterwards may contain any child's whole number, plain or with
@@ -27,6 +28,7 @@ from django.utils import timezone
 
 from registry import services
 from registry.models import Child, Guardian, ImportJob
+from tests.casework.factories import ConcernFactory
 from tests.factories import FamilyRoomFactory, HealthCheckFactory, UserFactory, VillageFactory
 from tests.programmes.factories import (
     DonationFactory,
@@ -37,16 +39,22 @@ from tests.programmes.factories import (
     ProgrammeFactory,
 )
 from tests.registry.pdf_text import pdf_text
-from tests.test_security import OUT_OF_SCOPE, _api_token, _patterns, _sharing_override
+from tests.test_security import (
+    OUT_OF_SCOPE,
+    _api_token,
+    _casework_records,
+    _patterns,
+    _sharing_override,
+)
 from tests.volunteers.factories import AssignmentFactory, OrganisationFactory, VolunteerFactory
 from volunteers.models import CheckinRole, MonthlyCheckin, Notification
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
-NON_OFFICIALS = ["teacher_a", "teacher_b", "volunteer", "viewer", "anonymous"]
+NON_OFFICIALS = ["teacher_a", "teacher_b", "volunteer", "viewer", "partner", "anonymous"]
 
 
-def _records_around(child, *, volunteer_user, notified):
+def _records_around(child, *, volunteer_user, notified, agency=None):
     """One record of every kind tied to ``child`` (the keys ``OUT_OF_SCOPE`` builds URLs from)."""
     room = FamilyRoomFactory(school=child.school)
     programme = ProgrammeFactory(starts_on=TODAY - datetime.timedelta(days=100))
@@ -61,6 +69,7 @@ def _records_around(child, *, volunteer_user, notified):
     from registry.models import ExportLayout, PrintJob
 
     return {
+        **_casework_records(child, notified, agency),
         "print_job": PrintJob.objects.create(
             kind="batch", requested_by=notified, child_ids=[child.pk], total=1
         ),
@@ -95,6 +104,7 @@ def _records_around(child, *, volunteer_user, notified):
         "official": UserFactory(),
         "sharing_override": _sharing_override(child),
         "api_token": _api_token(notified),
+        "concern": ConcernFactory(child=child, raised_by=notified),
         "notification": Notification.objects.create(
             recipient_key=f"user:{notified.pk}",
             user=notified,
@@ -114,7 +124,10 @@ def world(personas):
         services.update_child(child=child, by=personas.official, notes="改过一次")
     return [
         _records_around(
-            personas.child_a, volunteer_user=personas.volunteer, notified=personas.teacher_a
+            personas.child_a,
+            volunteer_user=personas.volunteer,
+            notified=personas.teacher_a,
+            agency=personas.agency,  # the partner's own referral: its page is walked too
         ),
         _records_around(personas.child_b, volunteer_user=None, notified=personas.teacher_b),
     ]

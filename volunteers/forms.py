@@ -7,6 +7,7 @@ from django.db.models import Case, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from casework.models import ConcernKind
 from lbc_office.core.forms import DateInput
 from lbc_office.core.models import Role, User
 from registry.models import County
@@ -142,7 +143,39 @@ class CheckinRoleForm(forms.ModelForm):
         fields = ["name", "name_en", "position", "active"]
 
 
-class SurrogateCheckinForm(forms.Form):
+# The kinds of protection concern in a volunteer's own words (casework.ConcernKind).
+WORRY_CHOICES = [
+    (ConcernKind.NEGLECT, _("Nobody looks after the child properly")),
+    (ConcernKind.NO_GUARDIAN, _("The child has nobody to look after them")),
+    (ConcernKind.ABUSE, _("Someone hurts or mistreats the child")),
+    (ConcernKind.INJURY, _("The child is hurt or ill")),
+    (ConcernKind.RUNNING_AWAY, _("The child ran away, or talks of running away")),
+    (ConcernKind.DROPPING_OUT, _("The child misses school or wants to leave it")),
+    (ConcernKind.MENTAL_HEALTH, _("The child seems very sad, scared or withdrawn")),
+    (ConcernKind.SAFETY, _("The child is not safe at home or on the way to school")),
+    (ConcernKind.OTHER, _("Something else")),
+]
+
+
+class WorryFields(forms.Form):
+    """The tick "I am worried", what worries them (plain words), and a few words (optional)."""
+
+    concern = forms.BooleanField(label=_("I am worried about this child"), required=False)
+    concern_kind = forms.ChoiceField(
+        label=_("What worries you?"),
+        choices=WORRY_CHOICES,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    concern_words = forms.CharField(
+        label=_("In a few words (optional)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=1000,
+        required=False,
+    )
+
+
+class SurrogateCheckinForm(WorryFields):
     """The six roles as big tick boxes; few words."""
 
     roles_done = forms.ModelMultipleChoiceField(
@@ -156,10 +189,9 @@ class SurrogateCheckinForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
     )
-    concern = forms.BooleanField(label=_("I am worried about this child"), required=False)
 
 
-class ContactCheckinForm(forms.Form):
+class ContactCheckinForm(WorryFields):
     """Foster mothers and brothers or sisters: did you see or talk with the child?"""
 
     contact = forms.ChoiceField(
@@ -172,7 +204,6 @@ class ContactCheckinForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
     )
-    concern = forms.BooleanField(label=_("I am worried about this child"), required=False)
 
 
 def checkin_form_class(assignment):

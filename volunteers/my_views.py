@@ -68,6 +68,7 @@ def my_checkin(request, pk):
         "contact": checkin.contact,
         "notes": checkin.notes,
         "concern": checkin.concern,
+        "concern_kind": checkin.concern_record.kind if checkin.concern_record_id else "",
     }
     form = forms.checkin_form_class(assignment)(request.POST or None, initial=initial)
     if request.method == "POST":

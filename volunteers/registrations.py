@@ -35,18 +35,6 @@ def without_carer(children):
     return children.filter(~Exists(active))
 
 
-def with_open_concern(children):
-    open_concern = Assignment.objects.filter(
-        child=OuterRef("pk"),
-        checkins__concern=True,
-        checkins__concern_resolved_at__isnull=True,
-    )
-    return children.filter(Exists(open_concern))
-
-
 def register() -> None:
     access.register_child_scope(Role.VOLUNTEER, children_of_volunteer)
     filters.register_attention(filters.Attention("no_carer", _("No carer"), without_carer))
-    filters.register_attention(
-        filters.Attention("concern", _("A carer's concern not yet handled"), with_open_concern)
-    )

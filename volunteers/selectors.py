@@ -127,7 +127,11 @@ def checkin_this_month(assignment: Assignment, today: datetime.date | None = Non
     """This month's check-in of ``assignment`` as stored, or an unsaved one to show (reads only:
     the row comes into being through ``care.open_checkin``, never on a page's GET)."""
     month = month_start(today or timezone.localdate())
-    stored = MonthlyCheckin.objects.filter(assignment=assignment, month=month).first()
+    stored = (
+        MonthlyCheckin.objects.filter(assignment=assignment, month=month)
+        .select_related("concern_record")
+        .first()
+    )
     return stored or MonthlyCheckin(
         assignment=assignment, month=month, county_id=assignment.county_id
     )

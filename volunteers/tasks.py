@@ -6,7 +6,7 @@ import datetime
 
 from celery import shared_task
 
-from volunteers.services import monthly, notify
+from volunteers.services import monthly, notify, referral_reminders
 
 
 def _day(day: str | None) -> datetime.date | None:
@@ -36,3 +36,12 @@ def deliver_notification(notification_id: int) -> int:
 @shared_task(name="volunteers.tasks.sweep_deliveries")
 def sweep_deliveries() -> int:
     return notify.sweep()
+
+
+@shared_task(name="volunteers.tasks.escalate_overdue_concerns")
+def escalate_overdue_concerns() -> int:
+    """Concerns nobody looked at in time: every official is told, once per concern."""
+    return len(notify.escalate_overdue_concerns())
+@shared_task(name="volunteers.tasks.remind_overdue_referrals")
+def remind_overdue_referrals(day: str | None = None) -> dict:
+    return referral_reminders.remind_overdue_referrals(_day(day))

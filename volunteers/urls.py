@@ -19,7 +19,6 @@ urlpatterns = [
     path("volunteers/checkin-roles/new/", views.checkin_role_edit, name="checkin_role_create"),
     path("volunteers/checkin-roles/<key:pk>/", views.checkin_role_edit, name="checkin_role_edit"),
     path("volunteers/checkins/", views.checkins, name="checkins"),
-    path("volunteers/checkins/<key:pk>/handled/", views.resolve_concern, name="resolve_concern"),
     path("children/<key:pk>/carers/new/", views.assign_for_child, name="assign_for_child"),
     path("assignments/<key:pk>/end/", views.end_assignment, name="end_assignment"),
     path("my/", my_views.my_children, name="my_children"),

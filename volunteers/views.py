@@ -6,7 +6,6 @@ import datetime
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404
@@ -265,12 +264,14 @@ def checkins(request):
     month = _month_param(request.GET.get("month"))
     status = request.GET.get("status", "")
     rows = MonthlyCheckin.objects.filter(month=month).select_related(
-        "assignment__volunteer__organisation", "assignment__child__school", "recorded_by"
+        "assignment__volunteer__organisation", "assignment__child__school", "concern_record",
+        "recorded_by",
     )
     if status in MonthlyCheckin.Status.values:
         rows = rows.filter(status=status)
     if request.GET.get("concern") == "open":
-        rows = rows.filter(concern=True, concern_resolved_at__isnull=True)
+        # The worries the office has not closed yet (their concern is the office's record).
+        rows = rows.filter(concern_record__closed_at__isnull=True)
     totals = dict(
         MonthlyCheckin.objects.filter(month=month)
         .values_list("status")
@@ -297,19 +298,6 @@ def checkins(request):
             "query": query.urlencode(),
         },
     )
-
-
-@official_only
-@require_POST
-def resolve_concern(request, pk):
-    checkin = get_object_or_404(MonthlyCheckin, pk=pk)
-    try:
-        care.resolve_concern(checkin=checkin, by=request.user)
-    except ValidationError as exc:
-        messages.error(request, exc.messages[0])
-    else:
-        messages.success(request, _("The concern is marked as handled."))
-    return safe_redirect(request, request.POST.get("back"), "volunteers:checkins")
 
 
 def _month_param(value: str | None) -> datetime.date:

@@ -73,6 +73,11 @@ def check_role_change(*, user: User, role: str, by) -> None:
         raise ValidationError(
             {"role": _("Unlink this login from its volunteer record before changing the role.")}
         )
+    if user.role == Role.PARTNER and getattr(user, "liaison", None) is not None:
+        # A partner's organisation link (casework): a teacher must not inherit it.
+        raise ValidationError(
+            {"role": _("A partner login acts for an organisation: make a new account instead.")}
+        )
 
 
 def check_active_change(*, user: User, active: bool, by) -> None:

@@ -16,6 +16,9 @@ class Role(models.TextChoices):
     TEACHER = "teacher", _("Teacher")
     VOLUNTEER = "volunteer", _("Volunteer")
     VIEWER = "viewer", _("Report viewer")
+    # A department's or organisation's liaison of the joint conference (casework/): sees only the
+    # referrals sent to their organisation and the least of the child's file needed to act.
+    PARTNER = "partner", _("Partner liaison")
 
 
 class LbcUserManager(UserManager):
@@ -69,6 +72,10 @@ class User(AbstractUser):
     @property
     def is_report_viewer(self) -> bool:
         return self.is_active and self.role == Role.VIEWER
+
+    @property
+    def is_partner(self) -> bool:
+        return self.is_active and self.role == Role.PARTNER
 
 
 class TimeStampedModel(models.Model):

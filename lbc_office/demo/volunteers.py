@@ -186,6 +186,7 @@ def _this_month(users, today, made, demo_volunteer) -> None:
         care.submit_checkin(
             checkin=current, by=users["volunteer"], roles_done=list(CheckinRole.objects.all()[:5]),
             notes="孩子最近不爱说话，奶奶腿脚不好住院了，需要有人照看。", concern=True,
+            concern_kind="no_guardian",
         )  # fmt: skip
     monthly.close_months(today)
 

@@ -11,6 +11,7 @@ from django.core.cache import cache
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
 
+from casework.models import Concern
 from lbc_office.reports import Filters
 from lbc_office.reports import figures as stored_figures
 from programmes import selectors as programmes_selectors
@@ -152,9 +153,9 @@ def trends(user, today: datetime.date) -> dict:
 
 def official_dashboard(user, today: datetime.date) -> dict:
     last_month = month_start(month_start(today) - datetime.timedelta(days=1))
-    open_concerns = MonthlyCheckin.objects.filter(
-        concern=True, concern_resolved_at__isnull=True, assignment__child__status="active"
-    )
+    # Protection concerns still open (casework), whoever raised them: a carer's worry, a home
+    # visit, a teacher… Those of children still on the active register.
+    open_concerns = Concern.objects.open().filter(child__status=ChildStatus.ACTIVE)
     counts = headline_counts(user, today)
     follow_ups_due = counts.pop("follow_ups_due", None)
     if follow_ups_due is None:
@@ -163,12 +164,10 @@ def official_dashboard(user, today: datetime.date) -> dict:
         "headline": counts,
         "schools": School.objects.filter(active=True).count(),
         "follow_ups_due": follow_ups_due,
-        "concerns": open_concerns.select_related(
-            "assignment__child", "assignment__volunteer"
-        ).order_by("-submitted_at")[:20],
-        "concern_children": open_concerns.aggregate(n=Count("assignment__child", distinct=True))[
-            "n"
+        "concerns": open_concerns.select_related("child", "raised_by").order_by("due_at", "pk")[
+            :20
         ],
+        "concern_children": open_concerns.aggregate(n=Count("child", distinct=True))["n"],
         "last_month": last_month,
         "missed_last_month": MonthlyCheckin.objects.filter(
             month=last_month, status=MonthlyCheckin.Status.MISSED

@@ -24,7 +24,7 @@ from lbc_office.core import audit
 from lbc_office.core.auth import role_required
 from lbc_office.core.forms import DateInput
 from lbc_office.core.models import AuditEvent, Role
-from lbc_office.home import dashboard
+from lbc_office.home import dashboard, todo
 from programmes import selectors as programmes_selectors
 from registry.models import ChildStatus, School
 
@@ -41,14 +41,30 @@ def home(request):
         return _teacher_home(request)
     if user.is_volunteer:
         return redirect("volunteers:my_children")
+    if user.is_partner:  # the referrals sent to their organisation (casework)
+        return redirect("referrals:partner_list")
     return redirect("reports")
+
+
+def _tasks(request, *, limit: int = 5) -> dict:
+    """The user's tasks for their first screen (``limit`` items of each kind), noted as seen."""
+    due = todo.due_for(request.user, timezone.localdate(), limit=limit)
+    audit.shown(request, todo.children_named(due))
+    return {"tasks": due, "tasks_total": sum(d.count for d in due)}
+
+
+@audit.shows_personal_data
+def my_tasks(request):
+    """Everything due for me, from every app (我的待办)."""
+    return render(request, "lbc_office/my_tasks.html", _tasks(request, limit=50))
 
 
 def _official_home(request):
     context = dashboard.official_dashboard(request.user, timezone.localdate())
+    context.update(_tasks(request))
     context["concerns"] = list(context["concerns"])
     context["recent"] = list(context["recent"])
-    audit.shown(request, [c.assignment.child_id for c in context["concerns"]])
+    audit.shown(request, [c.child_id for c in context["concerns"]])
     audit.shown(request, [change.child_id for change in context["recent"]])
     audit.shown(request, [assignment.child_id for assignment in context["withheld"]])
     return render(request, "lbc_office/home_official.html", context)
@@ -56,8 +72,6 @@ def _official_home(request):
 
 def _teacher_home(request):
     today = timezone.localdate()
-    follow_ups = list(programmes_selectors.open_follow_ups(request.user, today=today)[:10])
-    audit.shown(request, [visit.child_id for visit in follow_ups])
     schools = (
         School.objects.visible_to(request.user)
         .annotate(active_children=Count("children", filter=Q(children__status=ChildStatus.ACTIVE)))
@@ -68,8 +82,8 @@ def _teacher_home(request):
         "lbc_office/home_teacher.html",
         {
             "schools": schools,
-            "follow_ups": follow_ups,
             "gaps": programmes_selectors.contact_gap_counts(request.user, today=today),
+            **_tasks(request),
         },
     )
 

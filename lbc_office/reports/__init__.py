@@ -14,11 +14,13 @@ from contextlib import contextmanager
 
 from django.db import connection, transaction
 
-from lbc_office.reports import care, county, disclosure, donations, figures
+from lbc_office.reports import care, casework, county, disclosure, donations, figures
 from lbc_office.reports.base import Column, Filters, Report, Table, start_report_transaction
 from lbc_office.reports.disclosure import SMALL, SMALL_CELL, for_viewer
 
-TABLES: dict[str, Table] = {t.slug: t for t in [*county.TABLES, *care.TABLES, *donations.TABLES]}
+TABLES: dict[str, Table] = {
+    t.slug: t for t in [*county.TABLES, *care.TABLES, *donations.TABLES, *casework.TABLES]
+}
 
 
 class UnknownTable(KeyError):

@@ -20,7 +20,7 @@ from lbc_office.reports.base import Filters
 from registry.models import Child, ChildStatus, School, StatusChange, Town
 
 
-def _end_of(day: datetime.date) -> datetime.datetime:
+def end_of(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(
         datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min)
     )
@@ -45,7 +45,7 @@ def active_on(day: datetime.date, prefix: str = "") -> Q:
     )
     # The first change after the day left an active status: the child was active on the day.
     was_active = later.filter(from_status=ChildStatus.ACTIVE).filter(~Exists(earlier_after_day))
-    return Q(**{f"{prefix}created_at__lt": _end_of(day)}) & (
+    return Q(**{f"{prefix}created_at__lt": end_of(day)}) & (
         (
             Q(**{f"{prefix}status": ChildStatus.ACTIVE})
             & ~Q(**{f"{prefix}pk__in": later.values("child_id")})

@@ -132,7 +132,10 @@ def _lines(table: reports.Table, rows: list[dict]) -> list[dict]:
                 "row": row,
                 "total": row.get(keys[0]) == "total",
                 "label": row.get("label", row.get(keys[0])),
-                "cells": [{"value": row.get(k), "url": links.get(k)} for k in keys[1:]],
+                "cells": [
+                    {"value": row.get(k), "url": links.get(k), "label": column.label}
+                    for k, column in zip(keys[1:], table.columns[1:], strict=True)
+                ],
             }
         )
     return lines

@@ -69,6 +69,7 @@ from django.db.models.functions import Replace
 from django.urls import reverse
 from django.utils import timezone
 
+from casework.models import Concern
 from lbc_office.core import audit
 from programmes.models import (
     Attendance,
@@ -128,6 +129,7 @@ RECORDS = [
     (Handover, "child_id", {"confirmed_by": MARK}),
     (Assignment, "child_id", {"end_reason": ""}),
     (MonthlyCheckin, "assignment__child_id", {"notes": ""}),
+    (Concern, "child_id", {"description": MARK, "action_taken": MARK, "outcome_note": MARK}),
 ]
 
 
@@ -213,6 +215,11 @@ def _scrub_messages(pk: int, names: set[str]) -> None:
     # A concern raised about the child links to the file and quotes the check-in's notes.
     link = reverse("registry:child_detail", args=[pk])
     Notification.objects.filter(link=link).update(subject=PLACEHOLDER, body=PLACEHOLDER)
+    # Messages about a concern (raised, not looked at in time) link to the concern's page.
+    concern_links = [c.get_absolute_url() for c in Concern.objects.filter(child_id=pk).only("pk")]
+    Notification.objects.filter(link__in=concern_links).update(
+        subject=PLACEHOLDER, body=PLACEHOLDER
+    )
     # Monthly lists name several children: only this child's name goes. A one-character name
     # would match too much to replace safely (Chinese names have two characters or more).
     for name in sorted(n for n in names if len(n) >= 2 and n != PLACEHOLDER):

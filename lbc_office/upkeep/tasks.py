@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
+
 from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
+from lbc_office.home import digest
 from lbc_office.upkeep import backup as backups
 from lbc_office.upkeep import retention
 
@@ -37,3 +40,11 @@ def count_report_figures() -> int | None:
     stored = figures.count_day()
     dashboard.keep_trends(timezone.localdate())
     return stored
+
+
+@shared_task(name="lbc_office.tasks.weekly_digest")
+def weekly_digest(day: str | None = None) -> int:
+    """Mondays: each user with something due hears of it once a week (lbc_office.home.digest).
+    Run twice, the second run sends nothing."""
+    today = datetime.date.fromisoformat(day) if day else timezone.localdate()
+    return digest.send_weekly_digests(today)

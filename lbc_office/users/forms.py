@@ -7,6 +7,7 @@ from django import forms
 from django.contrib.auth.forms import PasswordChangeForm
 from django.utils.translation import gettext_lazy as _
 
+from casework.models import Agency
 from lbc_office.core import accounts
 from lbc_office.core.models import Role
 from registry.models import School
@@ -32,6 +33,12 @@ class AccountCreateForm(forms.Form):
         help_text=_("The volunteer this login belongs to: they see the children assigned to "
                     "them."),
     )  # fmt: skip
+    agency = forms.ModelChoiceField(
+        label=_("Organisation (partner liaisons)"), queryset=Agency.objects.none(),
+        required=False,
+        help_text=_("The partner organisation this login acts for: it sees only the referrals "
+                    "sent to it."),
+    )  # fmt: skip
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -39,6 +46,7 @@ class AccountCreateForm(forms.Form):
         self.fields["volunteer"].queryset = Volunteer.objects.filter(
             active=True, user__isnull=True
         ).order_by("name", "id")
+        self.fields["agency"].queryset = Agency.objects.filter(active=True).order_by("name")
 
     def clean(self):
         data = super().clean()
@@ -49,6 +57,10 @@ class AccountCreateForm(forms.Form):
             self.add_error("schools", _("Only a teacher is linked to schools."))
         if role != Role.VOLUNTEER and data.get("volunteer"):
             self.add_error("volunteer", _("Only a volunteer's login has a volunteer record."))
+        if role == Role.PARTNER and not data.get("agency"):
+            self.add_error("agency", _("Choose the organisation this login acts for."))
+        if role != Role.PARTNER and data.get("agency"):
+            self.add_error("agency", _("Only a partner login acts for an organisation."))
         return data
 
 
@@ -85,3 +97,13 @@ class OwnPasswordChangeForm(PasswordChangeForm):
         return accounts.change_own_password(
             user=self.user, password=self.cleaned_data["new_password1"]
         )
+
+
+class AgencyLinkForm(forms.Form):
+    """A partner login's organisation (the partner sees the referrals sent to it)."""
+
+    agency = forms.ModelChoiceField(label=_("Organisation"), queryset=Agency.objects.none())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = Agency.objects.filter(active=True).order_by("name")

@@ -14,6 +14,7 @@ urlpatterns = [
     path("<key:pk>/role/", views.account_role, name="role"),
     path("<key:pk>/active/", views.account_active, name="active"),
     path("<key:pk>/schools/", views.account_schools, name="schools"),
+    path("<key:pk>/agency/", views.account_agency, name="agency"),
     path("<key:pk>/password/", views.account_password, name="password"),
     path("<key:pk>/second-factor/", views.account_second_factor, name="second_factor"),
 ]

@@ -19,11 +19,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from casework.services import agencies
 from lbc_office.core import accounts
 from lbc_office.core.auth import role_required
 from lbc_office.core.forms import Replayed, errors_as_messages, save_form
 from lbc_office.core.models import AuditEvent, Role, User
-from lbc_office.users.forms import AccountCreateForm, ActiveForm, RoleForm, SchoolsForm
+from lbc_office.users.forms import (
+    AccountCreateForm,
+    ActiveForm,
+    AgencyLinkForm,
+    RoleForm,
+    SchoolsForm,
+)
 from registry import search_box
 from registry import services as registry_services
 from volunteers.services import logins
@@ -79,9 +86,11 @@ def account_create(request):
     return render(request, "lbc_office/accounts/create.html", {"form": form})
 
 
-def _create_account(*, by, username, phone, role, full_name, schools, volunteer, **_rest):
+def _create_account(*, by, username, phone, role, full_name, schools, volunteer, **rest):
     """The account the create form describes, through the service for its kind."""
     common = {"by": by, "username": username, "phone": phone}
+    if role == Role.PARTNER:  # linked to its organisation (casework)
+        return agencies.create_partner_login(**common, full_name=full_name, agency=rest["agency"])
     if role == Role.TEACHER:
         return registry_services.create_teacher(**common, full_name=full_name, schools=schools)
     if volunteer is not None:
@@ -115,6 +124,8 @@ def account_detail(request, pk):
             "schools_form": SchoolsForm(current=current, initial={"schools": current}),
             "role_form": RoleForm(initial={"role": account.role}),
             "volunteer": volunteer,
+            "agency": agencies.agency_of(account) if account.role == Role.PARTNER else None,
+            "agency_form": AgencyLinkForm(),
             "has_second_factor": accounts.has_second_factor(account),
             "events": events,
             "is_self": account.pk == request.user.pk,
@@ -160,6 +171,15 @@ def account_schools(request, pk):
     form = SchoolsForm(request.POST, current=current)
     return _apply(request, account, form, registry_services.set_teacher_schools,
                   _("The teacher's schools were saved."))  # fmt: skip
+
+
+@official_only
+@require_POST
+def account_agency(request, pk):
+    """Link a partner login to (another) organisation."""
+    account = get_object_or_404(User, pk=pk)
+    return _apply(request, account, AgencyLinkForm(request.POST), agencies.set_liaison,
+                  _("The partner's organisation was saved."))  # fmt: skip
 
 
 @official_only

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from casework.models import ConcernKind, Severity
 from lbc_office.core.forms import DateInput
 from programmes.forms._common import DateTimeInput, now_to_the_minute, text_area
 from programmes.models import FamilyCall, HomeVisit, ParentVisit, WithWhom
@@ -27,7 +28,34 @@ class HomeVisitForm(forms.ModelForm):
         ),
         (_("The child and the community"), ["child_said", "community"]),
         (_("Follow-up"), ["follow_up_needed", "follow_up_by", "follow_up_note"]),
+        (
+            _("Protection concern"),
+            ["raise_concern", "concern_kind", "concern_severity", "concern_description"],
+        ),
     ]
+    CONCERN_FIELDS = ["raise_concern", "concern_kind", "concern_severity", "concern_description"]
+
+    # Not fields of the visit: a concern ticked here becomes casework's record, raised by the
+    # visit's service in the same transaction (programmes.services.record_home_visit).
+    raise_concern = forms.BooleanField(
+        label=_("Raise a protection concern about this child"), required=False
+    )
+    concern_kind = forms.ChoiceField(
+        label=_("Kind of concern"),
+        choices=ConcernKind.choices,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    concern_severity = forms.ChoiceField(
+        label=_("Severity"),
+        choices=Severity.choices,
+        initial=Severity.MEDIUM,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    concern_description = forms.CharField(
+        label=_("What was seen or heard"), widget=text_area(), required=False
+    )
 
     class Meta:
         model = HomeVisit
@@ -75,12 +103,37 @@ class HomeVisitForm(forms.ModelForm):
         self.fields["met"].choices = HomeVisit.Met.choices
         for name in ("guardian_health", "guardian_supervision", "guardian_homework"):
             self.fields[name].choices = [c for c in self.fields[name].choices if c[0]]
+        if self.instance.pk is not None:  # a concern is raised with the visit, not later
+            for name in self.CONCERN_FIELDS:
+                del self.fields[name]
+
+    # Said before saving, not only after a refusal (the model's rule, HomeVisit.clean).
+    NOTES = {
+        "education": _("At least one recommendation is needed: write one in any of these areas."),
+    }
 
     def groups(self):
-        return [(title, [self[name] for name in names]) for title, names in self.GROUPS]
+        """(heading, bound fields, a note shown under the heading or ""); a group whose fields the
+        form does not offer (the concern, when a visit is edited) is left out."""
+        return [
+            (
+                title,
+                [self[name] for name in names if name in self.fields],
+                self.NOTES.get(names[0], ""),
+            )
+            for title, names in self.GROUPS
+            if any(name in self.fields for name in names)
+        ]
 
     def clean(self):
         data = super().clean()
+        if data.get("raise_concern"):
+            if not data.get("concern_kind"):
+                self.add_error("concern_kind", _("Choose the kind of concern."))
+            if not (data.get("concern_description") or "").strip():
+                self.add_error("concern_description", _("Say what was seen or heard."))
+        elif "raise_concern" in self.fields:
+            data.update(concern_kind="", concern_severity="", concern_description="")
         if not data.get("follow_up_needed"):
             # A date typed and then unticked is not a follow-up.
             data["follow_up_by"] = None

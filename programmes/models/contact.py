@@ -18,6 +18,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from casework.models import Concern
 from lbc_office.core.models import TrackedModel
 from registry.models import Child, ChildStatus, County, FamilyRoom
 from registry.models.children import ChildRecordQuerySet
@@ -147,6 +148,15 @@ class HomeVisit(TrackedModel):
     follow_up_needed = models.BooleanField(_("follow-up needed"), default=False)
     follow_up_by = models.DateField(_("follow up by"), null=True, blank=True)
     follow_up_note = models.CharField(_("what to follow up"), max_length=200, blank=True)
+    # A protection concern ticked during the visit (casework's record, raised with the visit).
+    concern = models.ForeignKey(
+        Concern,
+        verbose_name=_("protection concern"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
 
     objects = HomeVisitQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["updated_at"])

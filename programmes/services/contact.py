@@ -13,6 +13,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from casework.models import ConcernSource, Severity
+from casework.services import concerns as casework_concerns
 from lbc_office.core.models import Role
 from lbc_office.core.services import save_tracked
 from programmes.models import FamilyCall, HomeVisit, ParentVisit
@@ -20,17 +22,53 @@ from registry.models import Child, FamilyRoom
 
 
 @transaction.atomic
-def record_home_visit(*, child: Child, visitor, by, **fields) -> HomeVisit:
-    """A home visit by ``visitor`` (a teacher or an official), recorded by ``by``."""
+def record_home_visit(
+    *,
+    child: Child,
+    visitor,
+    by,
+    raise_concern: bool = False,
+    concern_kind: str = "",
+    concern_severity: str = "",
+    concern_description: str = "",
+    **fields,
+) -> HomeVisit:
+    """A home visit by ``visitor`` (a teacher or an official), recorded by ``by``. With
+    ``raise_concern``, a protection concern (source: home visit) is raised in the same
+    transaction and linked to the visit: both are recorded, or neither."""
     if not (visitor.is_active and visitor.role in (Role.TEACHER, Role.OFFICIAL)):
         raise ValidationError(_("Only a teacher or a county official can make a home visit."))
     visit = HomeVisit(child=child, county_id=child.county_id, visitor=visitor)
+    if raise_concern:
+        try:
+            fields["concern"] = casework_concerns.raise_concern(
+                child=child,
+                kind=concern_kind,
+                source=ConcernSource.HOME_VISIT,
+                severity=concern_severity or Severity.MEDIUM,
+                description=concern_description,
+                by=by,
+            )
+        except ValidationError as exc:  # named after the visit form's fields
+            if not hasattr(exc, "error_dict"):
+                raise
+            raise ValidationError(
+                {VISIT_CONCERN_FIELDS.get(k, k): v for k, v in exc.message_dict.items()}
+            ) from exc
     return save_tracked(visit, by=by, fields=fields)
+
+
+# The concern's fields as the home-visit form names them.
+VISIT_CONCERN_FIELDS = {
+    "kind": "concern_kind",
+    "severity": "concern_severity",
+    "description": "concern_description",
+}
 
 
 @transaction.atomic
 def update_home_visit(*, visit: HomeVisit, by, **fields) -> HomeVisit:
-    for fixed in ("child", "county", "visitor"):
+    for fixed in ("child", "county", "visitor", "concern"):
         fields.pop(fixed, None)
     return save_tracked(visit, by=by, fields=fields)
 

@@ -195,12 +195,19 @@ def call_session(request, room_pk):
         record,
         template="programmes/call_session.html",
         context=context,
-        success=lambda calls: (
-            ngettext("%(count)d call was recorded.", "%(count)d calls were recorded.", len(calls))
-            % {"count": len(calls)}
-        ),
+        success=lambda calls: _recorded(calls, form.children),
         redirect_to=f"{request.path}?grade={grade}",
     )
+
+
+def _recorded(calls, children) -> str:
+    """The message after a session: how many calls, and whose (the teacher checks the list)."""
+    names = {child.pk: child.name for child in children}
+    return ngettext(
+        "%(count)d call was recorded: %(names)s.",
+        "%(count)d calls were recorded: %(names)s.",
+        len(calls),
+    ) % {"count": len(calls), "names": "、".join(names.get(c.child_id, "") for c in calls)}
 
 
 # --- Parents' visits home ----------------------------------------------------------------------

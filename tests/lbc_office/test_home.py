@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from lbc_office.reports import figures
 from registry import services
+from tests.casework.factories import ConcernFactory
 from tests.factories import ChildFactory
 from tests.programmes.factories import FamilyCallFactory, HomeVisitFactory
 from tests.volunteers.factories import AssignmentFactory, VolunteerFactory
@@ -44,6 +45,7 @@ def _grow_more(personas, n):
             status="missed" if i % 2 else "done", concern=True,
             submitted_at=timezone.now(),
         )  # fmt: skip
+        ConcernFactory(child=child, source="checkin")  # the worry, as the office's record
         FamilyCallFactory(child=child)
         leaving = ChildFactory(school=personas.school_a)
         services.change_child_status(
@@ -60,8 +62,9 @@ def test_official_home_query_count(personas, django_assert_num_queries, n):
     # concerns, children with a concern, missed last month, status changes, carers whose
     # file is withheld, vetting expiring; the trends: visits, leaving, check-ins and concerns;
     # session save (3); the VIEW event of the children the page names and, in one INSERT, those
-    # children (2, issue 12)
-    with django_assert_num_queries(21):
+    # children (2, issue 12); my tasks: concerns to look at (the carers' worries: their count
+    # and first five), children without consent (their count and first five)
+    with django_assert_num_queries(25):
         response = client.get(reverse("home"))
     assert response.context["follow_ups_due"] == n
     figures = response.context["headline"]
@@ -94,19 +97,21 @@ def test_each_figure_links_to_the_children_behind_it(personas):
 def test_teacher_home_query_count(personas, django_assert_num_queries, n):
     _grow(personas, n)
     client = personas.client_for("teacher_a")
-    # session, user, follow-ups, contact gaps, schools, session save (3); the VIEW event of the
-    # children the follow-ups name and, in one INSERT, those children (2, issue 12)
-    with django_assert_num_queries(10):
+    # session, user, my tasks (the follow-ups' count and first five), contact gaps, schools,
+    # session save (3); the VIEW event of the children the tasks name and, in one INSERT,
+    # those children (2, issue 12)
+    with django_assert_num_queries(11):
         response = client.get(reverse("home"))
     html = response.content.decode()
-    assert 'id="follow-ups-due"' in html
-    assert len(response.context["follow_ups"]) == min(n, 10)
+    assert 'id="tasks-follow_ups"' in html
+    [follow_ups] = response.context["tasks"]
+    assert (follow_ups.key, follow_ups.count, len(follow_ups.items)) == ("follow_ups", n, min(n, 5))
 
 
 def test_teacher_b_sees_no_follow_up_of_school_a(personas):
     _grow(personas, 2)
     response = personas.client_for("teacher_b").get(reverse("home"))
-    assert list(response.context["follow_ups"]) == []
+    assert response.context["tasks"] == []
 
 
 @pytest.mark.parametrize("n", [1, 15])
@@ -128,10 +133,10 @@ def test_official_home_reads_the_stored_figures_of_a_city(
         # as above, with the figures' day and sums in place of the figures, the carers and
         # the follow-ups due; then the trends' three queries, which the next visit skips
         # (+4 since issue 12: withheld carers, vettings expiring, the VIEW event and its
-        # children)
-        with django_assert_num_queries(20):
+        # children; +4 since issue 14: my tasks, as above)
+        with django_assert_num_queries(24):
             response = client.get(reverse("home"))
-        with django_assert_num_queries(17):
+        with django_assert_num_queries(21):
             again = client.get(reverse("home"))
     finally:
         cache.delete(key)

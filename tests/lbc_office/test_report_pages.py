@@ -290,6 +290,8 @@ TABLE_QUERIES = {
     "home-visits": 3,
     "contact-gaps": 2,
     "donations": 3,
+    "concerns-by-kind": 1,
+    "concerns-by-source": 1,
 }
 
 

@@ -64,6 +64,7 @@ EXPECTED_CHILD_A = {
     "teacher_b": 404,
     "volunteer": 404,
     "viewer": 404,
+    "partner": 404,
     "anonymous": "login",
 }
 CHILD_PAGES = [
@@ -198,6 +199,7 @@ EXPECTED_STAFF = {
     "teacher_b": 200,
     "volunteer": 403,
     "viewer": 403,
+    "partner": 403,
     "anonymous": "login",
 }
 
@@ -232,6 +234,7 @@ EXPECTED_OFFICIALS = {
     "teacher_b": 403,
     "volunteer": 403,
     "viewer": 403,
+    "partner": 403,
     "anonymous": "login",
 }
 

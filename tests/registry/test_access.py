@@ -37,6 +37,7 @@ EXPECTED_CHILD_A = {
     "teacher_b": 404,
     "volunteer": 404,
     "viewer": 404,
+    "partner": 404,
     "anonymous": "login",
 }
 

@@ -163,6 +163,7 @@ EXPECTED_RECORD = {
     "teacher_b": 404,
     "volunteer": 404,  # no assignment: the child is not theirs to see
     "viewer": 404,
+    "partner": 404,
     "anonymous": "login",
 }
 # An officials' page about one child: every other role is refused (403, or 404 where the

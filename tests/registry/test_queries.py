@@ -23,8 +23,9 @@ LIST_QUERIES = {"official": 11 + 2, "teacher_a": 10 + 2}
 # volunteers' assignments and check-ins with their roles (10); programmes' card (2) and the
 # volunteers' carers card (1); the consent card (1); for an official, who has looked at the file
 # (1) and the session's second-factor device (1); the audit event of this view (1); the session's
-# save (3 with its savepoint) — 26 in all, whatever the length of the history.
-FILE_QUERIES = 26
+# save (3 with its savepoint) — 26 in all, whatever the length of the history; casework's
+# referrals card (1) and their steps on the timeline (1): 28.
+FILE_QUERIES = 26 + 2
 
 
 def _fill_school(school, n):

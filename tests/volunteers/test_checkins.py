@@ -74,13 +74,66 @@ def test_a_concern_reaches_every_official_at_once(personas, surrogate):
     # Submitting again does not raise it twice.
     client.post(url, {"notes": "孩子最近不说话，奶奶生病住院", "concern": "on"})
     assert Notification.objects.filter(kind="concern").count() == len(officials)
-    # The official's first screen shows it, and the official can mark it handled.
+    # The official's first screen shows it, and the official looks at it on its own page.
     official = personas.client_for("official")
     home = official.get(reverse("home")).content.decode()
     assert 'id="open-concerns"' in home and "张小明" in home
-    official.post(reverse("volunteers:resolve_concern", args=[checkin.pk]))
+    assert {n.link for n in concerns} == {checkin.concern_record.get_absolute_url()}
+    official.post(
+        reverse("casework:concern_triage", args=[checkin.concern_record_id]),
+        {"action_taken": "给奶奶打了电话"},
+    )
+    checkin.concern_record.refresh_from_db()
+    assert checkin.concern_record.triaged_by == personas.official
+    assert "给奶奶打了电话" in checkin.concern_record.action_taken
+
+
+def test_a_volunteers_worry_is_a_protection_concern(personas, surrogate):
+    """What worries them in plain words and a few words of their own: the office's record,
+    the same as a home visit's or a teacher's; the volunteer hears only that it arrived."""
+    client = personas.client_for("volunteer")
+    url = reverse("volunteers:my_checkin", args=[surrogate.pk])
+    page = client.get(url).content.decode()
+    assert 'name="concern_kind"' in page and 'name="concern_words"' in page
+    client.post(
+        url,
+        {
+            "notes": "本月去了两次",
+            "concern": "on",
+            "concern_kind": "running_away",
+            "concern_words": "孩子说想去广州找妈妈",
+        },
+    )
+    checkin = MonthlyCheckin.objects.select_related("concern_record").get(assignment=surrogate)
+    concern = checkin.concern_record
+    assert (concern.kind, concern.source, concern.child) == (
+        "running_away", "checkin", personas.child_a,
+    )  # fmt: skip
+    assert concern.description == "孩子说想去广州找妈妈"
+    assert concern.raised_by == personas.volunteer and concern.due_at > concern.raised_at
+    from casework.services import concerns as concern_services
+
+    concern_services.triage(concern=concern, by=personas.official, action_taken="office-note-x")
+    page = client.get(url).content.decode()
+    assert 'id="worry-received"' in page and "office-note-x" not in page
+    # The concern's own page is the office's and the teachers': not the volunteer's.
+    assert client.get(concern.get_absolute_url()).status_code == 404
+    # Unticking later does not take the worry back; ticking again raises no second one.
+    client.post(url, {"notes": "本月去了两次", "concern": ""})
+    client.post(url, {"notes": "本月去了两次", "concern": "on", "concern_kind": "neglect"})
     checkin.refresh_from_db()
-    assert checkin.concern_resolved_by == personas.official
+    assert checkin.concern and checkin.concern_record_id == concern.pk
+    from casework.models import Concern
+
+    assert Concern.objects.count() == 1
+
+
+def test_a_worry_without_words_still_says_what_was_ticked(personas, surrogate):
+    client = personas.client_for("volunteer")
+    url = reverse("volunteers:my_checkin", args=[surrogate.pk])
+    client.post(url, {"roles_done": [CheckinRole.objects.first().pk], "concern": "on"})
+    concern = MonthlyCheckin.objects.get(assignment=surrogate).concern_record
+    assert concern.kind == "other" and concern.description
 
 
 def test_the_volunteers_screen_shows_who_to_call_and_what_is_to_do(personas, surrogate):
@@ -130,11 +183,19 @@ def test_a_checkin_and_its_concern_being_handled_are_audited(personas, surrogate
     url = reverse("volunteers:my_checkin", args=[surrogate.pk])
     client.post(url, {"notes": "奶奶住院了", "concern": "on"})
     checkin = MonthlyCheckin.objects.get(assignment=surrogate)
-    personas.client_for("official").post(reverse("volunteers:resolve_concern", args=[checkin.pk]))
+    personas.client_for("official").post(
+        reverse("casework:concern_triage", args=[checkin.concern_record_id]), {}
+    )
     events = AuditEvent.objects.filter(
         object_type="volunteers.monthlycheckin", object_id=str(checkin.pk), action="change"
     ).order_by("pk")
     assert [(e.user, e.child_id, e.detail) for e in events] == [
         (personas.volunteer, personas.child_a.pk, "concern raised"),
-        (personas.official, personas.child_a.pk, "concern handled"),
+    ]
+    on_concern = AuditEvent.objects.filter(
+        object_type="casework.concern", object_id=str(checkin.concern_record_id)
+    ).order_by("pk")
+    assert [(e.action, e.user, e.child_id) for e in on_concern] == [
+        ("create", personas.volunteer, personas.child_a.pk),
+        ("change", personas.official, personas.child_a.pk),
     ]

@@ -8,6 +8,7 @@ from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from casework.models import Concern
 from lbc_office.core.models import TimeStampedModel
 from registry.models import County
 from registry.models.children import ChildRecordQuerySet
@@ -95,6 +96,16 @@ class MonthlyCheckin(TimeStampedModel):
     concern_resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("concern handled by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    # The worry as the office's record (casework): raised when the volunteer ticks the box.
+    # ``concern_resolved_*`` are the old "marked as handled", kept for the months before.
+    concern_record = models.ForeignKey(
+        Concern,
+        verbose_name=_("protection concern"),
         on_delete=models.PROTECT,
         related_name="+",
         null=True,

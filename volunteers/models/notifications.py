@@ -20,6 +20,10 @@ class Notification(TimeStampedModel):
         CHECKIN_REMINDER = "checkin_reminder", _("Check-in reminder")
         MISSED_LIST = "missed_list", _("Missed check-ins")
         CONCERN = "concern", _("Concern raised")
+        DIGEST = "digest", _("Weekly tasks")
+        CONCERN_OVERDUE = "concern_overdue", _("Concern not looked at in time")
+        # casework's referrals past their date (volunteers/services/referral_reminders.py)
+        REFERRAL_OVERDUE = "referral_overdue", _("Referral overdue")
         # By SMS only, to the volunteer's phone: the text is the message (volunteers.sms_replies).
         CHECKIN_SMS = "checkin_sms", _("Check-in by text message")
         SMS_REPLY = "sms_reply", _("Answer to a text message")

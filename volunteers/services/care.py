@@ -9,6 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from casework.models import ConcernKind, ConcernSource
+from casework.services import concerns
 from lbc_office.core import audit
 from lbc_office.core.services import save_tracked
 from registry.models import Child, ChildStatus
@@ -188,10 +190,14 @@ def submit_checkin(
     concern: bool = False,
     recorded_by=None,
     detail: str = "",
+    concern_kind: str = "",
+    concern_words: str = "",
 ) -> MonthlyCheckin:
-    """Record what the volunteer did this month. A concern reaches the officials at once.
+    """Record what the volunteer did this month. A worry becomes a protection concern, the
+    office's record (``casework``), and reaches the officials at once.
 
-    A check-in can be corrected until its month is closed; a missed month stays missed.
+    A check-in can be corrected until its month is closed; a missed month stays missed. A worry
+    once raised stays raised: unticking the box later does not take it back from the office.
     ``recorded_by``: someone who recorded it for the volunteer (``record_checkin_for``); ``by``
     may be None for a volunteer without a login who answered the monthly SMS.
     """
@@ -212,17 +218,18 @@ def submit_checkin(
         errors["roles_done"] = _("Tick what you did this month, or write a note why not.")
     if errors:
         raise ValidationError(errors)
-    raised_now = concern and not checkin.concern
+    raised_now = concern and checkin.concern_record_id is None
     checkin.contact = contact
     checkin.notes = notes.strip()
-    checkin.concern = concern
-    if concern and raised_now:
-        checkin.concern_resolved_at = None
-        checkin.concern_resolved_by = None
+    checkin.concern = concern or checkin.concern_record_id is not None
     checkin.status = MonthlyCheckin.Status.DONE
     checkin.submitted_at = timezone.now()
     checkin.submitted_by = by
     checkin.recorded_by = recorded_by
+    if raised_now:
+        checkin.concern_record = _raise_worry(
+            checkin, by=by, kind=concern_kind, words=concern_words or notes
+        )
     checkin.full_clean()
     checkin.save()
     checkin.roles_done.set(roles_done if is_surrogate else [])
@@ -261,16 +268,12 @@ def record_checkin_for(*, checkin: MonthlyCheckin, by, **fields) -> MonthlyCheck
     )  # fmt: skip
 
 
-@transaction.atomic
-def resolve_concern(*, checkin: MonthlyCheckin, by) -> MonthlyCheckin:
-    updated = MonthlyCheckin.objects.filter(
-        pk=checkin.pk, concern=True, concern_resolved_at__isnull=True
-    ).update(concern_resolved_at=timezone.now(), concern_resolved_by=by)
-    checkin.refresh_from_db()
-    if not updated:
-        raise ValidationError(_("This concern has already been handled."))
-    audit.record(
-        audit.Action.CHANGE, user=by, obj=checkin, child_id=checkin.assignment.child_id,
-        detail="concern handled",
-    )  # fmt: skip
-    return checkin
+def _raise_worry(checkin: MonthlyCheckin, *, by, kind: str, words: str):
+    """The volunteer's worry as a protection concern (source: check-in), in their words."""
+    return concerns.raise_concern(
+        child=checkin.assignment.child,
+        kind=kind or ConcernKind.OTHER,
+        source=ConcernSource.CHECKIN,
+        description=words.strip() or _("The carer ticked “I am worried about this child”."),
+        by=by,
+    )

@@ -21,6 +21,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from casework.models import Concern
+from casework.services import concerns
 from lbc_office.core.models import Role, User
 from lbc_office.core.queue import enqueue_on_commit
 from volunteers.models import Delivery, MonthlyCheckin, Notification
@@ -111,9 +113,14 @@ def officials() -> list[Recipient]:
 
 
 def concern_raised(checkin: MonthlyCheckin) -> None:
-    """A volunteer is worried about a child: every official hears of it now."""
+    """A volunteer is worried about a child: every official hears of it now, with a link to
+    the concern's page (``checkin.concern_record``)."""
     assignment = checkin.assignment
-    link = reverse("registry:child_detail", args=[assignment.child_id])
+    link = (
+        checkin.concern_record.get_absolute_url()
+        if checkin.concern_record_id
+        else reverse("registry:child_detail", args=[assignment.child_id])
+    )
     with translation.override(settings.LANGUAGE_CODE):
         subject = _("Concern raised about %(child)s") % {"child": assignment.child.name}
         body = _("%(volunteer)s (%(role)s) is worried about %(child)s this month.%(notes)s") % {
@@ -131,6 +138,43 @@ def concern_raised(checkin: MonthlyCheckin) -> None:
             body=body,
             link=link,
         )
+
+
+@transaction.atomic
+def escalate_overdue_concerns(now=None) -> list[Concern]:
+    """Concerns nobody looked at by their deadline escalate to every official, once.
+
+    ``casework`` claims each concern once (a row lock and a conditional UPDATE of
+    ``escalated_at``); the messages are written in the same transaction, one per official and
+    concern (``send_once``), so a failure undoes the claim and the next scan tries again.
+    """
+    claimed = concerns.claim_overdue(now=now)
+    recipients = officials()
+    for concern in claimed:
+        with translation.override(settings.LANGUAGE_CODE):
+            subject = _("Concern about %(child)s not looked at in time") % {
+                "child": concern.child.name
+            }
+            body = _(
+                "%(kind)s (%(severity)s), raised by %(who)s on %(raised)s, was to be looked at "
+                "by %(due)s. Nobody has yet: please look at it now."
+            ) % {
+                "kind": concern.get_kind_display(),
+                "severity": concern.get_severity_display(),
+                "who": concern.raised_by,
+                "raised": f"{timezone.localtime(concern.raised_at):%Y-%m-%d %H:%M}",
+                "due": f"{timezone.localtime(concern.due_at):%Y-%m-%d %H:%M}",
+            }
+        for recipient in recipients:
+            send_once(
+                recipient,
+                kind=Notification.Kind.CONCERN_OVERDUE,
+                period=f"concern:{concern.pk}",
+                subject=subject,
+                body=body,
+                link=concern.get_absolute_url(),
+            )
+    return claimed
 
 
 # --- Delivery -----------------------------------------------------------------------------

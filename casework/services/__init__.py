@@ -1,0 +1,1 @@
+"""Casework's writes: each keyword-only, in one transaction, validated, audited."""
