@@ -42,6 +42,8 @@ def sweep_deliveries() -> int:
 def escalate_overdue_concerns() -> int:
     """Concerns nobody looked at in time: every official is told, once per concern."""
     return len(notify.escalate_overdue_concerns())
+
+
 @shared_task(name="volunteers.tasks.remind_overdue_referrals")
 def remind_overdue_referrals(day: str | None = None) -> dict:
     return referral_reminders.remind_overdue_referrals(_day(day))
