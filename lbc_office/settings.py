@@ -339,8 +339,7 @@ SMS_BACKEND = env_str("SMS_BACKEND", "volunteers.sms.ConsoleBackend")
 SMS_FILE_PATH = env_str("SMS_FILE_PATH", str(VAR_DIR / "sms.jsonl"))
 SMS_HTTP_URL = env_str("SMS_HTTP_URL", "")
 SMS_HTTP_TOKEN = env_str("SMS_HTTP_TOKEN", "")
-# Replies: the gateway POSTs them to /sms/inbound/, signed with this shared secret (HMAC-SHA256
-# over timestamp + "." + body; docs/OPERATIONS.md). Empty: the endpoint refuses everything.
+# Replies POSTed to /sms/inbound/, HMAC-signed with this secret (docs/OPERATIONS.md).
 SMS_INBOUND_SECRET = env_str("SMS_INBOUND_SECRET", "")
 SMS_INBOUND_WINDOW = env_int("SMS_INBOUND_WINDOW", 300)  # seconds a signed request stays good
 # Where links in emails point.
