@@ -339,6 +339,9 @@ SMS_BACKEND = env_str("SMS_BACKEND", "volunteers.sms.ConsoleBackend")
 SMS_FILE_PATH = env_str("SMS_FILE_PATH", str(VAR_DIR / "sms.jsonl"))
 SMS_HTTP_URL = env_str("SMS_HTTP_URL", "")
 SMS_HTTP_TOKEN = env_str("SMS_HTTP_TOKEN", "")
+# Replies POSTed to /sms/inbound/, HMAC-signed with this secret (docs/OPERATIONS.md).
+SMS_INBOUND_SECRET = env_str("SMS_INBOUND_SECRET", "")
+SMS_INBOUND_WINDOW = env_int("SMS_INBOUND_WINDOW", 300)  # seconds a signed request stays good
 # Where links in emails point.
 LBC_SITE_URL = env_str("LBC_SITE_URL", "http://127.0.0.1:8000")
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lbc_office.core import audit
 from lbc_office.core.auth import role_required
+from lbc_office.core.forms import save_form
 from lbc_office.core.models import Role
 from registry import export_layouts, search_box, selectors
 from registry.filters import ChildFilter
@@ -65,14 +66,10 @@ def layout_edit(request, pk=None):
         )}
     )  # fmt: skip
     form = LayoutForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            export_layouts.save_layout(layout=layout, by=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            return redirect("registry:layout_list")
+    if request.method == "POST" and save_form(
+        request, form, export_layouts.save_layout, layout=layout
+    ):  # save_form: a one-time key makes a double tap save once
+        return redirect("registry:layout_list")
     history = layout.history.select_related("history_user")[:20] if layout else []
     return render(
         request, "registry/layouts/edit.html", {"form": form, "layout": layout, "history": history}

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from lbc_office.core import audit
 from lbc_office.core.auth import role_required
+from lbc_office.core.forms import save_form
 from lbc_office.core.models import Role
 from registry import search_box, selectors
 from registry.filters import ChildFilter
@@ -34,14 +35,12 @@ def _chinese(request) -> bool:
 @official_only
 def import_start(request):
     form = ImportUploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        job = jobs.start(
-            kind=form.cleaned_data["kind"],
-            filename=form.cleaned_data["file"].name,
-            data=form.data_bytes,
-            county=form.cleaned_data["county"],
-            by=request.user,
-        )
+
+    def start(*, by, kind, file, county, **_checked):
+        return jobs.start(kind=kind, filename=file.name, data=form.data_bytes, county=county, by=by)
+
+    # save_form: a one-time key makes a double tap upload once.
+    if request.method == "POST" and (job := save_form(request, form, start)):
         return redirect("registry:import_detail", pk=job.pk)
     recent = ImportJob.objects.select_related("uploaded_by").defer("data")[:10]
     return render(request, "registry/import_start.html", {"form": form, "recent": recent})

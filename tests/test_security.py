@@ -223,6 +223,14 @@ def _sharing_override(child):
     )
 
 
+def _inbound_sms():
+    from volunteers.models import InboundSms
+
+    return InboundSms.objects.get_or_create(
+        message_id="outside", defaults={"sender": "13800000000", "text": "?", "status": "attention"}
+    )[0]
+
+
 # url name → the keys of a record outside the scope (from the ``outside`` fixture)
 OUT_OF_SCOPE = {
     "registry:child_detail": lambda r: {"pk": r["child"].pk},
@@ -298,6 +306,9 @@ OUT_OF_SCOPE = {
     "volunteers:end_assignment": lambda r: {"pk": r["assignment"].pk},
     "volunteers:my_checkin": lambda r: {"pk": r["assignment"].pk},
     "volunteers:inbox_read": lambda r: {"pk": r["notification"].pk},
+    # Recorded for a volunteer: officials, and the coordinator of the volunteer's organisation.
+    "volunteers:checkin_for": lambda r: {"pk": r["assignment"].pk},
+    "volunteers:sms_handled": lambda r: {"pk": _inbound_sms().pk},
     # Protection concerns (casework): officials and the child's teachers; nobody else.
     "casework:concern_detail": lambda r: {"pk": r["concern"].pk},
     "casework:concern_triage": lambda r: {"pk": r["concern"].pk},

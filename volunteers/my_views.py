@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -15,7 +16,7 @@ from lbc_office.core import audit
 from lbc_office.core.audit import shows_personal_data
 from lbc_office.core.forms import save_form
 from volunteers import forms, selectors
-from volunteers.models import Assignment, Notification, Volunteer
+from volunteers.models import Assignment, Notification, Organisation, Volunteer
 from volunteers.services import care, notify
 
 # --- The volunteer's own screens ------------------------------------------------------------
@@ -37,7 +38,14 @@ def _my_volunteer(request) -> Volunteer:
 def my_children(request):
     if not request.user.is_volunteer:
         raise PermissionDenied
-    volunteer = Volunteer.objects.filter(user=request.user).first()
+    # ``coordinates``: the coordinator of an organisation gets the link to record its
+    # volunteers' check-ins for them (volunteers.sms_views.coordinated), in the same query.
+    coordinator = Organisation.objects.filter(coordinator=OuterRef("user"), active=True)
+    volunteer = (
+        Volunteer.objects.filter(user=request.user)
+        .annotate(coordinates=Exists(coordinator))
+        .first()
+    )
     # An inactive volunteer's record has no cards (selectors.my_children): the page says so.
     cards = selectors.my_children(volunteer) if volunteer else []
     audit.shown(request, [card.child for card in cards])

@@ -1,7 +1,7 @@
 from django.urls import path
 
 import lbc_office.core.converters  # noqa: F401 — registers <key:…>, the bounded record key
-from volunteers import my_views, views
+from volunteers import my_views, sms_views, views
 
 app_name = "volunteers"
 
@@ -23,6 +23,11 @@ urlpatterns = [
     path("assignments/<key:pk>/end/", views.end_assignment, name="end_assignment"),
     path("my/", my_views.my_children, name="my_children"),
     path("my/checkins/<key:pk>/", my_views.my_checkin, name="my_checkin"),
+    path("assignments/<key:pk>/checkin/", sms_views.checkin_for, name="checkin_for"),
+    path("my/organisation/", sms_views.coordinated, name="coordinated"),
+    path("sms/inbound/", sms_views.sms_inbound, name="sms_inbound"),
+    path("volunteers/sms/", sms_views.sms_list, name="sms_list"),
+    path("volunteers/sms/<key:pk>/handled/", sms_views.sms_handled, name="sms_handled"),
     path("inbox/", my_views.inbox, name="inbox"),
     path("inbox/read/", my_views.inbox_read, name="inbox_read_all"),
     path("inbox/<key:pk>/read/", my_views.inbox_read, name="inbox_read"),

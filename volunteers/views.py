@@ -264,7 +264,10 @@ def checkins(request):
     month = _month_param(request.GET.get("month"))
     status = request.GET.get("status", "")
     rows = MonthlyCheckin.objects.filter(month=month).select_related(
-        "assignment__volunteer__organisation", "assignment__child__school", "concern_record"
+        "assignment__volunteer__organisation",
+        "assignment__child__school",
+        "concern_record",
+        "recorded_by",
     )
     if status in MonthlyCheckin.Status.values:
         rows = rows.filter(status=status)

@@ -6,8 +6,14 @@ the task instead of importing its module (which would import the service back: a
 
 from __future__ import annotations
 
+import threading
+
 from celery import current_app
 from django.db import transaction
+
+# Celery marks the default modules imported before it has imported them: a second thread that
+# asked meanwhile found the task unregistered (two services queueing at once, in one process).
+_importing = threading.Lock()
 
 
 def enqueue_on_commit(task_name: str, *args) -> None:
@@ -16,7 +22,8 @@ def enqueue_on_commit(task_name: str, *args) -> None:
 
     def send():
         if task_name not in current_app.tasks:
-            current_app.loader.import_default_modules()  # the apps' tasks modules
+            with _importing:
+                current_app.loader.import_default_modules()  # the apps' tasks modules
         current_app.tasks[task_name].delay(*args)
 
     transaction.on_commit(send)

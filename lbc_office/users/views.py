@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 from casework.services import agencies
 from lbc_office.core import accounts
 from lbc_office.core.auth import role_required
-from lbc_office.core.forms import errors_as_messages, save_form
+from lbc_office.core.forms import Replayed, errors_as_messages, save_form
 from lbc_office.core.models import AuditEvent, Role, User
 from lbc_office.users.forms import (
     AccountCreateForm,
@@ -78,6 +78,9 @@ def account_create(request):
     initial = {"role": request.GET.get("role")} if request.GET.get("role") in Role.values else {}
     form = AccountCreateForm(request.POST or None, initial=initial)
     if request.method == "POST" and (created := save_form(request, form, _create_account)):
+        if isinstance(created, Replayed):  # a double tap: the password is shown once only
+            messages.info(request, _("This account was already created."))
+            return redirect("accounts:list")
         user, password = created
         return _show_password(request, user, password, created=True)
     return render(request, "lbc_office/accounts/create.html", {"form": form})

@@ -48,7 +48,8 @@ SHOWS_NO_CHILD_DATA = {
     "volunteers:organisation_edit", "volunteers:checkin_roles",
     "volunteers:checkin_role_create", "volunteers:checkin_role_edit",
     "volunteers:inbox", "volunteers:inbox_read_all",
-    "volunteers:inbox_read",
+    "volunteers:inbox_read", "volunteers:sms_inbound", "volunteers:sms_handled",
+    "volunteers:sms_list",
     # accounts and two-step sign-in: users, never a child (issue 12, findings 4 and 5)
     "accounts:list", "accounts:create", "accounts:detail", "accounts:role", "accounts:active",
     "accounts:schools", "accounts:password", "accounts:second_factor",

@@ -56,7 +56,9 @@ def test_opening_the_month_twice_opens_and_tells_once(cycle, django_capture_on_c
     after_first = _counts()
     second = monthly.open_month(NOV_1)
     assert second["volunteers_told"] == 0
-    assert _counts() == after_first == (3, 2, 2)  # alice by SMS, bob by email
+    # alice: one SMS per check-in (issue 13: it names the child and says how to answer), bob
+    # by email
+    assert _counts() == after_first == (3, 4, 3)
     told = Notification.objects.get(recipient_key=f"volunteer:{cycle['bob'].pk}")
     assert told.kind == "checkin_open" and told.period == "2026-11"
 
@@ -142,11 +144,11 @@ def test_deliveries_are_sent_once_and_outbox_matches(cycle, settings, tmp_path):
     settings.SMS_BACKEND = "volunteers.sms.FileBackend"
     settings.SMS_FILE_PATH = str(tmp_path / "sms.jsonl")
     monthly.open_month(NOV_1)
-    assert notify.sweep() == 2
+    assert notify.sweep() == 3
     assert notify.sweep() == 0  # nothing is sent twice
     assert [m.to for m in mail.outbox] == [["bob@example.org"]]
     lines = (tmp_path / "sms.jsonl").read_text(encoding="utf-8").splitlines()
-    assert len(lines) == 1 and cycle["alice"].phone in lines[0]
+    assert len(lines) == 2 and all(cycle["alice"].phone in line for line in lines)  # per child
     assert set(Delivery.objects.values_list("status", flat=True)) == {"sent"}
 
 
@@ -184,10 +186,14 @@ def test_tasks_run_concurrently_do_everything_exactly_once(cycle, settings, tmp_
     assert MonthlyCheckin.objects.count() == 3
     kinds = sorted(Notification.objects.values_list("kind", flat=True))
     # open and reminder for both volunteers; lists for two officials and the organisation
-    assert kinds == sorted(["checkin_open"] * 2 + ["checkin_reminder"] * 2 + ["missed_list"] * 3)
+    assert kinds == sorted(
+        ["checkin_open"] * 2 + ["checkin_reminder"] * 2 + ["missed_list"] * 3
+        + ["checkin_sms"] * 4  # alice's two check-ins, opened and reminded, one SMS each
+    )  # fmt: skip
     sent_sms = (tmp_path / "sms.jsonl").read_text(encoding="utf-8").splitlines()
-    # alice (SMS) opened + reminded; the official (SMS) one list; the organisation has no phone.
-    assert len(sent_sms) == 3
+    # alice (SMS) opened + reminded, per check-in; the official (SMS) one list; the organisation
+    # has no phone.
+    assert len(sent_sms) == 5
     assert Delivery.objects.filter(status="sent").count() == Delivery.objects.count()
 
 

@@ -11,6 +11,7 @@ from volunteers.models.care import (
 )
 from volunteers.models.checkins import CheckinRole, MonthlyCheckin
 from volunteers.models.notifications import Delivery, Notification
+from volunteers.models.sms import InboundSms
 
 __all__ = [
     "DEFAULT_CAPACITY",
@@ -18,6 +19,7 @@ __all__ = [
     "CarerRole",
     "CheckinRole",
     "Delivery",
+    "InboundSms",
     "MonthlyCheckin",
     "Notification",
     "Organisation",

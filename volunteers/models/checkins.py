@@ -14,6 +14,24 @@ from registry.models import County
 from registry.models.children import ChildRecordQuerySet
 from volunteers.models.care import Assignment
 
+# The monthly SMS names each check-in by four letters (no digits: a reply's digits are the
+# roles; no I, O, S, Z, B: they pass for 1, 0, 5, 2, 8). The code is the check-in's key shuffled
+# by a multiplication modulo 21⁴ (a bijection: two check-ins of one volunteer never share one).
+# It is a reference, not a secret: a reply is matched among the sender's own check-ins only.
+CODE_LETTERS = "ACDEFGHJKLMNPQRTUVWXY"
+CODE_LENGTH = 4
+_CODE_SPACE = len(CODE_LETTERS) ** CODE_LENGTH
+_CODE_MULTIPLIER = 100_003  # prime to 3 and 7, so to 21⁴
+
+
+def reply_code(pk: int) -> str:
+    n = (pk * _CODE_MULTIPLIER) % _CODE_SPACE
+    letters = []
+    for _position in range(CODE_LENGTH):
+        n, digit = divmod(n, len(CODE_LETTERS))
+        letters.append(CODE_LETTERS[digit])
+    return "".join(letters)
+
 
 class CheckinRole(TimeStampedModel):
     """One of the surrogate parent's monthly roles. The office edits this list (DOMAIN.md)."""
@@ -107,6 +125,17 @@ class MonthlyCheckin(TimeStampedModel):
         blank=True,
     )
 
+    # Set when someone else recorded it for the volunteer (a volunteer without a smartphone):
+    # an official or the coordinator of the volunteer's organisation ("recorded by X for Y").
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+
     objects = CheckinQuerySet.as_manager()
 
     class Meta:
@@ -143,3 +172,8 @@ class MonthlyCheckin(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.assignment} {self.month:%Y-%m}"
+
+    @property
+    def reply_code(self) -> str:
+        """The short reference of this check-in in the monthly SMS (``reply_code``)."""
+        return reply_code(self.pk) if self.pk else ""

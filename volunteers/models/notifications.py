@@ -26,6 +26,9 @@ class Notification(TimeStampedModel):
         REFERRAL_OVERDUE = "referral_overdue", _("Referral overdue")
         PLAN_REVIEW = "plan_review", _("Case plan review due")
         REUNIFICATION_CHECK = "reunification_check", _("Reunification check due")
+        # By SMS only, to the volunteer's phone: the text is the message (volunteers.sms_replies).
+        CHECKIN_SMS = "checkin_sms", _("Check-in by text message")
+        SMS_REPLY = "sms_reply", _("Answer to a text message")
 
     # Who it is for, as "user:5", "volunteer:7" or "organisation:3": volunteers without a
     # login and organisations are reached by SMS and email only.

@@ -191,6 +191,8 @@ def submit_checkin(
     contact: str = "",
     notes: str = "",
     concern: bool = False,
+    recorded_by=None,
+    detail: str = "",
     concern_kind: str = "",
     concern_words: str = "",
 ) -> MonthlyCheckin:
@@ -199,6 +201,8 @@ def submit_checkin(
 
     A check-in can be corrected until its month is closed; a missed month stays missed. A worry
     once raised stays raised: unticking the box later does not take it back from the office.
+    ``recorded_by``: someone who recorded it for the volunteer (``record_checkin_for``); ``by``
+    may be None for a volunteer without a login who answered the monthly SMS.
     """
     checkin = (
         MonthlyCheckin.objects.select_for_update().select_related("assignment").get(pk=checkin.pk)
@@ -224,6 +228,7 @@ def submit_checkin(
     checkin.status = MonthlyCheckin.Status.DONE
     checkin.submitted_at = timezone.now()
     checkin.submitted_by = by
+    checkin.recorded_by = recorded_by
     if raised_now:
         checkin.concern_record = _raise_worry(
             checkin, by=by, kind=concern_kind, words=concern_words or notes
@@ -233,11 +238,37 @@ def submit_checkin(
     checkin.roles_done.set(roles_done if is_surrogate else [])
     audit.record(
         audit.Action.CHANGE, user=by, obj=checkin, child_id=checkin.assignment.child_id,
-        detail="concern raised" if raised_now else "",
+        detail=" ".join(filter(None, [detail, "concern raised" if raised_now else ""])),
     )  # fmt: skip
     if raised_now:
         notify.concern_raised(checkin)
     return checkin
+
+
+def may_record_for(user, volunteer: Volunteer) -> bool:
+    """Who may record a volunteer's check-in for them: an official, or the coordinator (the
+    ``Organisation.coordinator`` login) of the volunteer's own organisation."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    if user.is_official:
+        return True
+    organisation = volunteer.organisation
+    return (
+        organisation is not None and organisation.active and organisation.coordinator_id == user.pk
+    )
+
+
+@transaction.atomic
+def record_checkin_for(*, checkin: MonthlyCheckin, by, **fields) -> MonthlyCheckin:
+    """A check-in recorded by an official or coordinator for a volunteer without a smartphone:
+    stored as "recorded by ``by`` for the volunteer" and audited so."""
+    volunteer = checkin.assignment.volunteer
+    if not may_record_for(by, volunteer):
+        raise ValidationError(_("You may not record check-ins for this volunteer."))
+    return submit_checkin(
+        checkin=checkin, by=by, recorded_by=by, detail=f"recorded for volunteer {volunteer.pk}",
+        **fields,
+    )  # fmt: skip
 
 
 def _raise_worry(checkin: MonthlyCheckin, *, by, kind: str, words: str):

@@ -33,6 +33,7 @@ from volunteers.models import (
     month_start,
 )
 from volunteers.services.notify import Recipient, officials, send_once
+from volunteers.services.sms_replies import send_checkin_texts
 
 REMINDER_DAY = 20
 
@@ -63,7 +64,7 @@ def open_month(today: datetime.date | None = None) -> dict:
     for volunteer, names in _volunteers_with_open(month).items():
         with translation.override(settings.LANGUAGE_CODE), transaction.atomic():
             sent = send_once(
-                Recipient.for_volunteer(volunteer),
+                Recipient.for_volunteer(volunteer, sms=not volunteer.phone),
                 kind=Notification.Kind.CHECKIN_OPEN,
                 period=_period(month),
                 subject=_("This month's visits: %(names)s") % {"names": "、".join(names)},
@@ -75,6 +76,7 @@ def open_month(today: datetime.date | None = None) -> dict:
                 link=link,
             )
         told += sent is not None
+    send_checkin_texts(month)  # and one SMS per check-in to the volunteer's phone
     return {"month": _period(month), "checkins_created": len(created), "volunteers_told": told}
 
 
@@ -88,7 +90,7 @@ def remind_missing(today: datetime.date | None = None) -> dict:
     for volunteer, names in _volunteers_with_open(month).items():
         with translation.override(settings.LANGUAGE_CODE), transaction.atomic():
             sent = send_once(
-                Recipient.for_volunteer(volunteer),
+                Recipient.for_volunteer(volunteer, sms=not volunteer.phone),
                 kind=Notification.Kind.CHECKIN_REMINDER,
                 period=_period(month),
                 subject=_("Reminder: this month's check-in for %(names)s")
@@ -101,6 +103,7 @@ def remind_missing(today: datetime.date | None = None) -> dict:
                 link=link,
             )
         reminded += sent is not None
+    send_checkin_texts(month, reminder=True)
     return {"month": _period(month), "reminded": reminded}
 
 

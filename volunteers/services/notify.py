@@ -31,6 +31,7 @@ from volunteers.sms import SmsError, get_backend
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
+SMS_IS_THE_MESSAGE = {Notification.Kind.CHECKIN_SMS, Notification.Kind.SMS_REPLY}
 STUCK_AFTER = datetime.timedelta(minutes=10)
 
 
@@ -46,13 +47,15 @@ class Recipient:
         return cls(key=f"user:{user.pk}", user=user, email=user.email, phone=user.phone)
 
     @classmethod
-    def for_volunteer(cls, volunteer) -> Recipient:
+    def for_volunteer(cls, volunteer, *, sms: bool = True) -> Recipient:
+        """``sms=False``: not by SMS (the volunteer's phone gets one SMS per check-in instead,
+        ``sms_replies.send_checkin_texts``)."""
         user = volunteer.user if volunteer.user_id and volunteer.user.is_active else None
         return cls(
             key=f"volunteer:{volunteer.pk}",
             user=user,
             email=volunteer.email or (user.email if user else ""),
-            phone=volunteer.phone or (user.phone if user else ""),
+            phone=(volunteer.phone or (user.phone if user else "")) if sms else "",
         )
 
     @classmethod
@@ -243,7 +246,14 @@ def outbound_text(notification: Notification) -> tuple[str, str]:
     where to read it; never the message itself. Email and SMS leave the office's systems (the
     provider, the phone's lock screen, a shared family mailbox), so they carry no personal data
     — no child's name, no volunteer's notes, no record key: the inbox behind the sign-in holds
-    the message. Someone without a login is asked to contact the office."""
+    the message. Someone without a login is asked to contact the office.
+
+    The exception, ``SMS_IS_THE_MESSAGE``: the monthly check-in SMS and the answer to a reply
+    (``volunteers.services.sms_replies``) go to the phone of the volunteer who looks after the
+    child, by SMS only, so that a volunteer without a smartphone can check in: they name the
+    child (never an identity number) and the check-in's code."""
+    if notification.kind in SMS_IS_THE_MESSAGE:
+        return str(notification.subject), str(notification.body)
     with translation.override(settings.LANGUAGE_CODE):
         kind = notification.get_kind_display()
         subject = _("LBC Office: %(kind)s") % {"kind": kind}

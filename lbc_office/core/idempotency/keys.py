@@ -68,6 +68,12 @@ def once(*, user, key: str, scope: str, create: Callable[[], tuple[int, dict, ob
     return Answer(status, body)
 
 
+def stored(*, user, key: str, scope: str) -> Answer | None:
+    """The answer kept for (user, key), if a create under it has already succeeded (e.g. a twin
+    request that committed while this one was refused because of what the twin made)."""
+    return _stored(user, key, scope) if valid_key(key) else None
+
+
 def _stored(user, key: str, scope: str) -> Answer | None:
     row = IdempotentRequest.objects.filter(user=user, key=key).first()
     if row is None:
