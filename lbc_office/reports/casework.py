@@ -206,6 +206,8 @@ def _risk_counts() -> dict:
 
 def _with_total(rows: list[dict], **names) -> list[dict]:
     keys = [*RISK_KEYS, "children"]
+    for row in rows:
+        row.pop("school_name", None)
     rows.append({**names, "label": TOTAL, **{k: sum(r[k] for r in rows) for k in keys}})
     return rows
 
@@ -226,12 +228,12 @@ def risk_school_rows(filters: Filters) -> list[dict]:
     grouped = (
         scope.children(filters)
         .values(town=F("school__town__name"), school_code=F("school__code"),
-                name=F("school__name"))
+                school_name=F("school__name"))
         .annotate(**_risk_counts())
-        .order_by("town", "name", "school_code")
+        .order_by("town", "school_name", "school_code")
     )  # fmt: skip
     return _with_total(
-        [{**r, "school": r["name"], "label": r["name"]} for r in grouped],
+        [{**r, "school": r["school_name"], "label": r["school_name"]} for r in grouped],
         town="total",
         school_code="",
         school="",
