@@ -4,12 +4,17 @@ town and school."""
 from __future__ import annotations
 
 import datetime
+import io
+import json
 
+from django.core.management import call_command
+from django.urls import reverse
 from django.utils import timezone
 
 from casework.models import Referral, ReferralUpdate
 from lbc_office import reports
 from lbc_office.reports.base import Filters
+from tests.conftest import login
 from tests.factories import AgencyFactory, ChildFactory, SchoolFactory, UserFactory
 
 NOW = timezone.now()
@@ -159,3 +164,24 @@ def test_viewers_get_risk_levels_rounded_without_small_rows(personas):
     assert personas.school_a.town.name in labels and len(labels) == 2
     here = report.rows[0]
     assert (here["children"], here["urgent"], here["low"]) == (10, reports.SMALL, reports.SMALL)
+
+
+def test_the_command_and_the_index_give_the_new_tables(personas, client):
+    for days in (1, 2):
+        _referral(personas.child_a, personas.agency, "done", answered=days)
+    out = io.StringIO()
+    call_command("lbc_report", "referrals", "--format", "json", stdout=out)
+    data = json.loads(out.getvalue())
+    assert data[-1]["organisation"] == "total" and data[-1]["days_to_answer"] == 1.5
+    out = io.StringIO()
+    call_command("lbc_report", "risk-levels-by-school", stdout=out)
+    assert out.getvalue().splitlines()[0] == (
+        "town,school_code,school,none,low,medium,high,urgent,children"
+    )
+    out = io.StringIO()
+    call_command("lbc_report", "referrals", "--format", "json", "--suppress-small", stdout=out)
+    assert json.loads(out.getvalue())[-1]["days_to_answer"] is None
+    login(client, personas.official)
+    index = client.get(reverse("reports")).content.decode()
+    for slug in ("referrals", "risk-levels", "risk-levels-by-school"):
+        assert reverse(reports.url_name(slug)) in index
