@@ -43,6 +43,9 @@ class Column:
     # A percentage: (the part's key, the whole's key). Viewers get it computed from the
     # published part and whole, or not at all when those are small.
     percent_of: tuple[str, str] = ()
+    # A figure about the records a count counts (an average over them): the key of that count.
+    # Viewers get it only when that count is published as a number (not small), unrounded.
+    figure_of: str = ""
 
 
 @dataclass(frozen=True)

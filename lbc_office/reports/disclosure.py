@@ -14,6 +14,8 @@ report index, the stored-figures path, ``lbc_report --suppress-small`` — is ma
 - a **row that exists only because children are counted in it** (a town, a school, a month of
   an organisation: ``Table.row_count``) is left out when that count is ``SMALL``, so that the
   presence of a row says no more than its published count;
+- a **figure about the records a count counts** (an average: ``Column.figure_of``) is shown
+  only when that count is published as a number, never over 0–4 records;
 - columns that do not count children (schools, phones, towns, donations, money) are shown
   whole; drill-down links and every key that is not a column are dropped.
 
@@ -83,7 +85,7 @@ def for_viewer(report: Report) -> Report:
     for exact in report.rows:
         row = {"label": exact.get("label", exact.get(key))}
         for column in table.columns:
-            if column.percent_of:
+            if column.percent_of or column.figure_of:
                 continue
             value = exact.get(column.key)
             row[column.key] = _published_value(column, value)
@@ -91,6 +93,9 @@ def for_viewer(report: Report) -> Report:
             if column.percent_of:
                 part, whole = column.percent_of
                 row[column.key] = publish_percent(row[part], row[whole])
+            elif column.figure_of:
+                shown = isinstance(row[column.figure_of], int)
+                row[column.key] = exact.get(column.key) if shown else None
         if table.row_count and exact.get(key) != "total" and row[table.row_count] == SMALL:
             continue  # a place with 0–4 children looks like a place with none
         rows.append(row)

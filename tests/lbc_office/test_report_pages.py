@@ -292,6 +292,9 @@ TABLE_QUERIES = {
     "donations": 3,
     "concerns-by-kind": 1,
     "concerns-by-source": 1,
+    "referrals": 1,
+    "risk-levels": 1,
+    "risk-levels-by-school": 1,
 }
 
 
