@@ -6,7 +6,6 @@ from registry.models.children import (
     ChildStatus,
     Guardian,
     GuardianType,
-    HealthCheck,
     ParentAway,
     Sex,
     StatusChange,
@@ -21,6 +20,7 @@ from registry.models.duplicates import (
     NotDuplicate,
 )
 from registry.models.export_layouts import ExportLayout
+from registry.models.health import HealthCheck
 from registry.models.imports import ImportJob
 from registry.models.people import Teacher
 from registry.models.places import (
