@@ -183,7 +183,7 @@ class _Seeder:
         others = [kind for kind in agencies if kind != K.WOMENS_FEDERATION]
         plan += [(kind, EVERY_STATUS[n % len(EVERY_STATUS)]) for n, kind in enumerate(others)]
         for n, (kind, status) in enumerate(plan):
-            concern = referred[n % len(referred)] if n < 2 * len(referred) else None
+            concern = referred[n] if n < len(referred) else None  # one referral each
             child = concern.child if concern is not None else self.child(n + 3)
             agency = agencies[kind]
             referral = referral_services.refer(
