@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from casework import panels
 from casework.models import Referral, ReferralUpdate
 from registry import file_sections, timeline
 
@@ -33,6 +34,21 @@ def register() -> None:
         )
     )
     timeline.register(referral_events)
+    panels.register(
+        panels.Panel(
+            key="casework.refer",
+            template="casework/referrals/_concern_refer.html",
+            context=refer_panel,
+            order=50,
+        )  # fmt: skip
+    )
+
+
+def refer_panel(request, concern) -> dict | None:
+    """On an open concern's page, the officials' button to refer it (no query)."""
+    if not (request.user.is_official and concern.is_open):
+        return None
+    return {"concern": concern}
 
 
 def referrals_section(request, child) -> dict | None:

@@ -16,6 +16,7 @@ import random
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from lbc_office.core.models import DemoMarker, User
+from lbc_office.demo import casework as demo_casework
 from lbc_office.demo import data
 from lbc_office.demo import programmes as demo_programmes
 from lbc_office.demo import volunteers as demo_volunteers
@@ -70,6 +71,9 @@ def seed(
     )
     more.update(
         demo_programmes.seed(rng=random.Random(seed + 2), by=by, users=users, today=gen.today)
+    )
+    more.update(
+        demo_casework.seed(rng=random.Random(seed + 3), by=by, users=users, today=gen.today)
     )
     DemoMarker.objects.create(note=f"seed_demo: seed {seed}, {children} children")
     return {

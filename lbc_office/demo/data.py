@@ -17,6 +17,7 @@ USERS = [
     ("teacher", "向春燕", Role.TEACHER, "13908281234"),
     ("volunteer", "刘芳", Role.VOLUNTEER, "15923451234"),
     ("viewer", "冉建国", Role.VIEWER, ""),
+    ("partner", "陈玉兰", Role.PARTNER, "13896751234"),  # the women's federation's liaison
 ]
 TEACHER_SCHOOLS = ["5002380004", "5002380005"]
 

@@ -199,3 +199,12 @@ def test_a_failing_visit_leaves_no_concern(personas):
             raise_concern=True, concern_kind="neglect", concern_description="没人做饭",
         )  # fmt: skip
     assert not HomeVisit.objects.exists() and not Concern.objects.exists()
+
+
+def test_an_open_concerns_page_offers_officials_to_refer_it(personas):
+    concern = ConcernFactory(child=personas.child_a, raised_by=personas.teacher_a)
+    url = reverse("casework:concern_detail", args=[concern.pk])
+    html = personas.client_for("official").get(url).content.decode()
+    refer = reverse("referrals:refer_concern", args=[concern.pk])
+    assert 'id="concern-refer"' in html and refer in html
+    assert 'id="concern-refer"' not in personas.client_for("teacher_a").get(url).content.decode()

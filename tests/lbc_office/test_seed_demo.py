@@ -7,10 +7,23 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.test import Client
+from django.urls import reverse
 from django.utils import translation
 
+from casework.models import (
+    Agency,
+    AgencyKind,
+    CasePlan,
+    Concern,
+    ConcernSource,
+    Referral,
+    ReferralStatus,
+    ReunificationCheck,
+)
 from lbc_office.core.models import DemoMarker, Role, User
 from lbc_office.demo.county import DEFAULT_PASSWORD
+from registry import duplicates
 from registry.models import (
     Child,
     County,
@@ -18,18 +31,22 @@ from registry.models import (
     Guardian,
     HealthCheck,
     ParentAway,
+    RiskLevel,
     School,
+    SchoolTransfer,
     StatusChange,
     Town,
     Village,
 )
 from tests.factories import CountyFactory, SchoolFactory, UserFactory
+from volunteers.models import Assignment
 
 LOGINS = {
     "official": Role.OFFICIAL,
     "teacher": Role.TEACHER,
     "volunteer": Role.VOLUNTEER,
     "viewer": Role.VIEWER,
+    "partner": Role.PARTNER,
 }
 MODELS = [User, County, Town, Village, School, FamilyRoom, Child, ParentAway, Guardian, HealthCheck]
 
@@ -119,3 +136,65 @@ def test_refuses_a_database_with_records_it_did_not_create(factory):
 
     assert refusal.value.returncode != 0  # manage.py exits with it
     assert counts() == before
+
+
+@pytest.mark.django_db
+def test_seeds_the_casework():
+    output = seed("--children", "60")
+
+    active = Child.objects.filter(status="active")
+    assert set(active.values_list("risk_level", flat=True)) == set(RiskLevel.values)
+    for child in active.filter(risk_level__in=["high", "urgent"]):
+        plan = CasePlan.objects.open().get(child=child)
+        actions = list(plan.actions.all())
+        assert any(a.owner_user_id for a in actions) and any(a.owner_agency_id for a in actions)
+    assert set(Concern.objects.values_list("source", flat=True)) == set(ConcernSource.values)
+    assert Concern.objects.filter(triaged_at__isnull=False, closed_at__isnull=True).exists()
+    assert Concern.objects.filter(closed_at__isnull=False).exists()
+    assert Concern.objects.filter(triaged_at__isnull=True).exists()  # still to look at
+
+    kinds = set(AgencyKind.values) - {"other"}
+    assert set(Agency.objects.values_list("kind", flat=True)) == kinds
+    assert set(Referral.objects.values_list("agency__kind", flat=True)) == kinds
+    statuses = {"sent", "accepted", "declined", "in_progress", "done"}
+    assert set(Referral.objects.values_list("status", flat=True)) == statuses
+    federation = Agency.objects.get(kind="womens_federation")
+    assert set(federation.referrals.values_list("status", flat=True)) == statuses
+    done = federation.referrals.get(status=ReferralStatus.DONE)
+    assert [u.status for u in done.updates.order_by("at", "pk")] == [
+        "sent", "accepted", "in_progress", "done"
+    ]  # fmt: skip
+    assert all(u.feedback for u in done.updates.exclude(status="sent"))
+
+    reunited = Assignment.objects.filter(child__status="reunited", ended_on__isnull=False)
+    assert reunited.exists()
+    assert ReunificationCheck.objects.filter(child=reunited.first().child).count() == 2
+    assert SchoolTransfer.objects.filter(kind=SchoolTransfer.Kind.BETWEEN_SCHOOLS).count() == 1
+    pairs = [
+        (a, b)
+        for a in Child.objects.all()
+        for b in Child.objects.filter(name=a.name, date_of_birth=a.date_of_birth, pk__gt=a.pk)
+        if a.village_id == b.village_id
+    ]
+    assert len(pairs) == 1
+    assert duplicates.id_relation(pairs[0][0].id_number, pairs[0][1].id_number)
+    assert "partner" in output and federation.name in output
+
+
+@pytest.mark.django_db
+def test_the_partner_login_sees_its_organisations_referrals_only():
+    seed("--children", "30")
+    partner = User.objects.get(username="partner")
+    assert partner.liaison.agency.kind == "womens_federation"
+
+    client = Client()
+    client.post(reverse("login"), {"username": "partner", "password": DEFAULT_PASSWORD})
+    page = client.get(reverse("referrals:partner_list"))
+
+    assert page.status_code == 200
+    html = page.content.decode()
+    ours = Referral.objects.filter(agency=partner.liaison.agency)
+    assert ours.count() == 5
+    for referral in Referral.objects.all():
+        link = reverse("referrals:partner_referral", args=[referral.pk])
+        assert (link in html) == (referral.agency_id == partner.liaison.agency_id)

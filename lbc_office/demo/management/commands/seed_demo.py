@@ -23,7 +23,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--password",
             default=demo.DEFAULT_PASSWORD,
-            help=f"password of the four demo logins (default: {demo.DEFAULT_PASSWORD})",
+            help=f"password of the demo logins (default: {demo.DEFAULT_PASSWORD})",
         )
         parser.add_argument(
             "--seed",
@@ -86,6 +86,8 @@ class Command(BaseCommand):
             if user.role == Role.TEACHER and hasattr(user, "teacher"):
                 schools = "、".join(s.name for s in user.teacher.schools.order_by("code"))
                 role = f"{role}: {schools}"
+            if user.role == Role.PARTNER and hasattr(user, "liaison"):
+                role = f"{role}: {user.liaison.agency}"
             lines.append(f"  {user.username:<10} {user.full_name:<6} {role}")
         lines += [
             "-" * 64,
