@@ -86,7 +86,9 @@ def test_a_volunteer_caring_for_the_child_is_refused_and_others_see_nothing(pers
 def test_a_teacher_plans_reviews_and_records_an_outcome_through_the_pages(personas, plan):
     client = personas.client_for("teacher_a")
     child = personas.child_a
-    federation = Agency.objects.create(county=child.county, name="县妇联", kind="womens_federation")
+    federation = Agency.objects.create(
+        county=child.county, name="县妇女联合会", kind="womens_federation"
+    )
     due = (TODAY + datetime.timedelta(days=3)).isoformat()
     refused = client.post(
         reverse("plans:action_add", args=[child.pk]),

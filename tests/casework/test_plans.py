@@ -23,7 +23,7 @@ DAY = datetime.timedelta(days=1)
 
 def agency(child, **kw):
     return Agency.objects.create(
-        county=child.county, name=kw.pop("name", "县妇联"), kind="womens_federation", **kw
+        county=child.county, name=kw.pop("name", "县妇女联合会"), kind="womens_federation", **kw
     )
 
 

@@ -89,7 +89,7 @@ def test_merge_moves_every_record_and_keeps_both_histories(personas, pair, outsi
     survivor.refresh_from_db()
     assert duplicate.merged_into == survivor and duplicate.status == ChildStatus.CLOSED
     assert survivor.wishes == "想妈妈"  # a blank filled from the duplicate
-    assert duplicate.status_changes.get().to_status == ChildStatus.CLOSED
+    assert duplicate.status_changes.order_by("-id").first().to_status == ChildStatus.CLOSED
 
 
 def test_undo_within_30_days_restores_exactly(personas, pair):

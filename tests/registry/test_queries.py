@@ -27,8 +27,9 @@ LIST_QUERIES = {"official": 11 + 2, "teacher_a": 10 + 2}
 # whatever the length of the history; casework's referrals card (1) and their steps on the
 # timeline (1); issue 14's risk card and its timeline source (2), the case plan card (1 without a
 # plan; its actions are a second query only with a plan: tests/casework/test_plan_views.py) and
-# the plan's timeline sources, reviews and actions done (2): 36.
-FILE_QUERIES = 29 + 2 + 5
+# the plan's timeline sources, reviews and actions done (2); casework's concerns card and their
+# timeline source (2): 38.
+FILE_QUERIES = 29 + 2 + 5 + 2
 
 
 def _fill_school(school, n):
