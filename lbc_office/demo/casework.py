@@ -216,8 +216,11 @@ class _Seeder:
         self.add(_("reunified children with their carers ended"))
 
     def transfer(self) -> None:
-        """A pupil moves to another school of the same level (the family moved)."""
-        for child in Child.objects.filter(status=ChildStatus.ACTIVE).order_by("-pk"):
+        """A pupil moves to another school of the same level (the family moved). One with no
+        family-room call yet: a call names its school's room, which stays the old school's."""
+        for child in Child.objects.filter(
+            status=ChildStatus.ACTIVE, family_calls__isnull=True
+        ).order_by("-pk"):
             schools = School.objects.filter(level=child.school.level, active=True)
             to = schools.exclude(pk=child.school_id).order_by("pk").first()
             if to is None or child.grade not in to.grades:
