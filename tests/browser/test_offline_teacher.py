@@ -90,7 +90,8 @@ def test_signing_out_and_clearing_the_phone_wipe_what_it_keeps(personas, live_se
     ready_for_offline(page)
     page.click(".navbar-toggler")
     page.click("form[action='/accounts/logout/'] button")
-    page.wait_for_url(f"{live_server.url}/accounts/login/")
+    # the wipe (store, caches, worker) comes first: give a busy machine time
+    page.wait_for_url(f"{live_server.url}/accounts/login/", timeout=45_000)
     stores = page.evaluate("() => indexedDB.databases().then(d => d.map(x => x.name))")
     assert "lbc-offline" not in stores
     assert page.evaluate("() => caches.keys()") == []
