@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from lbc_office.home import digest
 from lbc_office.upkeep import backup as backups
-from lbc_office.upkeep import plan_reviews, retention
+from lbc_office.upkeep import plan_reviews, retention, reunification
 
 
 @shared_task(name="lbc_office.tasks.backup")
@@ -54,8 +54,6 @@ def remind_plan_reviews(day: str | None = None) -> int:
 def remind_reunification_checks() -> int:
     """Daily: each reunification check that has come due is reminded once (the school's
     teachers, or the officials). Run twice or at once, the second finds nothing to claim."""
-    from lbc_office.upkeep import reunification
-
     return reunification.remind_due()
 
 
