@@ -130,9 +130,15 @@ def test_the_command_prints_and_stores_the_pairs(planted):
 # --- The new file's warning -------------------------------------------------------------------
 
 
+def _one_wrong(number: str) -> str:
+    """The number with its 16th digit wrong (never the same digit: that would be the same
+    number, refused as taken rather than warned of)."""
+    return _retyped(number, 15, "8" if number[15] == "7" else "7")
+
+
 def _form(child, **overrides):
     data = {
-        "name": child.name, "id_number": _retyped(child.id_number, 15, "7"), "sex": child.sex,
+        "name": child.name, "id_number": _one_wrong(child.id_number), "sex": child.sex,
         "date_of_birth": child.date_of_birth.isoformat(), "school": child.school_id,
         "grade": str(child.grade), "village": child.village_id, "father_away": "on",
         "mother_away": "on", "guardian": "grandparents",
