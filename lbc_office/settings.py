@@ -92,6 +92,8 @@ MIDDLEWARE = [
     "lbc_office.core.accounts.PasswordChangeRequiredMiddleware",
     # Keeps the request for the audit log and records every refused record (404/403).
     "lbc_office.core.audit.AuditMiddleware",
+    # A municipal official reads every county; only a county's officials change its records.
+    "lbc_office.core.auth.MunicipalReadsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",

@@ -6,7 +6,9 @@ so fetching it answers 404 (never 403 with a hint).
 
 | role            | children                                | schools        |
 |-----------------|-----------------------------------------|----------------|
-| county official | all                                     | all            |
+| county official | all of their county                     | their county's |
+| municipal       | all of every county (reads; writes only | all            |
+| official        | accounts: ``county_writes_only``)       |                |
 | teacher         | those of the schools they are linked to | those schools  |
 | volunteer       | those with an active assignment to them | none           |
 |                 | (1) whose file the guardian lets them   |                |
@@ -30,6 +32,14 @@ scope. Any future role outside government (partners, outside organisations) must
 
 (4) A partner organisation's liaison registers no child scope, on purpose: the register never
 shows them a child. Their referral page shows the least of the file (casework/partner_views.py).
+
+**Place scope.** Every account belongs to one county or to the city (``User.county_code``,
+empty for the city). A county official's children, schools and every county-keyed record
+(``scope_county``: volunteers, programmes, imports, organisations…) are their county's; a
+municipal official (an official of the city) reads them all. Report viewers and partners are per
+county or per city too (the reports and the referrals ask ``county_code_of``). Teachers reach
+only their own schools, volunteers only their own children, all in one county. A record of
+another county is out of scope like any other: 404.
 
 Officials and teachers are decided here. A role whose children are named by another app's
 records (the volunteer's, by their assignments) gets its rule from that app's
@@ -69,6 +79,29 @@ def _active_role(user) -> str | None:
     return user.role
 
 
+def county_code_of(user) -> str:
+    """The administrative code of the user's county, or "" for the city."""
+    return getattr(user, "county_code", "") or ""
+
+
+def is_municipal(user) -> bool:
+    """An official of the city: reads every county."""
+    return _active_role(user) == Role.OFFICIAL and not county_code_of(user)
+
+
+def scope_county(qs: QuerySet, user, path: str = "county") -> QuerySet:
+    """Filter ``qs`` to the records of the user's county (all of them for the city).
+
+    ``path`` is the ORM path from the queryset's model to ``County``. For the records an
+    official manages that belong to no child (volunteers, programmes, organisations, imports…);
+    each view still checks the role. A signed-out or inactive user gets nothing.
+    """
+    if _active_role(user) is None:
+        return qs.none()
+    code = county_code_of(user)
+    return qs.filter(**{f"{path}__code": code}) if code else qs
+
+
 def scope_children(qs: QuerySet, user, path: str = "") -> QuerySet:
     """Filter ``qs`` to the children ``user`` may see.
 
@@ -78,7 +111,7 @@ def scope_children(qs: QuerySet, user, path: str = "") -> QuerySet:
     prefix = f"{path}__" if path else ""
     role = _active_role(user)
     if role == Role.OFFICIAL:
-        return qs
+        return scope_county(qs, user, f"{prefix}county")
     if role == Role.TEACHER:
         # child → school → teacher link → the teacher's user. One teacher row per user, so the
         # join cannot repeat a child.
@@ -93,7 +126,7 @@ def scope_children(qs: QuerySet, user, path: str = "") -> QuerySet:
 def scope_schools(qs: QuerySet, user) -> QuerySet:
     role = _active_role(user)
     if role == Role.OFFICIAL:
-        return qs
+        return scope_county(qs, user)
     if role == Role.TEACHER:
         return qs.filter(teachers__user=user)
     return qs.none()
@@ -105,8 +138,9 @@ def can_read_children(user) -> bool:
 
 
 def can_edit_children(user) -> bool:
-    """Officials and teachers keep files up to date (teachers only within their scope)."""
-    return _active_role(user) in (Role.OFFICIAL, Role.TEACHER)
+    """County officials and teachers keep files up to date (teachers only within their scope);
+    a municipal official reads."""
+    return _active_role(user) in (Role.OFFICIAL, Role.TEACHER) and not is_municipal(user)
 
 
 def sees_full_id_number(user) -> bool:

@@ -42,6 +42,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     username = factory.Sequence(lambda n: f"user{n}")
     full_name = factory.Faker("name", locale="zh_CN")
     role = Role.OFFICIAL
+    county_code = "500238"  # CountyFactory's: every test account works in the test county
     password = factory.django.Password("pw-for-tests-2026")
 
 

@@ -50,9 +50,13 @@ class SessionAuthentication(authentication.SessionAuthentication):
 
 
 class IsActiveUser(permissions.BasePermission):
+    """An active user; a municipal official only reads (``MunicipalReadsMiddleware``)."""
+
     def has_permission(self, request, view):
         user = request.user
-        return bool(user and user.is_authenticated and user.is_active)
+        if not (user and user.is_authenticated and user.is_active):
+            return False
+        return request.method in permissions.SAFE_METHODS or not user.is_municipal
 
 
 class TokenRateThrottle(throttling.SimpleRateThrottle):

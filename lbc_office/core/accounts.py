@@ -45,6 +45,14 @@ def _require_official(by) -> None:
         raise PermissionDenied("only an active county official manages accounts")
 
 
+def _require_manager(by, user: User) -> None:
+    """An official manages the accounts of their own county; a municipal official (of the
+    city) manages every account. Another county's account is refused like a missing one."""
+    _require_official(by)
+    if by.county_code and user.county_code != by.county_code:
+        raise PermissionDenied("an official manages the accounts of their own county")
+
+
 def _locked(user: User) -> User:
     """The account's row, locked for the transaction, so that two officials' changes queue."""
     return User.objects.select_for_update().get(pk=user.pk)
@@ -97,6 +105,7 @@ def create_account(
     phone: str = "",
     email: str = "",
     password: str | None = None,
+    county_code: str | None = None,
 ) -> tuple[User, str]:
     """A new account with ``role``; returns it and its temporary password (shown once).
 
@@ -109,10 +118,15 @@ def create_account(
     username = (username or "").strip()
     if username and User.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": _("This user name is already taken.")})
+    # The account's county: the creator's own unless a municipal official places it (empty
+    # for the city). A county official cannot make an account of another county or the city.
+    county_code = by.county_code if county_code is None else county_code
+    if by.county_code and county_code != by.county_code:
+        raise PermissionDenied("an official makes accounts in their own county")
     password = password or temporary_password()
     user = User(
         username=username, role=role, full_name=full_name, phone=phone, email=email,
-        must_change_password=True,
+        must_change_password=True, county_code=county_code,
     )  # fmt: skip
     user.set_password(password)
     user.full_clean()
@@ -124,7 +138,7 @@ def create_account(
 @transaction.atomic
 def update_details(*, user: User, by, **fields) -> User:
     """Name, phone and e-mail: what says who the person is, not what they may see."""
-    _require_official(by)
+    _require_manager(by, user)
     unknown = set(fields) - set(EDITABLE_DETAILS)
     if unknown:
         raise ValidationError(_("These fields are not changed here: %s") % ", ".join(unknown))
@@ -143,7 +157,7 @@ def update_details(*, user: User, by, **fields) -> User:
 @transaction.atomic
 def change_role(*, user: User, role: str, by) -> User:
     """Give ``user`` another role. Changing to the same role does nothing and records nothing."""
-    _require_official(by)
+    _require_manager(by, user)
     user = _locked(user)
     check_role_change(user=user, role=role, by=by)
     if role == user.role:
@@ -163,7 +177,7 @@ def set_active(*, user: User, active: bool, by) -> User:
     Django refuses an inactive user at sign-in and on every request of an open session (the
     backend's ``get_user`` loads only active users), so access ends on the next request.
     """
-    _require_official(by)
+    _require_manager(by, user)
     user = _locked(user)
     active = bool(active)
     check_active_change(user=user, active=active, by=by)
@@ -183,7 +197,7 @@ def set_password(*, user: User, by, password: str | None = None) -> tuple[User, 
     ends (Django ties a session to the password it was opened with). Returns the password to
     show the official once; it is never stored or logged in clear.
     """
-    _require_official(by)
+    _require_manager(by, user)
     user = _locked(user)
     password = password or temporary_password()
     user.set_password(password)
@@ -212,7 +226,7 @@ def reset_second_factor(*, user: User, by) -> int:
     """
     from django_otp import devices_for_user
 
-    _require_official(by)
+    _require_manager(by, user)
     user = _locked(user)
     if user.pk == by.pk:
         raise ValidationError(_("Another official must reset your second factor."))

@@ -8,6 +8,55 @@ from django.contrib.admin.apps import AdminConfig
 from django.utils.translation import gettext_lazy as _
 
 
+def county_path(model, depth: int = 3) -> str | None:
+    """The ORM path from ``model`` to a county's administrative code, found through its
+    forward keys (a county, or a record that leads to one, or an account's ``county_code``);
+    None for a record that belongs to no county. Found from ``_meta``: the ground floor names
+    no app's model."""
+    if model is None:
+        return None
+    if model._meta.model_name == "county":
+        return "code"
+    if any(f.name == "county_code" for f in model._meta.concrete_fields):
+        return "county_code"
+    if depth == 0:
+        return None
+    keys = [f for f in model._meta.concrete_fields if f.many_to_one or f.one_to_one]
+    for field in sorted(keys, key=lambda f: f.name != "county"):  # the record's own first
+        rest = county_path(field.related_model, depth - 1)
+        if rest is not None:
+            return f"{field.name}__{rest}"
+    return None
+
+
+class CountyScopedAdmin(admin.ModelAdmin):
+    """Every admin page through the place scope of ``registry.access``: a county official sees
+    and picks only their county's records (and no record that belongs to no county); a
+    municipal official sees the city (and only reads: ``MunicipalReadsMiddleware``). A list
+    that belongs to no county (the six check-in roles) is shared by every official."""
+
+    def _code(self, request) -> str:
+        return getattr(request.user, "county_code", "") or ""
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        code = self._code(request)
+        if not code:
+            return qs
+        path = county_path(self.model)
+        # A record that belongs to no county is a list the city shares (the six check-in
+        # roles, the kinds of programme): every official keeps it, as before counties.
+        return qs.filter(**{path: code}) if path else qs
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        code = self._code(request)
+        path = county_path(db_field.related_model)
+        if field is not None and code and path and hasattr(field, "queryset"):
+            field.queryset = field.queryset.filter(**{path: code})
+        return field
+
+
 class OfficialsAdminSite(admin.AdminSite):
     site_header = _("LBC Office administration")
     site_title = _("LBC Office")
@@ -30,8 +79,10 @@ class OfficialsAdminSite(admin.AdminSite):
             else list(model_or_iterable)
         )
         kept = [m for m in models if not issubclass(m, Device)]
-        if kept:
-            super().register(kept, admin_class, **options)
+        for model in kept:
+            base = admin_class or admin.ModelAdmin
+            scoped = type(base.__name__, (CountyScopedAdmin, base), {})
+            super().register(model, scoped, **options)
 
     def has_permission(self, request):
         # Officials only, and only once their second factor is verified.

@@ -46,3 +46,29 @@ def role_required(*roles):
         return wrapped
 
     return decorator
+
+
+# What a municipal official may change: their own sign-in (password, second factor, API
+# tokens, language) and the accounts of the city's officials. Everything else they read.
+MUNICIPAL_WRITES = ("/accounts/", "/users/", "/i18n/")
+
+
+class MunicipalReadsMiddleware:
+    """A municipal official (an official of the city, ``User.is_municipal``) reads every
+    county; the records of a county are kept by that county's officials. So any write (a
+    POST, PUT, PATCH or DELETE) by a municipal official outside ``MUNICIPAL_WRITES`` is
+    refused here, in one place, whatever the view (the API refuses the same writes in
+    ``lbc_office.api.auth``). The pages hide the buttons; this is the rule behind them."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (
+            request.method not in ("GET", "HEAD", "OPTIONS")
+            and getattr(user, "is_municipal", False)
+            and not request.path.startswith(MUNICIPAL_WRITES)
+        ):
+            raise PermissionDenied("a municipal official reads; county officials write")
+        return self.get_response(request)

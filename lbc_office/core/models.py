@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -41,6 +42,17 @@ class User(AbstractUser):
     # Set when an official gives a temporary password: the person must choose their own before
     # anything else answers (``lbc_office.core.accounts.PasswordChangeRequiredMiddleware``).
     must_change_password = models.BooleanField(_("must change password"), default=False)
+    # The place scope (``registry.access``): the administrative code of the one county the
+    # account belongs to, or empty for the city (a municipal official, a city-wide viewer or
+    # partner). A code, not a key: the ground floor knows no county model. Teachers and
+    # volunteers always belong to a county.
+    county_code = models.CharField(
+        _("county"),
+        max_length=6,
+        blank=True,
+        db_index=True,
+        help_text=_("The county this account belongs to; empty for the whole city."),
+    )
 
     objects = LbcUserManager()
 
@@ -57,9 +69,26 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.full_name or self.username
 
+    def clean(self):
+        super().clean()
+        if self.role in (Role.TEACHER, Role.VOLUNTEER) and not self.county_code:
+            # Teachers and volunteers work in one county: never city-wide.
+            raise ValidationError(
+                {"county_code": _("A teacher or a volunteer belongs to a county.")}
+            )
+
     @property
     def is_official(self) -> bool:
         return self.is_active and self.role == Role.OFFICIAL
+
+    @property
+    def is_municipal(self) -> bool:
+        """A municipal official: an official of the city (no county), who reads every county."""
+        return self.is_official and not self.county_code
+
+    @property
+    def is_county_official(self) -> bool:
+        return self.is_official and bool(self.county_code)
 
     @property
     def is_teacher(self) -> bool:
