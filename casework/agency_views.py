@@ -17,6 +17,7 @@ from casework.services import agencies
 from lbc_office.core.auth import role_required
 from lbc_office.core.forms import form_view
 from lbc_office.core.models import Role
+from lbc_office.core.places import limit_to_county
 
 official_only = role_required(Role.OFFICIAL)
 
@@ -24,9 +25,11 @@ official_only = role_required(Role.OFFICIAL)
 @official_only
 def agency_list(request):
     """Every organisation with its partner logins and its open referrals (two queries)."""
-    rows = Agency.objects.annotate(
-        open_referrals=Count("referrals", filter=Q(referrals__status__in=OPEN))
-    ).prefetch_related(Prefetch("liaisons", Liaison.objects.select_related("user")))
+    rows = (
+        limit_to_county(Agency.objects, request.user)
+        .annotate(open_referrals=Count("referrals", filter=Q(referrals__status__in=OPEN)))
+        .prefetch_related(Prefetch("liaisons", Liaison.objects.select_related("user")))
+    )
     return render(
         request,
         "casework/agencies/list.html",
@@ -36,7 +39,9 @@ def agency_list(request):
 
 @official_only
 def agency_edit(request, pk=None):
-    agency = get_object_or_404(Agency, pk=pk) if pk else Agency()
+    agency = (
+        get_object_or_404(limit_to_county(Agency.objects, request.user), pk=pk) if pk else Agency()
+    )
     return form_view(
         request,
         AgencyForm(request.POST or None, instance=agency),
@@ -56,7 +61,7 @@ def _save(*, by, agency, **fields):
 @official_only
 @require_POST
 def agency_active(request, pk):
-    agency = get_object_or_404(Agency, pk=pk)
+    agency = get_object_or_404(limit_to_county(Agency.objects, request.user), pk=pk)
     active = request.POST.get("active") == "1"
     try:
         agencies.set_agency_active(agency=agency, by=request.user, active=active)

@@ -22,6 +22,7 @@ from lbc_office.core import audit
 from lbc_office.core.auth import role_required
 from lbc_office.core.forms import form_view, record_on_file
 from lbc_office.core.models import Role
+from lbc_office.core.places import limit_to_county
 from registry.selectors import get_child_for_user
 
 official_only = role_required(Role.OFFICIAL)
@@ -41,7 +42,9 @@ def referral_list(request):
         "casework/referrals/list.html",
         {
             "page": page,
-            "agencies": Agency.objects.order_by("name").only("pk", "name"),
+            "agencies": limit_to_county(Agency.objects, request.user)
+            .order_by("name")
+            .only("pk", "name"),
             "statuses": ReferralStatus.choices,
             "today": timezone.localdate(),
             "query": query.urlencode(),

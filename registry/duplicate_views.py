@@ -195,7 +195,10 @@ def _answer(request, first: Child, second: Child):
 @official_only
 def child_merge(request, pk):
     record = get_object_or_404(
-        ChildMerge.objects.select_related("survivor", "duplicate", "merged_by", "undone_by"), pk=pk
+        ChildMerge.objects.select_related("survivor", "duplicate", "merged_by", "undone_by").filter(
+            survivor__in=Child.objects.visible_to(request.user)
+        ),
+        pk=pk,
     )
     audit.shown(request, [record.survivor, record.duplicate])
     if request.method == "POST":

@@ -13,12 +13,21 @@ from lbc_office.core import audit
 from lbc_office.core.auth import role_required
 from lbc_office.core.forms import save_form
 from lbc_office.core.models import Role
-from registry import export_layouts, search_box, selectors
+from registry import access, export_layouts, search_box, selectors
 from registry.filters import ChildFilter
 from registry.importing import export
 from registry.models import ExportLayout
 
 official_only = role_required(Role.OFFICIAL)
+
+
+def _layouts(request):
+    """The layouts the officials of the user's county made (every county's for the city)."""
+    layouts = ExportLayout.objects.all()
+    code = access.county_code_of(request.user)
+    return layouts.filter(created_by__county_code=code) if code else layouts
+
+
 CSV_TYPE = "text/csv; charset=utf-8"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -47,13 +56,13 @@ class LayoutForm(forms.Form):
 
 @official_only
 def layout_list(request):
-    layouts = ExportLayout.objects.select_related("created_by")
+    layouts = _layouts(request).select_related("created_by")
     return render(request, "registry/layouts/list.html", {"layouts": layouts})
 
 
 @official_only
 def layout_edit(request, pk=None):
-    layout = get_object_or_404(ExportLayout, pk=pk) if pk is not None else None
+    layout = get_object_or_404(_layouts(request), pk=pk) if pk is not None else None
     initial = (
         {
             "name": layout.name,
@@ -83,14 +92,14 @@ def layout_export(request):
     data = search_box.search_data(request)
     layout = None
     if str(data.get("layout", "")).isdigit():
-        layout = ExportLayout.objects.filter(pk=int(data["layout"])).first()
+        layout = _layouts(request).filter(pk=int(data["layout"])).first()
     if layout is None:
         query = request.GET.copy()
         query.pop("layout", None)
         return render(
             request,
             "registry/layouts/export.html",
-            {"layouts": ExportLayout.objects.all(), "query": query},
+            {"layouts": _layouts(request), "query": query},
         )
     fmt = "xlsx" if data.get("format") == "xlsx" else "csv"
     child_filter = ChildFilter(

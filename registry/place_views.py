@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from lbc_office.core.auth import role_required
 from lbc_office.core.forms import form_view
 from lbc_office.core.models import Role
-from registry import services
+from registry import access, services
 from registry.forms import FamilyRoomForm, SchoolForm, TownForm, VillageForm
 from registry.models import FamilyRoom, School, Town, Village
 
@@ -21,7 +21,8 @@ official_only = role_required(Role.OFFICIAL)
 @official_only
 def school_list(request):
     schools = (
-        School.objects.select_related("town")
+        School.objects.visible_to(request.user)
+        .select_related("town")
         .annotate(
             active_children=models.Count(
                 "children", filter=models.Q(children__status="active"), distinct=True
@@ -49,7 +50,9 @@ def school_list(request):
 
 @official_only
 def school_detail(request, pk):
-    school = get_object_or_404(School.objects.select_related("town", "county"), pk=pk)
+    school = get_object_or_404(
+        School.objects.visible_to(request.user).select_related("town", "county"), pk=pk
+    )
     return render(
         request,
         "registry/school_detail.html",
@@ -64,7 +67,7 @@ def school_detail(request, pk):
 
 @official_only
 def school_edit(request, pk=None):
-    school = get_object_or_404(School, pk=pk) if pk else School()
+    school = get_object_or_404(School.objects.visible_to(request.user), pk=pk) if pk else School()
     return form_view(
         request,
         SchoolForm(request.POST or None, instance=school),
@@ -79,7 +82,7 @@ def school_edit(request, pk=None):
 
 @official_only
 def family_room_edit(request, school_pk, pk=None):
-    school = get_object_or_404(School, pk=school_pk)
+    school = get_object_or_404(School.objects.visible_to(request.user), pk=school_pk)
     room = get_object_or_404(school.family_rooms, pk=pk) if pk else FamilyRoom(school=school)
     return form_view(
         request,
@@ -96,7 +99,7 @@ def family_room_edit(request, school_pk, pk=None):
 @official_only
 def town_list(request):
     towns = (
-        Town.objects.select_related("county")
+        access.scope_county(Town.objects.select_related("county"), request.user)
         .prefetch_related(models.Prefetch("villages", Village.objects.order_by("name")))
         .annotate(school_count=models.Count("schools", distinct=True))
         .order_by("name")
@@ -106,7 +109,9 @@ def town_list(request):
 
 @official_only
 def town_edit(request, pk=None):
-    town = get_object_or_404(Town, pk=pk) if pk else Town()
+    town = (
+        get_object_or_404(access.scope_county(Town.objects, request.user), pk=pk) if pk else Town()
+    )
     return form_view(
         request,
         TownForm(request.POST or None, instance=town),
@@ -121,7 +126,7 @@ def town_edit(request, pk=None):
 
 @official_only
 def village_edit(request, town_pk, pk=None):
-    town = get_object_or_404(Town, pk=town_pk)
+    town = get_object_or_404(access.scope_county(Town.objects, request.user), pk=town_pk)
     village = get_object_or_404(town.villages, pk=pk) if pk else Village(town=town)
     return form_view(
         request,

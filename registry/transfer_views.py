@@ -12,7 +12,7 @@ from lbc_office.core import audit
 from lbc_office.core.auth import role_required
 from lbc_office.core.forms import save_form
 from lbc_office.core.models import Role
-from registry import search_box, selectors
+from registry import access, search_box, selectors
 from registry.filters import ChildFilter
 from registry.forms import ImportUploadForm
 from registry.importing import ImportReport, export, jobs
@@ -23,6 +23,14 @@ official_only = role_required(Role.OFFICIAL)
 CSV_TYPE = "text/csv; charset=utf-8"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 LIST_LIMIT = 200  # records listed by name on a result page; the counts are always complete
+
+
+def _jobs(request):
+    """The imports of the official's county (every county's for the city): those its
+    officials uploaded."""
+    jobs = ImportJob.objects.defer("data")
+    code = access.county_code_of(request.user)
+    return jobs.filter(uploaded_by__county_code=code) if code else jobs
 
 
 def _chinese(request) -> bool:
@@ -42,14 +50,14 @@ def import_start(request):
     # save_form: a one-time key makes a double tap upload once.
     if request.method == "POST" and (job := save_form(request, form, start)):
         return redirect("registry:import_detail", pk=job.pk)
-    recent = ImportJob.objects.select_related("uploaded_by").defer("data")[:10]
+    recent = _jobs(request).select_related("uploaded_by")[:10]
     return render(request, "registry/import_start.html", {"form": form, "recent": recent})
 
 
 @audit.shows_personal_data
 @official_only
 def import_detail(request, pk):
-    job = get_object_or_404(ImportJob.objects.defer("data"), pk=pk)
+    job = get_object_or_404(_jobs(request), pk=pk)
     context = {"job": job, "progress": jobs.progress(job) if job.in_progress else None}
     if job.check_report:
         context["check"] = ImportReport.from_dict(job.check_report)
@@ -74,7 +82,7 @@ def _records(kind: str, pks: list[int]):
 @official_only
 def import_progress(request, pk):
     """The progress bar, polled by the page every second (htmx); a finished step reloads it."""
-    job = get_object_or_404(ImportJob.objects.defer("data"), pk=pk)
+    job = get_object_or_404(_jobs(request), pk=pk)
     if not job.in_progress:
         response = HttpResponse(status=204)
         response["HX-Refresh"] = "true"
@@ -87,7 +95,7 @@ def import_progress(request, pk):
 @official_only
 @require_POST
 def import_confirm(request, pk):
-    job = get_object_or_404(ImportJob.objects.defer("data"), pk=pk)
+    job = get_object_or_404(_jobs(request), pk=pk)
     jobs.confirm(job, by=request.user)
     return redirect("registry:import_detail", pk=job.pk)
 

@@ -319,7 +319,9 @@ def consent_missing(request):
         return response
     child_filter = ChildFilter(
         search_box.search_data(request),
-        queryset=consent.children_without_consent().select_related("school", "village__town"),
+        queryset=consent.children_without_consent()
+        .visible_to(request.user)
+        .select_related("school", "village__town"),
         user=request.user,
     )
     page = Paginator(child_filter.qs, settings.LBC_PAGE_SIZE).get_page(request.GET.get("page"))

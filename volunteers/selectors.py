@@ -33,16 +33,18 @@ def has_carer(role: str | None = None, *, day=None, child_ref: str = "pk") -> Ex
     return Exists(held.filter(role=role) if role else held)
 
 
-def children_without(role: str) -> QuerySet:
-    """Active children with no active carer of ``role``."""
-    return Child.objects.active().filter(~has_carer(role))
+def children_without(role: str, user) -> QuerySet:
+    """Active children ``user`` may see with no active carer of ``role``."""
+    return Child.objects.visible_to(user).active().filter(~has_carer(role))
 
 
-def carer_coverage() -> dict[str, dict[str, int]]:
-    """For each role: active children with and without such a carer, in one query."""
+def carer_coverage(user) -> dict[str, dict[str, int]]:
+    """For each role: active children ``user`` may see with and without such a carer, in one
+    query."""
     annotations = {f"has_{r.value}": has_carer(r.value) for r in CarerRole}
     counts = (
-        Child.objects.active()
+        Child.objects.visible_to(user)
+        .active()
         .annotate(**annotations)
         .aggregate(
             total=Count("pk"),

@@ -25,6 +25,7 @@ from lbc_office.core import audit
 from lbc_office.core.audit import shows_personal_data
 from lbc_office.core.auth import role_required
 from lbc_office.core.forms import record_on_file
+from lbc_office.core.places import limit_to_county
 from volunteers import forms, selectors
 from volunteers.models import Assignment, InboundSms, MonthlyCheckin, month_start
 from volunteers.services import care, sms_replies
@@ -39,7 +40,7 @@ def _assignments_for(user):
     for an official, those of their organisations' volunteers for a coordinator."""
     active = Assignment.objects.active().filter(volunteer__active=True)
     if user.is_official:
-        return active
+        return limit_to_county(active, user)
     return active.filter(
         volunteer__organisation__coordinator=user, volunteer__organisation__active=True
     )
@@ -148,7 +149,7 @@ def sms_list(request):
     """The texts volunteers sent: those the office must look at first. It names the volunteer
     and the check-in's code, never the child; senders are masked."""
     show_all = request.GET.get("show") == "all"
-    rows = InboundSms.objects.select_related("volunteer")
+    rows = limit_to_county(InboundSms.objects.select_related("volunteer"), request.user)
     if not show_all:
         rows = rows.filter(status=InboundSms.Status.NEEDS_ATTENTION)
     page = Paginator(rows.order_by("-created_at", "-id"), 50).get_page(request.GET.get("page"))
@@ -162,7 +163,7 @@ def sms_list(request):
 @official_only
 @require_POST
 def sms_handled(request, pk):
-    inbound = get_object_or_404(InboundSms, pk=pk)
+    inbound = get_object_or_404(limit_to_county(InboundSms.objects, request.user), pk=pk)
     try:
         sms_replies.mark_handled(inbound=inbound, by=request.user)
     except ValidationError as exc:

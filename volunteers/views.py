@@ -20,6 +20,7 @@ from lbc_office.core.audit import shows_personal_data
 from lbc_office.core.auth import role_required
 from lbc_office.core.forms import errors_as_messages, form_view, record_on_file, save_form
 from lbc_office.core.models import Role
+from lbc_office.core.places import limit_to_county
 from lbc_office.core.redirects import safe_redirect
 from registry import search_box
 from registry.filters import search_kind
@@ -47,7 +48,10 @@ official_only = role_required(Role.OFFICIAL)
 @official_only
 def volunteer_list(request):
     volunteers = VolunteerFilter(
-        request.GET, queryset=Volunteer.objects.with_load().select_related("town", "organisation")
+        request.GET,
+        queryset=limit_to_county(Volunteer.objects.with_load(), request.user).select_related(
+            "town", "organisation"
+        ),
     ).qs
     page = Paginator(volunteers.order_by("name", "id"), 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -58,7 +62,7 @@ def volunteer_list(request):
         {
             "page": page,
             "roles": CarerRole.choices,
-            "towns": Town.objects.order_by("name"),
+            "towns": limit_to_county(Town.objects, request.user).order_by("name"),
             "vetting_choices": [
                 (
                     "expiring",
@@ -78,7 +82,11 @@ def volunteer_list(request):
 @official_only
 def volunteer_detail(request, pk):
     volunteer = get_object_or_404(
-        Volunteer.objects.select_related("town", "organisation", "user", "vetted_by"), pk=pk
+        limit_to_county(
+            Volunteer.objects.select_related("town", "organisation", "user", "vetted_by"),
+            request.user,
+        ),
+        pk=pk,
     )
     if response := search_box.search_redirect(request):  # the child search POSTs
         return response
@@ -109,7 +117,11 @@ def volunteer_detail(request, pk):
 
 @official_only
 def volunteer_edit(request, pk=None):
-    volunteer = get_object_or_404(Volunteer, pk=pk) if pk else Volunteer()
+    volunteer = (
+        get_object_or_404(limit_to_county(Volunteer.objects, request.user), pk=pk)
+        if pk
+        else Volunteer()
+    )
     return form_view(
         request,
         forms.VolunteerForm(request.POST or None, instance=volunteer),
@@ -126,7 +138,7 @@ def volunteer_edit(request, pk=None):
 @require_POST
 def assign_child(request, pk):
     """From the volunteer's page: assign the chosen child in one of the volunteer's roles."""
-    volunteer = get_object_or_404(Volunteer, pk=pk)
+    volunteer = get_object_or_404(limit_to_county(Volunteer.objects, request.user), pk=pk)
     form = forms.AssignChildForm(request.POST, volunteer=volunteer)
     if not form.is_valid():
         messages.error(request, _("Choose a role and a child."))
@@ -165,7 +177,10 @@ def assign_for_child(request, pk):
 @official_only
 def end_assignment(request, pk):
     assignment = get_object_or_404(
-        Assignment.objects.active().select_related("child", "volunteer"), pk=pk
+        Assignment.objects.active()
+        .select_related("child", "volunteer")
+        .filter(child__in=Child.objects.visible_to(request.user)),
+        pk=pk,
     )
     audit.shown(request, assignment.child_id)
     form = forms.EndAssignmentForm(request.POST or None)
@@ -186,10 +201,12 @@ def without_carer(request):
     role = request.GET.get("role", CarerRole.SURROGATE_PARENT)
     if role not in CarerRole.values:
         raise Http404
-    children = selectors.children_without(role).select_related("school", "village__town")
+    children = selectors.children_without(role, request.user).select_related(
+        "school", "village__town"
+    )
     if request.GET.get("town", "").isdigit():
         children = children.filter(village__town_id=request.GET["town"])
-    counts = selectors.carer_coverage()
+    counts = selectors.carer_coverage(request.user)
     page = Paginator(children.order_by("village__town__name", "name", "id"), 50).get_page(
         request.GET.get("page")
     )
@@ -204,7 +221,7 @@ def without_carer(request):
             "role": role,
             "roles": CarerRole.choices,
             "counts": counts,
-            "towns": Town.objects.order_by("name"),
+            "towns": limit_to_county(Town.objects, request.user).order_by("name"),
             "query": query.urlencode(),
         },
     )
@@ -212,15 +229,21 @@ def without_carer(request):
 
 @official_only
 def organisation_list(request):
-    organisations = Organisation.objects.annotate(
-        volunteer_count=Count("volunteers", filter=Q(volunteers__active=True))
-    ).select_related("coordinator")
+    organisations = (
+        limit_to_county(Organisation.objects, request.user)
+        .annotate(volunteer_count=Count("volunteers", filter=Q(volunteers__active=True)))
+        .select_related("coordinator")
+    )
     return render(request, "volunteers/organisation_list.html", {"organisations": organisations})
 
 
 @official_only
 def organisation_edit(request, pk=None):
-    organisation = get_object_or_404(Organisation, pk=pk) if pk else Organisation()
+    organisation = (
+        get_object_or_404(limit_to_county(Organisation.objects, request.user), pk=pk)
+        if pk
+        else Organisation()
+    )
     return form_view(
         request,
         forms.OrganisationForm(request.POST or None, instance=organisation),
@@ -263,7 +286,8 @@ def checkins(request):
     """A month's check-ins: done, to do, missed; and the concerns raised."""
     month = _month_param(request.GET.get("month"))
     status = request.GET.get("status", "")
-    rows = MonthlyCheckin.objects.filter(month=month).select_related(
+    in_county = limit_to_county(MonthlyCheckin.objects, request.user)
+    rows = in_county.filter(month=month).select_related(
         "assignment__volunteer__organisation",
         "assignment__child__school",
         "concern_record",
@@ -275,7 +299,7 @@ def checkins(request):
         # The worries the office has not closed yet (their concern is the office's record).
         rows = rows.filter(concern_record__closed_at__isnull=True)
     totals = dict(
-        MonthlyCheckin.objects.filter(month=month)
+        in_county.filter(month=month)
         .values_list("status")
         .annotate(n=Count("pk"))
         .values_list("status", "n")

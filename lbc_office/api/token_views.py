@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from lbc_office.api import services
 from lbc_office.api.models import ApiToken
 from lbc_office.core.forms import add_service_error
+from lbc_office.core.places import limit_to_county
 
 
 class TokenForm(forms.Form):
@@ -33,7 +34,7 @@ class TokenForm(forms.Form):
 
 def _tokens_for(user):
     tokens = ApiToken.objects.select_related("user")
-    return tokens if user.is_official else tokens.filter(user=user)
+    return limit_to_county(tokens, user) if user.is_official else tokens.filter(user=user)
 
 
 def api_tokens(request):

@@ -7,26 +7,7 @@ from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
 from django.utils.translation import gettext_lazy as _
 
-
-def county_path(model, depth: int = 3) -> str | None:
-    """The ORM path from ``model`` to a county's administrative code, found through its
-    forward keys (a county, or a record that leads to one, or an account's ``county_code``);
-    None for a record that belongs to no county. Found from ``_meta``: the ground floor names
-    no app's model."""
-    if model is None:
-        return None
-    if model._meta.model_name == "county":
-        return "code"
-    if any(f.name == "county_code" for f in model._meta.concrete_fields):
-        return "county_code"
-    if depth == 0:
-        return None
-    keys = [f for f in model._meta.concrete_fields if f.many_to_one or f.one_to_one]
-    for field in sorted(keys, key=lambda f: f.name != "county"):  # the record's own first
-        rest = county_path(field.related_model, depth - 1)
-        if rest is not None:
-            return f"{field.name}__{rest}"
-    return None
+from lbc_office.core import places
 
 
 class CountyScopedAdmin(admin.ModelAdmin):
@@ -35,25 +16,15 @@ class CountyScopedAdmin(admin.ModelAdmin):
     municipal official sees the city (and only reads: ``MunicipalReadsMiddleware``). A list
     that belongs to no county (the six check-in roles) is shared by every official."""
 
-    def _code(self, request) -> str:
-        return getattr(request.user, "county_code", "") or ""
-
     def get_queryset(self, request):
-        qs = super().get_queryset(request)
-        code = self._code(request)
-        if not code:
-            return qs
-        path = county_path(self.model)
         # A record that belongs to no county is a list the city shares (the six check-in
-        # roles, the kinds of programme): every official keeps it, as before counties.
-        return qs.filter(**{path: code}) if path else qs
+        # roles): every official keeps it, as before counties.
+        return places.limit_to_county(super().get_queryset(request), request.user)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        code = self._code(request)
-        path = county_path(db_field.related_model)
-        if field is not None and code and path and hasattr(field, "queryset"):
-            field.queryset = field.queryset.filter(**{path: code})
+        if field is not None and hasattr(field, "queryset"):
+            field.queryset = places.limit_to_county(field.queryset, request.user)
         return field
 
 

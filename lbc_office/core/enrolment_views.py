@@ -19,12 +19,13 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from lbc_office.core import enrolment
 from lbc_office.core.auth import role_required
 from lbc_office.core.models import EnrolmentCode, Role, User
+from lbc_office.core.places import limit_to_county
 
 
 def _others(request):
     """The active officials other than the one asking."""
     return (
-        User.objects.filter(role=Role.OFFICIAL, is_active=True)
+        limit_to_county(User.objects.filter(role=Role.OFFICIAL, is_active=True), request.user)
         .exclude(pk=request.user.pk)
         .annotate(
             has_authenticator=Exists(

@@ -32,6 +32,7 @@ from django.db import models
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from lbc_office.core import places
 from lbc_office.core.idempotency import keys
 
 _REFUSED = object()
@@ -119,6 +120,7 @@ def _stored_record(answer):
 
 
 def _run(request, form, operation, /, **kwargs):
+    places.limit_choices(form, request.user)
     if not form.is_valid():
         return _REFUSED
     try:
@@ -182,6 +184,7 @@ def form_view(
     ``success`` (the message) and ``redirect_to`` (anything ``redirect`` takes) may be
     callables of what the service returned, e.g. a count or the saved record.
     """
+    places.limit_choices(form, request.user)  # the choices of the user's county only
     if request.method == "POST":
         result = _save(request, form, operation, **kwargs)
         if result is not _REFUSED:

@@ -130,7 +130,7 @@ def _reunification_item(check, today):
 
 
 def _without_consent(user, today):
-    return children_without_consent().order_by("name", "pk")
+    return children_without_consent().visible_to(user).order_by("name", "pk")
 
 
 def _consent_item(child, today):

@@ -11,6 +11,7 @@ from django.utils.translation import ngettext
 from lbc_office.core import audit
 from lbc_office.core.audit import shows_personal_data
 from lbc_office.core.forms import form_view
+from lbc_office.core.places import limit_to_county
 from programmes import selectors, services
 from programmes.forms import DonationForm, HandoverForm
 from programmes.models import Donation
@@ -21,11 +22,11 @@ from registry.selectors import get_child_for_user
 PAGE_SIZE = 50
 
 
-def get_donation(pk) -> Donation:
+def get_donation(pk, user) -> Donation:
     queryset = Donation.objects.with_traced().select_related(
         "school__town", "programme", "created_by", "updated_by"
     )
-    return get_object_or_404(queryset, pk=pk)
+    return get_object_or_404(limit_to_county(queryset, user), pk=pk)
 
 
 @official_only
@@ -42,7 +43,11 @@ def donation_list(request):
 
 @official_only
 def donation_edit(request, pk=None):
-    donation = get_object_or_404(Donation, pk=pk) if pk else Donation()
+    donation = (
+        get_object_or_404(limit_to_county(Donation.objects, request.user), pk=pk)
+        if pk
+        else Donation()
+    )
     return form_view(
         request,
         DonationForm(request.POST or None, instance=donation),
@@ -59,7 +64,7 @@ def donation_edit(request, pk=None):
 @official_only
 def donation_detail(request, pk):
     """Where did this donation end up? Every handover, and what is still unaccounted for."""
-    donation = get_donation(pk)
+    donation = get_donation(pk, request.user)
     page = Paginator(selectors.donation_handovers(donation), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -83,7 +88,7 @@ def _handover_schools(donation: Donation):
 @official_only
 def handover_add(request, pk):
     """Hand part of the donation to children of one school (or to the school itself)."""
-    donation = get_donation(pk)
+    donation = get_donation(pk, request.user)
     schools = _handover_schools(donation)
     if schools is None:
         school = donation.school

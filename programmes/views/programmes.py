@@ -14,6 +14,7 @@ from django.utils.translation import ngettext
 from lbc_office.core import audit
 from lbc_office.core.audit import shows_personal_data
 from lbc_office.core.forms import form_view, record_on_file
+from lbc_office.core.places import limit_to_county
 from programmes import selectors, services
 from programmes.forms import (
     AttendanceForm,
@@ -31,13 +32,15 @@ from registry.selectors import get_child_for_user
 PAGE_SIZE = 50
 
 
-def get_programme(pk) -> Programme:
-    return get_object_or_404(Programme.objects.select_related("county"), pk=pk)
+def get_programme(pk, user) -> Programme:
+    programmes = limit_to_county(Programme.objects.select_related("county"), user)
+    return get_object_or_404(programmes, pk=pk)
 
 
 @official_only
 def programme_list(request):
-    page = Paginator(selectors.programmes_with_counts(), PAGE_SIZE).get_page(
+    programmes = limit_to_county(selectors.programmes_with_counts(), request.user)
+    page = Paginator(programmes, PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     return render(request, "programmes/programme_list.html", {"page": page})
@@ -45,7 +48,7 @@ def programme_list(request):
 
 @official_only
 def programme_edit(request, pk=None):
-    programme = get_programme(pk) if pk else Programme()
+    programme = get_programme(pk, request.user) if pk else Programme()
     return form_view(
         request,
         ProgrammeForm(request.POST or None, instance=programme),
@@ -61,7 +64,7 @@ def programme_edit(request, pk=None):
 @shows_personal_data
 @official_only
 def programme_detail(request, pk):
-    programme = get_programme(pk)
+    programme = get_programme(pk, request.user)
     show_all = request.GET.get("show") == "all"
     enrolments = programme.enrolments.select_related("child__school")
     if not show_all:
@@ -88,7 +91,7 @@ def programme_detail(request, pk):
 def programme_enrol(request, pk):
     """Enrol every child a filter finds (e.g. every poor pupil of a school) in one step: the
     filter is previewed with its count, then confirmed."""
-    programme = get_programme(pk)
+    programme = get_programme(pk, request.user)
     where = selectors.programme_children_filter(programme)
     schools = School.objects.filter(pk__in=Child.objects.filter(where).values("school")).order_by(
         "name"
@@ -147,7 +150,8 @@ def enrol_child(request, pk):
 @official_only
 def enrolment_end(request, enrolment_pk):
     enrolment = get_object_or_404(
-        Enrolment.objects.select_related("programme", "child"), pk=enrolment_pk
+        limit_to_county(Enrolment.objects.select_related("programme", "child"), request.user),
+        pk=enrolment_pk,
     )
     audit.shown(request, enrolment.child_id)
     title = _("End the enrolment of %(child)s in %(programme)s") % {
@@ -166,7 +170,7 @@ def enrolment_end(request, enrolment_pk):
 
 @official_only
 def session_add(request, pk):
-    programme = get_programme(pk)
+    programme = get_programme(pk, request.user)
     session = ProgrammeSession(programme=programme)
     return form_view(
         request,
@@ -186,7 +190,10 @@ def session_add(request, pk):
 @shows_personal_data
 @official_only
 def session_attendance(request, session_pk):
-    session = get_object_or_404(ProgrammeSession.objects.select_related("programme"), pk=session_pk)
+    session = get_object_or_404(
+        limit_to_county(ProgrammeSession.objects.select_related("programme"), request.user),
+        pk=session_pk,
+    )
     enrolled = selectors.enrolled_on(session.programme, session.date)
     attendance = {a.child_id: a for a in Attendance.objects.filter(session=session)}
     form = AttendanceForm(request.POST or None, children=enrolled, attendance=attendance)

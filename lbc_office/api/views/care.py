@@ -9,6 +9,7 @@ from rest_framework import generics
 
 from lbc_office.api import serializers
 from lbc_office.api.views.common import Cursor, child_for, create_with_form, shown
+from lbc_office.core.places import limit_to_county
 from volunteers import forms
 from volunteers.models import Assignment, MonthlyCheckin, Volunteer
 from volunteers.services import care
@@ -23,7 +24,9 @@ class CarerList(generics.ListAPIView):
     def get_queryset(self):
         if not self.request.user.is_official:
             raise PermissionDenied
-        return Volunteer.objects.select_related("town", "organisation")
+        return limit_to_county(Volunteer.objects, self.request.user).select_related(
+            "town", "organisation"
+        )
 
 
 class ChildAssignments(generics.ListAPIView):

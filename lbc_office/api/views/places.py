@@ -9,6 +9,7 @@ from rest_framework import generics
 
 from lbc_office.api import serializers
 from lbc_office.api.views.common import Cursor
+from lbc_office.core.places import limit_to_county
 from registry.models import FamilyRoom, School, Town
 
 
@@ -46,4 +47,4 @@ class TownList(generics.ListAPIView):
     def get_queryset(self):
         if not self.request.user.is_official:
             raise PermissionDenied
-        return Town.objects.prefetch_related("villages")
+        return limit_to_county(Town.objects, self.request.user).prefetch_related("villages")

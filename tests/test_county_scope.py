@@ -1,0 +1,108 @@
+"""Counties as tenants (issue 15): the security battery against a county official of another
+county, and the municipal official who reads the city.
+
+Every record of the battery's ``outside`` fixture belongs to the test county (500238). An
+official of a neighbouring county (500229) must get 404 on every keyed URL that names one of
+them, exactly as an out-of-scope record answers, and see none of them on any list page.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from lbc_office.core.models import Role
+from tests.conftest import login
+from tests.factories import CountyFactory, UserFactory
+from tests.test_security import OUT_OF_SCOPE, _answer, _patterns
+from tests.test_security import outside as outside  # noqa: F401 — the battery's records
+
+pytestmark = pytest.mark.django_db
+
+# Lists the city shares (no county): the six check-in roles every county's volunteers tick.
+SHARED = {"volunteers:checkin_role_edit"}
+
+
+@pytest.fixture
+def neighbour(client):
+    CountyFactory(code="500229", name="城口县")
+    official = UserFactory(username="chengkou", role=Role.OFFICIAL, county_code="500229")
+    return login(client, official)
+
+
+@pytest.fixture
+def city(client):
+    return login(client, UserFactory(username="city", role=Role.OFFICIAL, county_code=""))
+
+
+def test_another_countys_records_answer_404_to_a_county_official(personas, outside, neighbour):
+    wrong = {}
+    for name, keys in OUT_OF_SCOPE.items():
+        if name in SHARED:
+            continue
+        url = reverse(name, kwargs=keys(outside))
+        response = _answer(neighbour, url)
+        if response.status_code != 404:
+            wrong[url] = response.status_code
+    assert not wrong, "\n".join(f"{url} {code}" for url, code in sorted(wrong.items()))
+
+
+def _list_pages():
+    """Every page without a key in its URL (lists, forms, reports) that answers a GET."""
+    for name, route, pattern in _patterns():
+        if pattern.pattern.converters or route.startswith(("admin/", "api/")) or not name:
+            continue
+        try:
+            yield reverse(name)
+        except Exception:  # noqa: BLE001 — a pattern that needs arguments we cannot give
+            continue
+
+
+def test_no_list_page_shows_another_countys_records(personas, outside, neighbour):
+    # Names that belong to the test county only: its children, schools and organisations.
+    marks = {
+        personas.child_a.name, personas.child_b.name, personas.school_a.name,
+        personas.school_b.name, outside["volunteer"].name, outside["organisation"].name,
+        outside["agency"].name, outside["programme"].name,
+    }  # fmt: skip
+    seen = {}
+    pages = list(_list_pages())
+    assert len(pages) > 30  # the walk found the site's pages
+    for url in pages:
+        response = neighbour.get(url)
+        if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
+            continue
+        body = response.content.decode()
+        found = sorted(m for m in marks if m in body)
+        if found:
+            seen[url] = found
+    assert not seen, "\n".join(f"{url} {found}" for url, found in sorted(seen.items()))
+
+
+def test_the_api_lists_no_record_of_another_county(personas, outside, neighbour):
+    for url in ("/api/v1/children/", "/api/v1/schools/", "/api/v1/carers/", "/api/v1/towns/"):
+        response = neighbour.get(url)
+        assert response.status_code == 200, url
+        assert response.json()["results"] == [], url
+
+
+def test_a_municipal_official_reads_every_county_and_changes_nothing(personas, outside, city):
+    child = outside["child"]
+    assert city.get(reverse("registry:child_detail", args=[child.pk])).status_code == 200
+    assert city.get(reverse("registry:school_detail", args=[child.school_id])).status_code == 200
+    # A write anywhere but their own sign-in and the accounts is refused, whatever the view.
+    response = city.post(reverse("registry:child_edit", args=[child.pk]), {"name": "改"})
+    assert response.status_code == 403
+    child.refresh_from_db()
+    assert child.name != "改"
+    response = city.post("/api/v1/children/", {}, content_type="application/json")
+    assert response.status_code == 403
+
+
+def test_a_county_official_still_reads_and_writes_their_county(personas, outside):
+    client = personas.client_for("official")
+    child = outside["child"]
+    assert client.get(reverse("registry:child_detail", args=[child.pk])).status_code == 200
+    assert (
+        client.get(reverse("volunteers:detail", args=[outside["volunteer"].pk])).status_code == 200
+    )
