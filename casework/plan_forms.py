@@ -19,8 +19,9 @@ from registry.models import Teacher
 def staff_for(child):
     """Who may own an action: active officials and the teachers of the child's school."""
     teachers = Teacher.objects.filter(schools=child.school_id).values("user_id")
+    officials = Q(role=Role.OFFICIAL, county_code=child.county.code)  # the child's county's
     return User.objects.filter(is_active=True).filter(
-        Q(role=Role.OFFICIAL) | Q(role=Role.TEACHER, pk__in=teachers)
+        officials | Q(role=Role.TEACHER, pk__in=teachers)
     ).order_by("full_name", "username")  # fmt: skip
 
 

@@ -24,6 +24,7 @@ from simple_history.models import HistoricalRecords
 from casework.models.agencies import Agency
 from casework.models.concerns import Concern
 from lbc_office.core.models import Role, TrackedModel
+from registry import access
 from registry.models import Child, County
 from registry.models.children import ChildRecordQuerySet
 
@@ -70,9 +71,12 @@ class ReferralQuerySet(ChildRecordQuerySet):
         if user is None or not user.is_authenticated or not getattr(user, "is_partner", False):
             return self.none()
         since = (now or timezone.now()) - PARTNER_KEEPS_CLOSED
-        return self.filter(agency__liaisons__user=user, agency__active=True).filter(
+        mine = self.filter(agency__liaisons__user=user, agency__active=True).filter(
             Q(status__in=OPEN) | Q(status_changed_at__gte=since)
         )
+        # A partner of a county reads that county's referrals only, even if an organisation
+        # of another county were linked to them by mistake; a partner of the city, any.
+        return access.scope_county(mine, user)
 
     def open(self):
         return self.filter(status__in=OPEN)

@@ -39,7 +39,10 @@ def recipients(plan: CasePlan) -> list[User]:
     ]
     if keepers:
         return keepers
-    return list(User.objects.filter(role=Role.OFFICIAL, is_active=True).order_by("pk"))
+    # Nobody keeps it: the officials of the child's county (the city's if it has none left).
+    officials = User.objects.filter(role=Role.OFFICIAL, is_active=True).order_by("pk")
+    code = plan.child.county.code
+    return list(officials.filter(county_code=code)) or list(officials.filter(county_code=""))
 
 
 def _remind(plan: CasePlan) -> int:

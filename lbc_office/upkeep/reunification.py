@@ -29,7 +29,7 @@ def _recipients(check: ReunificationCheck) -> list[Recipient]:
         .select_related("user")
         .order_by("pk")
     )
-    return [Recipient.for_user(t.user) for t in teachers] or officials()
+    return [Recipient.for_user(t.user) for t in teachers] or officials(check.county.code)
 
 
 def remind_due(today: datetime.date | None = None) -> int:

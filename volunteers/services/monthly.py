@@ -122,7 +122,9 @@ def close_months(today: datetime.date | None = None) -> dict:
         MonthlyCheckin.objects.filter(
             status=MonthlyCheckin.Status.MISSED, month__gte=since, month__lt=current
         )
-        .select_related("assignment__volunteer__organisation__coordinator", "assignment__child")
+        .select_related(
+            "assignment__volunteer__organisation__coordinator", "assignment__child", "county"
+        )
         .order_by("month", "assignment__volunteer__name")
     )
     by_month: dict[datetime.date, list[MonthlyCheckin]] = defaultdict(list)
@@ -138,14 +140,20 @@ def _send_missed_lists(month: datetime.date, checkins: list[MonthlyCheckin]) -> 
     query = urlencode({"month": _period(month), "status": "missed"})
     link = f"{reverse('volunteers:checkins')}?{query}"
     with translation.override(settings.LANGUAGE_CODE):
-        for recipient in officials():
+        # Each county's officials get their county's list (the same period: one list each).
+        by_county = defaultdict(list)
+        for checkin in checkins:
+            by_county[checkin.county.code].append(checkin)
+        for recipient, own in (
+            (recipient, own) for code, own in by_county.items() for recipient in officials(code)
+        ):
             with transaction.atomic():
                 sent += (
                     send_once(
                         recipient,
                         kind=Notification.Kind.MISSED_LIST,
                         period=_period(month),
-                        **_missed_text(month, checkins),
+                        **_missed_text(month, own),
                         link=link,
                     )
                     is not None

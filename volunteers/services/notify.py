@@ -105,11 +105,13 @@ def send_once(
     return notification
 
 
-def officials() -> list[Recipient]:
-    return [
-        Recipient.for_user(u)
-        for u in User.objects.filter(role=Role.OFFICIAL, is_active=True).order_by("pk")
-    ]
+def officials(county_code: str) -> list[Recipient]:
+    """The active officials of the county (``registry.County.code``) — a county's children
+    are its officials' business. A county with none left hears through the city's (municipal)
+    officials, so that no concern goes unheard."""
+    active = User.objects.filter(role=Role.OFFICIAL, is_active=True).order_by("pk")
+    users = list(active.filter(county_code=county_code)) or list(active.filter(county_code=""))
+    return [Recipient.for_user(u) for u in users]
 
 
 def concern_raised(checkin: MonthlyCheckin) -> None:
@@ -129,7 +131,7 @@ def concern_raised(checkin: MonthlyCheckin) -> None:
             "child": assignment.child.name,
             "notes": f"\n{checkin.notes}" if checkin.notes else "",
         }
-    for recipient in officials():
+    for recipient in officials(checkin.county.code):
         send_once(
             recipient,
             kind=Notification.Kind.CONCERN,
@@ -142,15 +144,16 @@ def concern_raised(checkin: MonthlyCheckin) -> None:
 
 @transaction.atomic
 def escalate_overdue_concerns(now=None) -> list[Concern]:
-    """Concerns nobody looked at by their deadline escalate to every official, once.
+    """Concerns nobody looked at by their deadline escalate to every official of the child's
+    county, once.
 
     ``casework`` claims each concern once (a row lock and a conditional UPDATE of
     ``escalated_at``); the messages are written in the same transaction, one per official and
     concern (``send_once``), so a failure undoes the claim and the next scan tries again.
     """
     claimed = concerns.claim_overdue(now=now)
-    recipients = officials()
     for concern in claimed:
+        recipients = officials(concern.county.code)
         with translation.override(settings.LANGUAGE_CODE):
             subject = _("Concern about %(child)s not looked at in time") % {
                 "child": concern.child.name
