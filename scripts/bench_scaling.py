@@ -5,12 +5,18 @@ schools with a year of activity) and prints, for every table Django knows (histo
 many-to-many tables included): rows, on-disk size (``pg_total_relation_size``: heap, TOAST and
 indexes), bytes per child, whether the table has a ``county_id`` column or reaches one through a
 foreign key (the path), and the unique constraints that do not include the county (what Citus
-refuses on a table distributed by county). Nothing is written to the database.
+refuses on a table distributed by county). Only the options below write, and only synthetic
+rows in the benchmark's own database.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/lbc_scaling_bench \\
         nice -n 10 .venv/bin/python scripts/bench_reports.py --children 55000 --generate-only
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/lbc_scaling_bench \\
-        nice -n 10 .venv/bin/python scripts/bench_scaling.py [--explain]
+        nice -n 10 .venv/bin/python scripts/bench_scaling.py --synthetic --counties 4
+
+``--synthetic`` adds, once, what the generator does not write (a history row and a guardian per
+child, 200,000 audit events naming 500,000 children) and runs ``VACUUM FULL``; ``--counties N``
+copies the child table into ``scaling_child_copy`` (its fresh size) grown to N counties, and
+EXPLAINs a county's list page and count with today's indexes and with one led by the county.
 """
 
 from __future__ import annotations
@@ -114,27 +120,111 @@ def inventory() -> list[dict]:
     return children, rows
 
 
-def explain() -> None:
-    """A county-filtered page of the list against the same page of the whole register."""
+# What the bench generator does not write, so that the sizes count it: one history row and one
+# guardian per child, and audit events (200,000, and 500,000 "children shown" rows).
+SYNTHETIC = [
+    """DO $$ DECLARE cols text; BEGIN
+      SELECT string_agg(quote_ident(column_name), ', ' ORDER BY ordinal_position) INTO cols
+      FROM information_schema.columns WHERE table_name = 'registry_child' AND column_name IN (
+        SELECT column_name FROM information_schema.columns
+        WHERE table_name = 'registry_historicalchild');
+      EXECUTE format('INSERT INTO registry_historicalchild (%s, history_date, history_type)'
+                     ' SELECT %s, now(), ''+'' FROM registry_child', cols, cols);
+    END $$""",
+    "INSERT INTO registry_guardian (created_at, updated_at, name, relation, phone, birth_year,"
+    " schooling, notes, child_id) SELECT now(), now(), '王秀英', 'grandmother',"
+    " '138' || lpad((id % 100000000)::text, 8, '0'), 1958, 'primary', '', id FROM registry_child",
+    "INSERT INTO lbc_office_auditevent (at, username, ip, action, object_type, object_id,"
+    " child_id, detail) SELECT now() - (g % 86400) * interval '1 second', 'teacher' || (g % 500),"
+    " ('10.0.' || (g % 250) || '.' || (g % 200))::inet, 'view', 'registry.child', g::text, g,"
+    " '/children/' || g || '/' FROM generate_series(1, 200000) g",
+    "INSERT INTO lbc_office_auditeventchild (event_id, child_id) SELECT e.id, e.id * 7 + k"
+    " FROM (SELECT id FROM lbc_office_auditevent ORDER BY id LIMIT 20000) e,"
+    " generate_series(1, 25) k",
+]
+
+
+def add_synthetic() -> None:
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute("SELECT id FROM registry_county ORDER BY id LIMIT 1")
-        county = cursor.fetchone()[0]
-        for label, where in (("whole register", "TRUE"), ("one county", f"county_id = {county}")):
-            cursor.execute(
-                "EXPLAIN (ANALYZE, BUFFERS) SELECT id, name FROM registry_child"
-                f" WHERE status = 'active' AND {where} ORDER BY name, id LIMIT 25"
-            )
-            print(f"-- {label}")
-            print("\n".join(r[0] for r in cursor.fetchall()))
+        cursor.execute("SELECT count(*) FROM registry_historicalchild")
+        if cursor.fetchone()[0]:
+            print("synthetic rows already there")
+            return
+        for statement in SYNTHETIC:
+            cursor.execute(statement)
+        cursor.execute("VACUUM FULL")
+        cursor.execute("ANALYZE")
+
+
+def _explain(cursor, label: str, sql: str) -> None:
+    cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")
+    print(f"-- {label}")
+    print("\n".join(r[0] for r in cursor.fetchall() if "Buffers" not in r[0]))
+
+
+def counties(n: int) -> None:
+    """The child table copied fresh (its size without the generator's updates), then grown to
+    ``n`` counties in the table ``scaling_child_copy``: a county's deep list page and count with
+    today's indexes, then with ``(county_id, status, name)``."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS scaling_child_copy")
+        cursor.execute("CREATE TABLE scaling_child_copy (LIKE registry_child INCLUDING ALL)")
+        cursor.execute("INSERT INTO scaling_child_copy SELECT * FROM registry_child")
+        cursor.execute("VACUUM ANALYZE scaling_child_copy")
+        cursor.execute(
+            "SELECT count(*), pg_relation_size('scaling_child_copy'),"
+            " pg_indexes_size('scaling_child_copy') FROM scaling_child_copy"
+        )
+        rows, heap, indexes = cursor.fetchone()
+        print(
+            f"fresh child table: {heap / rows:.0f} B heap + {indexes / rows:.0f} B indexes a child"
+        )
+        cursor.execute(
+            "SELECT string_agg(CASE column_name WHEN 'id' THEN 'id + k * 100000000'"
+            " WHEN 'county_id' THEN 'k' WHEN 'id_number' THEN"
+            " 'lpad(k::text, 2, ''0'') || substr(id_number, 3)' ELSE quote_ident(column_name) END,"
+            " ', ' ORDER BY ordinal_position) FROM information_schema.columns"
+            " WHERE table_name = 'registry_child'"
+        )
+        columns = cursor.fetchone()[0]
+        cursor.execute("SELECT min(county_id) FROM registry_child")
+        first = cursor.fetchone()[0]
+        cursor.execute(
+            f"INSERT INTO scaling_child_copy SELECT {columns} FROM registry_child,"  # noqa: S608
+            f" generate_series({first + 1}, {first + n - 1}) k"
+        )
+        cursor.execute("VACUUM ANALYZE scaling_child_copy")
+        one = f"status = 'active' AND county_id = {first + n // 2}"
+        page = f"SELECT id, name FROM scaling_child_copy WHERE {one} ORDER BY name, id"
+        count = f"SELECT count(*) FROM scaling_child_copy WHERE {one}"
+        for when in ("indexes as today", "with (county_id, status, name)"):
+            if when.startswith("with"):
+                cursor.execute(
+                    "CREATE INDEX scaling_county_status_name"
+                    " ON scaling_child_copy (county_id, status, name)"
+                )
+                cursor.execute("ANALYZE scaling_child_copy")
+            _explain(cursor, f"{n} counties, one county's page 1,001, {when}",
+                     f"{page} LIMIT 25 OFFSET 25000")  # fmt: skip
+            _explain(cursor, f"{n} counties, one county's count, {when}", count)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--explain", action="store_true", help="also EXPLAIN a county's list")
+    parser.add_argument(
+        "--synthetic", action="store_true", help="first add history, guardian and audit rows"
+    )
+    parser.add_argument(
+        "--counties", type=int, default=0, help="then copy the children into N counties, EXPLAIN"
+    )
     args = parser.parse_args()
     bench_register._setup(reuse=True)
+    if args.synthetic:
+        add_synthetic()
     children, rows = inventory()
     print(f"children: {children:,}")
     print(
@@ -154,8 +244,8 @@ def main() -> None:
     print("\nforeign keys:")
     for r in rows:
         print(f"{r['table']}: {', '.join(r['fks'])}")
-    if args.explain:
-        explain()
+    if args.counties > 1:
+        counties(args.counties)
 
 
 if __name__ == "__main__":
