@@ -78,8 +78,8 @@ def _register_extras() -> None:
         )
         cursor.execute(
             f"INSERT INTO {StatusChange._meta.db_table}"
-            " (child_id, from_status, to_status, date, reason, created_at)"
-            f" SELECT id, 'active', 'reunited', status_changed_on, 'bench', now()"
+            " (child_id, from_status, to_status, date, reason, created_at, ended, restored)"
+            f" SELECT id, 'active', 'reunited', status_changed_on, 'bench', now(), '[]', '[]'"
             f" FROM {child_t} WHERE status = 'reunited'"
         )
         # Family phones at half the schools (two at a tenth), chat rooms at two in five.
