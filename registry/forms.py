@@ -11,6 +11,7 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from lbc_office.core import places
 from lbc_office.core.forms import DateInput
 from registry import idnumber
 from registry.models import (
@@ -102,6 +103,8 @@ class ChildForm(forms.ModelForm):
         if self.instance.pk is not None:
             del self.fields["confirm_duplicate"]
         self.fields["school"].queryset = School.objects.visible_to(user).filter(active=True)
+        places.limit_choices(self, user)  # villages of the user's county (validated before
+        # the page's own ``form_view`` when the duplicate warning checks the form first)
         self.fields["sex"].choices = Sex.choices  # two radio buttons, no empty one
         if self.instance.pk is not None:
             # A file changes school only by a transfer (``registry.transfers``): one action

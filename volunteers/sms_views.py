@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -26,6 +27,7 @@ from lbc_office.core.audit import shows_personal_data
 from lbc_office.core.auth import role_required
 from lbc_office.core.forms import record_on_file
 from lbc_office.core.places import limit_to_county
+from registry import access
 from volunteers import forms, selectors
 from volunteers.models import Assignment, InboundSms, MonthlyCheckin, month_start
 from volunteers.services import care, sms_replies
@@ -44,6 +46,16 @@ def _assignments_for(user):
     return active.filter(
         volunteer__organisation__coordinator=user, volunteer__organisation__active=True
     )
+
+
+def _inbound_for(user):
+    """The replies of the official's county's volunteers, and those from a phone no volunteer
+    has (their county is unknown: every county's officials see them, the sender masked)."""
+    code = access.county_code_of(user)
+    replies = InboundSms.objects.all()
+    if not code:
+        return replies
+    return replies.filter(Q(volunteer__county__code=code) | Q(volunteer__isnull=True))
 
 
 @shows_personal_data
@@ -149,7 +161,7 @@ def sms_list(request):
     """The texts volunteers sent: those the office must look at first. It names the volunteer
     and the check-in's code, never the child; senders are masked."""
     show_all = request.GET.get("show") == "all"
-    rows = limit_to_county(InboundSms.objects.select_related("volunteer"), request.user)
+    rows = _inbound_for(request.user).select_related("volunteer")
     if not show_all:
         rows = rows.filter(status=InboundSms.Status.NEEDS_ATTENTION)
     page = Paginator(rows.order_by("-created_at", "-id"), 50).get_page(request.GET.get("page"))
@@ -163,7 +175,7 @@ def sms_list(request):
 @official_only
 @require_POST
 def sms_handled(request, pk):
-    inbound = get_object_or_404(limit_to_county(InboundSms.objects, request.user), pk=pk)
+    inbound = get_object_or_404(_inbound_for(request.user), pk=pk)
     try:
         sms_replies.mark_handled(inbound=inbound, by=request.user)
     except ValidationError as exc:
