@@ -13,9 +13,18 @@ from django.urls import reverse
 
 from lbc_office.core.models import Role
 from tests.conftest import login
-from tests.factories import CountyFactory, UserFactory
+from tests.factories import (
+    AgencyFactory,
+    CountyFactory,
+    SchoolFactory,
+    TeacherFactory,
+    TownFactory,
+    UserFactory,
+    partner_of,
+)
 from tests.test_security import OUT_OF_SCOPE, _answer, _patterns
 from tests.test_security import outside as outside  # noqa: F401 — the battery's records
+from tests.volunteers.factories import VolunteerFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -23,11 +32,32 @@ pytestmark = pytest.mark.django_db
 SHARED = {"volunteers:checkin_role_edit"}
 
 
+NEIGHBOUR = {"county_code": "500229"}
+
+
+def _neighbour(role: str):
+    """An account of the neighbouring county in ``role``, with what that role works from
+    there: a school, a volunteer record, an organisation."""
+    county = CountyFactory(code="500229", name="城口县")
+    if role == "teacher":
+        town = TownFactory(county=county, name="城口镇")
+        return TeacherFactory(
+            user__username="chengkou", user__county_code="500229",
+            schools=[SchoolFactory(town=town, name="城口小学")],
+        ).user  # fmt: skip
+    if role == "volunteer":
+        user = UserFactory(username="chengkou", role=Role.VOLUNTEER, **NEIGHBOUR)
+        VolunteerFactory(user=user, county=county, town=TownFactory(county=county))
+        return user
+    if role == "partner":
+        agency = AgencyFactory(county=county, name="城口县妇联")
+        return partner_of(agency, username="chengkou", **NEIGHBOUR)
+    return UserFactory(username="chengkou", role=role, **NEIGHBOUR)
+
+
 @pytest.fixture
 def neighbour(client):
-    CountyFactory(code="500229", name="城口县")
-    official = UserFactory(username="chengkou", role=Role.OFFICIAL, county_code="500229")
-    return login(client, official)
+    return login(client, _neighbour(Role.OFFICIAL))
 
 
 @pytest.fixture
@@ -35,13 +65,15 @@ def city(client):
     return login(client, UserFactory(username="city", role=Role.OFFICIAL, county_code=""))
 
 
-def test_another_countys_records_answer_404_to_a_county_official(personas, outside, neighbour):
+@pytest.mark.parametrize("role", [r.value for r in Role])
+def test_another_countys_records_answer_404_to_every_role(personas, outside, client, role):
+    login(client, _neighbour(role))
     wrong = {}
     for name, keys in OUT_OF_SCOPE.items():
-        if name in SHARED:
+        if name in SHARED and role == Role.OFFICIAL:
             continue
         url = reverse(name, kwargs=keys(outside))
-        response = _answer(neighbour, url)
+        response = _answer(client, url)
         if response.status_code != 404:
             wrong[url] = response.status_code
     assert not wrong, "\n".join(f"{url} {code}" for url, code in sorted(wrong.items()))
@@ -106,3 +138,32 @@ def test_a_county_official_still_reads_and_writes_their_county(personas, outside
     assert (
         client.get(reverse("volunteers:detail", args=[outside["volunteer"].pk])).status_code == 200
     )
+
+
+def test_a_volunteer_of_another_county_is_not_assigned(personas):
+    from django.core.exceptions import ValidationError
+
+    from volunteers.services import care
+
+    neighbour = VolunteerFactory(county=CountyFactory(code="500229", name="城口县"))
+    with pytest.raises(ValidationError) as refused:
+        care.assign_volunteer(
+            child=personas.child_a, volunteer=neighbour, role="surrogate_parent",
+            by=personas.official,
+        )  # fmt: skip
+    assert "volunteer" in refused.value.message_dict
+    assert not personas.child_a.assignments.exists()
+
+
+def test_a_countys_notices_go_to_its_own_officials(personas):
+    from volunteers.services.notify import officials
+
+    CountyFactory(code="500229", name="城口县")
+    theirs = UserFactory(username="chengkou", role=Role.OFFICIAL, county_code="500229")
+    city = UserFactory(username="city", role=Role.OFFICIAL, county_code="")
+    ours = {r.user.pk for r in officials("500238")}
+    assert personas.official.pk in ours and theirs.pk not in ours and city.pk not in ours
+    # A county with no official left: the city's officials hear of it.
+    theirs.is_active = False
+    theirs.save()
+    assert {r.user.pk for r in officials("500229")} == {city.pk}

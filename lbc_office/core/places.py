@@ -9,6 +9,7 @@ without the ground floor naming an app's model.
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 
 
 def county_path(model, depth: int = 3) -> str | None:
@@ -24,11 +25,22 @@ def county_path(model, depth: int = 3) -> str | None:
     if depth == 0:
         return None
     keys = [f for f in model._meta.concrete_fields if f.many_to_one or f.one_to_one]
-    for field in sorted(keys, key=lambda f: f.name != "county"):  # the record's own first
+    for field in sorted(keys, key=_nearest_first):
         rest = county_path(field.related_model, depth - 1)
         if rest is not None:
             return f"{field.name}__{rest}"
     return None
+
+
+def _nearest_first(field) -> int:
+    """The record's own county first, then what it belongs to (a school, a child…), and an
+    account (who made it, who owns it) last: a room is its school's county's, not the county of
+    whoever typed it in."""
+    if field.name == "county":
+        return 0
+    if field.name in ("created_by", "updated_by", "history_user"):
+        return 3
+    return 2 if field.related_model._meta.label == settings.AUTH_USER_MODEL else 1
 
 
 def limit_to_county(qs, user):

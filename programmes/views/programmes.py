@@ -40,9 +40,7 @@ def get_programme(pk, user) -> Programme:
 @official_only
 def programme_list(request):
     programmes = limit_to_county(selectors.programmes_with_counts(), request.user)
-    page = Paginator(programmes, PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = Paginator(programmes, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "programmes/programme_list.html", {"page": page})
 
 

@@ -88,6 +88,10 @@ def _assignment_errors(
     def add(field, message):
         errors.setdefault(field, []).append(message)
 
+    if volunteer.county_id != child.county_id:
+        # A county's volunteers look after its children: a child who moves county is
+        # transferred and gets that county's carers.
+        add("volunteer", _("This volunteer works in another county than the child's."))
     if role not in CarerRole.values:
         add("role", _("Choose a role from the list."))
     elif not volunteer.may_take(role):
