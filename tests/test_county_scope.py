@@ -12,7 +12,7 @@ import pytest
 from django.urls import reverse
 
 from lbc_office.core.models import Role
-from tests.conftest import login
+from tests.conftest import login, search
 from tests.factories import (
     AgencyFactory,
     CountyFactory,
@@ -129,6 +129,12 @@ def test_a_municipal_official_reads_every_county_and_changes_nothing(personas, o
     assert child.name != "改"
     response = city.post("/api/v1/children/", {}, content_type="application/json")
     assert response.status_code == 403
+    # A search is not a write: it finds children of any county.
+    found = search(city, reverse("registry:child_list"), child.name)
+    assert found.status_code == 200 and child.name in found.content.decode()
+    # The pages do not offer what would be refused (the stylesheet hides it for the city).
+    page = city.get(reverse("registry:child_detail", args=[child.pk])).content.decode()
+    assert 'class="reads-only"' in page
 
 
 def test_a_county_official_still_reads_and_writes_their_county(personas, outside):

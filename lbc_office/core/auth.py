@@ -69,6 +69,18 @@ class MunicipalReadsMiddleware:
             request.method not in ("GET", "HEAD", "OPTIONS")
             and getattr(user, "is_municipal", False)
             and not request.path.startswith(MUNICIPAL_WRITES)
+            and not _is_search(request)
         ):
             raise PermissionDenied("a municipal official reads; county officials write")
         return self.get_response(request)
+
+
+def _is_search(request) -> bool:
+    """A search form's POST (``registry.search_box``: what was typed goes in the session, never
+    in a URL): it carries ``q`` and no one-time key, and changes no record."""
+    if request.method != "POST" or request.content_type not in (
+        "application/x-www-form-urlencoded",
+        "multipart/form-data",
+    ):
+        return False
+    return "q" in request.POST and "once_key" not in request.POST
