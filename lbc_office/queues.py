@@ -20,7 +20,7 @@ queue nobody reads; tests/lbc_office/test_queues.py fails for a task without a r
 
 from __future__ import annotations
 
-from kombu import Queue
+from kombu import Exchange, Queue
 
 REMINDERS = "reminders"
 IMPORTS = "imports"
@@ -67,4 +67,6 @@ _BY_QUEUE = {
 
 ROUTES = {task: {"queue": queue} for queue, tasks in _BY_QUEUE.items() for task in tasks}
 
-TASK_QUEUES = [Queue(name) for name in QUEUES]
+# Each queue bound to its own exchange by its own name: with no exchange given, Celery binds
+# them all to the default queue's, and a message sent there would reach every queue.
+TASK_QUEUES = [Queue(name, Exchange(name, type="direct"), routing_key=name) for name in QUEUES]

@@ -66,6 +66,8 @@ def test_the_app_sends_each_task_to_its_queue_and_nothing_to_an_unread_one():
     # A name with no route (sent by hand, say) goes to a queue that a worker reads.
     assert _queue_of("no.such.task") == queues.DEFAULT_QUEUE in queues.QUEUES
     assert set(celery_app.amqp.queues) == set(queues.QUEUES)
+    for name, queue in celery_app.amqp.queues.items():  # no two share a binding
+        assert (queue.exchange.name, queue.routing_key) == (name, name)
     # A worker started without -Q (the laptop's, the in-process test workers) reads all four.
     assert set(celery_app.amqp.queues.consume_from) == set(queues.QUEUES)
 
