@@ -15,6 +15,7 @@ from lbc_office.api import conf as api_conf
 from lbc_office.beat import beat_schedule
 from lbc_office.core.env import env_bool, env_int, env_list, env_str
 from lbc_office.log_config import logging_config
+from lbc_office.queues import DEFAULT_QUEUE, ROUTES, TASK_QUEUES
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("LBC_VAR_DIR", str(BASE_DIR / "var")))
@@ -331,6 +332,12 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Queues by kind, every task routed by name (lbc_office/queues.py); a worker started without
+# -Q consumes all four (the laptop), production runs one worker per queue (docs/OPERATIONS.md).
+CELERY_TASK_QUEUES = TASK_QUEUES
+CELERY_TASK_ROUTES = ROUTES
+CELERY_TASK_DEFAULT_QUEUE = DEFAULT_QUEUE
+CELERY_TASK_CREATE_MISSING_QUEUES = False
 
 # The whole beat schedule, each entry with when it fires: lbc_office/beat.py.
 CELERY_BEAT_SCHEDULE = beat_schedule(report_figures_minutes=REPORT_FIGURES_MINUTES)

@@ -20,7 +20,7 @@ from lbc_office.celery import app as celery_app
 from lbc_office.core.models import Role
 from tests.casework.factories import ConcernFactory
 from tests.factories import UserFactory
-from tests.volunteers.test_worker import _redis_broker, _wait_for
+from tests.workers import require_redis, wait_for
 from volunteers import tasks
 from volunteers.models import Notification
 
@@ -28,7 +28,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_escalation_is_sent_once_when_the_scan_runs_twice_and_concurrently(settings):
-    _redis_broker()
+    require_redis()
     officials = [UserFactory(role=Role.OFFICIAL, username=f"duty-{i}") for i in range(3)]
     late = ConcernFactory(due_at=timezone.now() - datetime.timedelta(minutes=5))
 
@@ -40,13 +40,13 @@ def test_escalation_is_sent_once_when_the_scan_runs_twice_and_concurrently(setti
         tasks.escalate_overdue_concerns.delay()
         tasks.escalate_overdue_concerns.delay()
         sent = Notification.objects.filter(kind="concern_overdue")
-        assert _wait_for(lambda: sent.count() == len(officials))
+        assert wait_for(lambda: sent.count() == len(officials))
 
         # At the same moment, on four threads: a second overdue concern, four scans.
         later = ConcernFactory(due_at=timezone.now() - datetime.timedelta(minutes=1))
         for _ in range(4):
             tasks.escalate_overdue_concerns.delay()
-        assert _wait_for(lambda: sent.count() == 2 * len(officials))
+        assert wait_for(lambda: sent.count() == 2 * len(officials))
         time.sleep(1)  # let the other scans finish: they must find nothing left
 
     assert sent.count() == 2 * len(officials)  # nothing more arrived after

@@ -4,7 +4,6 @@ concurrently, and on a real Celery worker (Redis) as beat would run it."""
 from __future__ import annotations
 
 import datetime
-import os
 import threading
 import time
 
@@ -18,6 +17,7 @@ from lbc_office.core.models import Role
 from lbc_office.upkeep import plan_reviews
 from registry import risk, services
 from tests.factories import ChildFactory, UserFactory
+from tests.workers import require_redis, wait_for
 from volunteers.models import Notification
 
 TODAY = timezone.localdate()
@@ -120,23 +120,6 @@ def test_runs_at_the_same_time_remind_each_review_once():
 # --- On a real worker ------------------------------------------------------------------------
 
 
-def _redis_broker(celery_app):
-    url = str(celery_app.conf.broker_url)
-    if not url.startswith("redis://"):
-        if os.environ.get("LBC_REQUIRE_SERVICES") == "1":
-            pytest.fail("REDIS_URL must be set in CI: the worker test needs Redis")
-        pytest.skip("needs REDIS_URL (a real Redis broker)")
-
-
-def _wait_for(predicate, timeout=30):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.2)
-    return False
-
-
 @pytest.mark.django_db(transaction=True)
 def test_the_reminder_goes_out_once_on_a_real_worker(settings, tmp_path):
     from celery.contrib.testing.worker import start_worker
@@ -145,7 +128,7 @@ def test_the_reminder_goes_out_once_on_a_real_worker(settings, tmp_path):
     from lbc_office.celery import app as celery_app
     from lbc_office.upkeep import tasks
 
-    _redis_broker(celery_app)
+    require_redis()
     settings.SMS_BACKEND = "volunteers.sms.FileBackend"
     settings.SMS_FILE_PATH = str(tmp_path / "sms.jsonl")
     official = UserFactory(role=Role.OFFICIAL, username="duty", email="duty@example.org")
@@ -156,8 +139,8 @@ def test_the_reminder_goes_out_once_on_a_real_worker(settings, tmp_path):
         # Beat firing twice (a restart, a second beat): the same review, reminded once.
         tasks.remind_plan_reviews.delay(TODAY.isoformat())
         tasks.remind_plan_reviews.delay(TODAY.isoformat())
-        assert _wait_for(lambda: PlanReminder.objects.exists())
-        assert _wait_for(lambda: len(mail.outbox) >= 1)
+        assert wait_for(lambda: PlanReminder.objects.exists())
+        assert wait_for(lambda: len(mail.outbox) >= 1)
         tasks.remind_plan_reviews.delay((TODAY + DAY).isoformat())  # late: nothing new
         time.sleep(2)
     assert PlanReminder.objects.count() == 1

@@ -7,7 +7,6 @@ LBC_REQUIRE_SERVICES=1, so there it must run.
 from __future__ import annotations
 
 import datetime
-import os
 import time
 
 import pytest
@@ -18,31 +17,15 @@ from lbc_office.celery import app as celery_app
 from lbc_office.core.models import Role
 from tests.factories import ChildFactory, UserFactory
 from tests.volunteers.factories import AssignmentFactory, OrganisationFactory, VolunteerFactory
+from tests.workers import require_redis, wait_for
 from volunteers import tasks
 from volunteers.models import Delivery, MonthlyCheckin, Notification
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _redis_broker():
-    url = str(celery_app.conf.broker_url)
-    if not url.startswith("redis://"):
-        if os.environ.get("LBC_REQUIRE_SERVICES") == "1":
-            pytest.fail("REDIS_URL must be set in CI: the worker test needs Redis")
-        pytest.skip("needs REDIS_URL (a real Redis broker)")
-
-
-def _wait_for(predicate, timeout=30):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.2)
-    return False
-
-
 def test_monthly_cycle_on_a_real_worker(settings, tmp_path):
-    _redis_broker()
+    require_redis()
     settings.SMS_BACKEND = "volunteers.sms.FileBackend"
     settings.SMS_FILE_PATH = str(tmp_path / "sms.jsonl")
     UserFactory(role=Role.OFFICIAL, username="duty-official", email="duty@example.org")
@@ -58,8 +41,8 @@ def test_monthly_cycle_on_a_real_worker(settings, tmp_path):
         # 1 November, sent twice as a double-firing beat would: opened and told once.
         tasks.open_month.delay("2026-11-01")
         tasks.open_month.delay("2026-11-01")
-        assert _wait_for(lambda: Notification.objects.filter(kind="checkin_open").count() == 2)
-        assert _wait_for(lambda: Delivery.objects.filter(status="sent").count() == 2)
+        assert wait_for(lambda: Notification.objects.filter(kind="checkin_open").count() == 2)
+        assert wait_for(lambda: Delivery.objects.filter(status="sent").count() == 2)
         assert MonthlyCheckin.objects.count() == 2
 
         # bob checks in; on the 20th only alice is reminded.
@@ -68,16 +51,16 @@ def test_monthly_cycle_on_a_real_worker(settings, tmp_path):
         )
         tasks.remind_missing.delay("2026-11-20")
         tasks.remind_missing.delay("2026-11-20")
-        assert _wait_for(lambda: Notification.objects.filter(kind="checkin_reminder").count() == 1)
+        assert wait_for(lambda: Notification.objects.filter(kind="checkin_reminder").count() == 1)
 
         # 1 December: November closes; officials and alice's organisation get the list once.
         tasks.close_months.delay("2026-12-01")
         tasks.close_months.delay("2026-12-01")
         expected_lists = 2 + 1  # two officials (duty-official, the volunteers' vetter) + org
-        assert _wait_for(
+        assert wait_for(
             lambda: Notification.objects.filter(kind="missed_list").count() == expected_lists
         )
-        assert _wait_for(
+        assert wait_for(
             lambda: (
                 not Delivery.objects.exclude(status="sent").exists()
                 and Delivery.objects.count() >= 5
