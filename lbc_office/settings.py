@@ -13,6 +13,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from lbc_office.api import conf as api_conf
 from lbc_office.beat import beat_schedule
+from lbc_office.core import replica_conf
 from lbc_office.core.env import env_bool, env_int, env_list, env_str
 from lbc_office.log_config import logging_config
 
@@ -85,7 +86,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Every page needs a signed-in user except those marked @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
-    # A user who just wrote reads the primary, not the read replica (lbc_office/core/replica.py).
+    # A user who just wrote reads the primary, not the read replica.
     "lbc_office.core.replica.ReadYourWritesMiddleware",
     # Two-factor sign-in: officials reach nothing but the code page until it is verified.
     "django_otp.middleware.OTPMiddleware",
@@ -162,30 +163,10 @@ if MIGRATE_DATABASE_URL:
     if DATABASES["owner"]["NAME"] != DATABASES["default"]["NAME"]:
         raise ImproperlyConfigured("MIGRATE_DATABASE_URL must name DATABASE_URL's database.")
 
-# The read replica (lbc_office/core/replica.py, docs/OPERATIONS.md "Read replica"): a
-# PostgreSQL streaming standby that serves the reports, the dashboard's figures, the exports
-# and the API's report endpoints. Unset (the laptop, SQLite): no alias, no router.
-REPLICA_DATABASE_URL = env_str("REPLICA_DATABASE_URL", "")
-# Past this lag (seconds) the standby is not read; the primary answers instead.
-REPLICA_MAX_LAG_SECONDS = env_int("REPLICA_MAX_LAG_SECONDS", 30)
-# How often (seconds) each process asks the standby for its state.
-REPLICA_CHECK_SECONDS = env_int("REPLICA_CHECK_SECONDS", 5)
-# After a user writes, their reads stay on the primary this long (read-your-writes).
-REPLICA_STICKY_SECONDS = env_int("REPLICA_STICKY_SECONDS", REPLICA_MAX_LAG_SECONDS)
-if REPLICA_DATABASE_URL:
-    DATABASES["replica"] = dj_database_url.parse(
-        REPLICA_DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60), conn_health_checks=True
-    )
-    if DATABASES["replica"]["ENGINE"] != "django.db.backends.postgresql":
-        raise ImproperlyConfigured("REPLICA_DATABASE_URL must be a postgres:// URL.")
-    DATABASES["replica"]["OPTIONS"] = {
-        **DATABASES["default"].get("OPTIONS", {}),
-        # A dead standby must never hang a page: give up connecting after 2 s.
-        "connect_timeout": env_int("REPLICA_CONNECT_TIMEOUT", 2),
-    }
-    # In the tests the alias reads the standby's copy of the test database (same name, its own
-    # host and port: Django's mirror only borrows the name); nothing is created on the standby.
-    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+# The read replica: a streaming standby for the reports (lbc_office/core/replica_conf.py).
+DATABASES.update(replica_conf.databases(DATABASES["default"]))
+REPLICA_MAX_LAG_SECONDS, REPLICA_CHECK_SECONDS, REPLICA_STICKY_SECONDS = replica_conf.timings()
+if "replica" in DATABASES:
     DATABASE_ROUTERS = ["lbc_office.core.replica.ReplicaRouter"]
 
 # --- Accounts ---------------------------------------------------------------------------------
