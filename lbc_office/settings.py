@@ -13,6 +13,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from lbc_office.api import conf as api_conf
 from lbc_office.beat import beat_schedule
+from lbc_office.core import replica_conf
 from lbc_office.core.env import env_bool, env_int, env_list, env_str
 from lbc_office.log_config import logging_config
 from lbc_office.queues import DEFAULT_QUEUE, ROUTES, TASK_QUEUES
@@ -86,6 +87,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Every page needs a signed-in user except those marked @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # A user who just wrote reads the primary, not the read replica.
+    "lbc_office.core.replica.ReadYourWritesMiddleware",
     # Two-factor sign-in: officials reach nothing but the code page until it is verified.
     "django_otp.middleware.OTPMiddleware",
     "lbc_office.core.twofactor.RequireTwoFactorMiddleware",
@@ -162,6 +165,12 @@ if MIGRATE_DATABASE_URL:
     }
     if DATABASES["owner"]["NAME"] != DATABASES["default"]["NAME"]:
         raise ImproperlyConfigured("MIGRATE_DATABASE_URL must name DATABASE_URL's database.")
+
+# The read replica: a streaming standby for the reports (lbc_office/core/replica_conf.py).
+DATABASES.update(replica_conf.databases(DATABASES["default"]))
+REPLICA_MAX_LAG_SECONDS, REPLICA_CHECK_SECONDS, REPLICA_STICKY_SECONDS = replica_conf.timings()
+if "replica" in DATABASES:
+    DATABASE_ROUTERS = ["lbc_office.core.replica.ReplicaRouter"]
 
 # --- Accounts ---------------------------------------------------------------------------------
 AUTH_USER_MODEL = "lbc_office.User"

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from lbc_office.core import audit
+from lbc_office.core import audit, replica
 from lbc_office.core.auth import role_required
 from lbc_office.core.forms import save_form
 from lbc_office.core.models import Role
@@ -87,6 +87,7 @@ def layout_edit(request, pk=None):
 
 @audit.shows_personal_data
 @official_only
+@replica.reads_replica
 def layout_export(request):
     """The children list, with its search and filters, in a chosen layout (CSV or XLSX)."""
     data = search_box.search_data(request)

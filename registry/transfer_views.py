@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
 from django.views.decorators.http import require_POST
 
-from lbc_office.core import audit
+from lbc_office.core import audit, replica
 from lbc_office.core.auth import role_required
 from lbc_office.core.forms import save_form
 from lbc_office.core.models import Role
@@ -121,6 +121,7 @@ def import_template(request):
 
 @audit.shows_personal_data
 @official_only
+@replica.reads_replica
 def child_export(request):
     """The children list, with its search and filters, in the import format (CSV or XLSX)."""
     data = search_box.search_data(request)

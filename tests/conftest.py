@@ -78,6 +78,24 @@ def pytest_configure(config):
     settings.PRINT_DIR = tempfile.mkdtemp(prefix="lbc-prints-")
 
 
+@pytest.fixture(autouse=True)
+def _replica_only_where_asked(request):
+    """With a read replica configured (CI), only the tests that ask for its database read from
+    it (tests/lbc_office/test_replica.py); every other test reads the primary, so that a test
+    writing through the ORM and then opening a page never races the standby's replay."""
+    from lbc_office.core import replica
+
+    marker = request.node.get_closest_marker("django_db")
+    databases = (marker.kwargs.get("databases") if marker else None) or ()
+    if replica.ALIAS in databases:
+        replica.forget_status()
+        yield
+        replica.forget_status()
+    else:
+        with replica.switched_off():
+            yield
+
+
 ROLES = ["official", "teacher_a", "teacher_b", "volunteer", "viewer", "partner", "anonymous"]
 
 

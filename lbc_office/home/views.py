@@ -20,7 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from lbc_office.celery import app as celery_app
-from lbc_office.core import audit
+from lbc_office.core import audit, replica
 from lbc_office.core.auth import role_required
 from lbc_office.core.forms import DateInput
 from lbc_office.core.models import AuditEvent, Role
@@ -59,6 +59,7 @@ def my_tasks(request):
     return render(request, "lbc_office/my_tasks.html", _tasks(request, limit=50))
 
 
+@replica.reads_replica
 def _official_home(request):
     context = dashboard.official_dashboard(request.user, timezone.localdate())
     context.update(_tasks(request))
@@ -144,12 +145,17 @@ def _record_type(label: str) -> str:
 @never_cache
 @require_GET
 def healthz(request):
-    """200 when the database and the Celery broker answer, 503 otherwise (no details leak)."""
+    """200 when the database and the Celery broker answer, 503 otherwise (no details leak).
+
+    With a read replica, ``"replica"`` says how it is: ``"ok"``, ``"lagging N s — reading the
+    primary"`` or ``"down — reading the primary"``; the primary then serves its reads, so the
+    answer stays 200 (the office works; the operator is told)."""
     checks = {"database": _database_ok(), "broker": _broker_ok()}
     ok = all(checks.values())
-    return JsonResponse(
-        {"status": "ok" if ok else "unavailable", **checks}, status=200 if ok else 503
-    )
+    body = {"status": "ok" if ok else "unavailable", **checks}
+    if replica.configured():
+        body["replica"] = replica.status().describe()
+    return JsonResponse(body, status=200 if ok else 503)
 
 
 def _database_ok() -> bool:

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
-from django.db import connection, transaction
+from django.db import connections, transaction
 
+from lbc_office.core import replica
 from lbc_office.reports import care, casework, county, disclosure, donations, figures
 from lbc_office.reports.base import Column, Filters, Report, Table, start_report_transaction
 from lbc_office.reports.disclosure import SMALL, SMALL_CELL, for_viewer
@@ -48,8 +49,11 @@ def build(slug: str, filters: Filters | None = None) -> Report:
 
 def build_for(user, slug: str, filters: Filters | None = None) -> Report:
     """Table ``slug`` as ``user`` may see it: exact for an official, through the disclosure rule
-    for anyone else (report viewers). The only way the pages and downloads get a report."""
-    report = build(slug, filters)
+    for anyone else (report viewers). The only way the pages and downloads get a report.
+
+    Read from the read replica when there is one it may use (``lbc_office.core.replica``)."""
+    with replica.reading(user):
+        report = build(slug, filters)
     return report if user.is_official else for_viewer(report)
 
 
@@ -60,10 +64,13 @@ def report_queries():
 
     A municipal report joins millions of children to millions of enrolments; with PostgreSQL's
     default ``work_mem`` (4 MB) those hashes spill to disk in many batches. ``REPORT_WORK_MEM``
-    (64 MB by default) applies to this transaction only (``set_config(…, true)``)."""
-    outermost = not connection.in_atomic_block
-    with transaction.atomic():
-        start_report_transaction(outermost)
+    (64 MB by default) applies to this transaction only (``set_config(…, true)``).
+
+    On the read replica when the report is read there (``replica.reading``)."""
+    using = replica.read_alias()
+    outermost = not connections[using].in_atomic_block
+    with transaction.atomic(using=using):
+        start_report_transaction(outermost, using=using)
         yield
 
 

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
@@ -107,10 +107,11 @@ def percent(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 1) if whole else None
 
 
-def start_report_transaction(outermost: bool) -> None:
+def start_report_transaction(outermost: bool, using: str = DEFAULT_DB_ALIAS) -> None:
     """The first statements of a report's transaction on PostgreSQL: when it is the outermost
     transaction, REPEATABLE READ, so that all its queries see the register as it stood at one
     moment; and room to hash in memory (``REPORT_WORK_MEM``, this transaction only)."""
+    connection = connections[using]
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:

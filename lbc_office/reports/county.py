@@ -7,10 +7,11 @@ added up here.
 
 from __future__ import annotations
 
-from django.db import connection
+from django.db import connections
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils.translation import gettext_lazy as _
 
+from lbc_office.core import replica
 from lbc_office.figures.models import PROGRAMME_FIELDS
 from lbc_office.reports import scope
 from lbc_office.reports.base import Column, Filters, Table, children_url, is_total
@@ -149,7 +150,7 @@ def family_connection_rows(filters: Filters) -> list[dict]:
         ) per_school
         GROUP BY bracket
     """  # noqa: S608 — only our own compiled SQL and fixed bracket names are interpolated
-    with connection.cursor() as cursor:
+    with connections[replica.read_alias()].cursor() as cursor:
         cursor.execute(sql, [*parts[0][1], *parts[1][1], *parts[2][1]])
         found = {row[0]: row[1:] for row in cursor.fetchall()}
     keys = [c.key for c in FAMILY_COLUMNS[1:]]

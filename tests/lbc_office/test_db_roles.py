@@ -188,7 +188,11 @@ def _settings_of(**environ):
         " for k, v in settings.DATABASES.items()}, 'migrate': get_commands()['migrate'],"
         " 'database': p.parse_args([]).database}))"
     )
-    env = {k: v for k, v in os.environ.items() if k != "MIGRATE_DATABASE_URL"}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("MIGRATE_DATABASE_URL", "REPLICA_DATABASE_URL")
+    }
     env.update(DJANGO_SETTINGS_MODULE="lbc_office.settings", **environ)
     result = subprocess.run(
         [sys.executable, "-c", script],
@@ -225,3 +229,35 @@ def test_the_owner_login_must_name_the_same_database():
         MIGRATE_DATABASE_URL="postgres://lbc_owner@127.0.0.1:5432/other",
     )
     assert code != 0 and "MIGRATE_DATABASE_URL" in result.stderr
+
+
+def test_a_replica_url_adds_the_alias_and_its_router_and_nothing_else_without_it():
+    script = (
+        "import json, django; django.setup(); from django.conf import settings;"
+        "r = settings.DATABASES.get('replica');"
+        "print(json.dumps({'aliases': sorted(settings.DATABASES), 'routers':"
+        " settings.DATABASE_ROUTERS, 'replica': r and [r['HOST'], str(r['PORT']), r['NAME'],"
+        " r['OPTIONS'].get('connect_timeout'), r['TEST']['MIRROR']]}))"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "REPLICA_DATABASE_URL"}
+    env.update(DJANGO_SETTINGS_MODULE="lbc_office.settings", DATABASE_URL="postgres://a@h1/lbc")
+
+    def settings_with(**environ):
+        result = subprocess.run(
+            [sys.executable, "-c", script],
+            cwd=Path(__file__).resolve().parents[2],
+            env={**env, **environ},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert result.returncode == 0, result.stderr
+        return json.loads(result.stdout)
+
+    found = settings_with()
+    assert found == {"aliases": ["default"], "routers": [], "replica": None}
+    found = settings_with(REPLICA_DATABASE_URL="postgres://a@h2:5433/lbc")
+    assert found["aliases"] == ["default", "replica"]
+    assert found["routers"] == ["lbc_office.core.replica.ReplicaRouter"]
+    # Its own host and port, a short connect timeout; in the tests it borrows the test name.
+    assert found["replica"] == ["h2", "5433", "lbc", 2, "default"]
