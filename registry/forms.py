@@ -12,7 +12,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from lbc_office.core.forms import DateInput
-from registry import idnumber
+from registry import access, idnumber
 from registry.models import (
     Child,
     ChildStatus,
@@ -319,7 +319,9 @@ class ConsentOverrideForm(forms.Form):
 
 
 class ImportUploadForm(forms.Form):
-    """An official's upload: what the file holds, the county (for schools) and the file.
+    """An official's upload: what the file holds, the county and the file. A county
+    official's file goes into their own county (the field is theirs, hidden); the schools of
+    every row of a children's file must be that county's.
 
     The file is sniffed here (size, type, an XLSX that opens) so that a wrong file is refused at
     once; its rows are checked by a worker afterwards.
@@ -332,7 +334,7 @@ class ImportUploadForm(forms.Form):
         label=_("County"),
         queryset=County.objects.all(),
         required=False,
-        help_text=_("For schools: the county they belong to."),
+        help_text=_("The county the file's schools and children belong to."),
     )
     file = forms.FileField(
         label=_("File"),
@@ -342,12 +344,18 @@ class ImportUploadForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,.txt"}),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        counties = list(County.objects.all()[:2])
+        code = access.county_code_of(user)
+        if code:  # a county official imports into their county only
+            self.fields["county"].queryset = County.objects.filter(code=code)
+        counties = list(self.fields["county"].queryset[:2])
         if len(counties) == 1:
             self.fields["county"].initial = counties[0].pk
             self.fields["county"].widget = forms.HiddenInput()
+            self.only_county = counties[0]
+        else:
+            self.only_county = None
 
     def clean_file(self):
         from registry.importing.files import FileRefused, sniff
@@ -361,6 +369,8 @@ class ImportUploadForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        if not cleaned.get("county") and self.only_county is not None and "county" not in self.errors:
+            cleaned["county"] = self.only_county
         if cleaned.get("kind") == ImportJob.Kind.SCHOOLS and not cleaned.get("county"):
             self.add_error("county", _("Choose the county these schools belong to."))
         return cleaned
