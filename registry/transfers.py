@@ -78,6 +78,12 @@ def transfer_school(
         errors["to_school"] = _("The child is already at this school.")
     elif not to_school.active:
         errors["to_school"] = _("This school no longer teaches.")
+    elif to_school.county_id != child.county_id:
+        # Another county keeps its own files (its carers, plans, referrals): the child leaves
+        # this county by a transfer out, and that county takes the file in.
+        errors["to_school"] = _(
+            "This school is in another county: transfer the child out of the county instead."
+        )
     if errors:
         raise ValidationError(errors)
     transfer = _record(
