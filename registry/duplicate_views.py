@@ -89,9 +89,7 @@ def pairs_for_list(user):
     pairs = access.scope_children(DuplicatePair.objects.all(), user, "first")
     return (
         access.scope_children(pairs, user, "second")
-        .filter(
-            first__merged_into__isnull=True, second__merged_into__isnull=True
-        )
+        .filter(first__merged_into__isnull=True, second__merged_into__isnull=True)
         .select_related("first__school", "first__village__town")
         .select_related("second__school", "second__village__town")
         .order_by("-found_at", "first_id", "second_id")

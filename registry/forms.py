@@ -369,7 +369,11 @@ class ImportUploadForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if not cleaned.get("county") and self.only_county is not None and "county" not in self.errors:
+        if (
+            not cleaned.get("county")
+            and self.only_county is not None
+            and "county" not in self.errors
+        ):
             cleaned["county"] = self.only_county
         if cleaned.get("kind") == ImportJob.Kind.SCHOOLS and not cleaned.get("county"):
             self.add_error("county", _("Choose the county these schools belong to."))

@@ -93,7 +93,10 @@ def set_teacher_schools(*, user, schools, by) -> Teacher | None:
     elsewhere = [wanted[pk].name for pk in sorted(added) if codes[pk] != user.county_code]
     if elsewhere:
         raise ValidationError(
-            {"schools": _("These schools are not in the teacher's county: %s") % "、".join(elsewhere)}
+            {
+                "schools": _("These schools are not in the teacher's county: %s")
+                % "、".join(elsewhere)
+            }
         )
     closed = [wanted[pk].name for pk in sorted(added) if not wanted[pk].active]
     if closed:

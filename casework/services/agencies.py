@@ -67,7 +67,13 @@ def set_agency_active(*, agency: Agency, by, active: bool) -> Agency:
 
 @transaction.atomic
 def create_partner_login(
-    *, by, agency: Agency, username: str, full_name: str = "", phone: str = "", email: str = "",
+    *,
+    by,
+    agency: Agency,
+    username: str,
+    full_name: str = "",
+    phone: str = "",
+    email: str = "",
     county_code: str | None = None,
 ) -> tuple[User, str]:
     """A partner login acting for ``agency``; returns it and its temporary password (shown

@@ -128,7 +128,9 @@ class SchoolsForm(forms.Form):
 
         schools = School.objects.filter(Q(active=True) | Q(pk__in=[s.pk for s in current]))
         if county_code:
-            schools = schools.filter(Q(county__code=county_code) | Q(pk__in=[s.pk for s in current]))
+            schools = schools.filter(
+                Q(county__code=county_code) | Q(pk__in=[s.pk for s in current])
+            )
         self.fields["schools"].queryset = schools.order_by("name")
 
 

@@ -134,9 +134,7 @@ def test_a_teacher_is_linked_only_to_schools_of_their_county(personas, counties)
         "schools": ["These schools are not in the teacher's county: 城口小学"]
     }
     with pytest.raises(PermissionDenied):  # another county's teacher, by a county official
-        services.set_teacher_schools(
-            user=counties["ck_teacher"], schools=[], by=personas.official
-        )
+        services.set_teacher_schools(user=counties["ck_teacher"], schools=[], by=personas.official)
     assert list(personas.teacher_a.teacher.schools.all()) == [personas.school_a]
 
 

@@ -51,7 +51,7 @@ LOGINS = {
     "city": Role.OFFICIAL,  # the municipal official
 }
 WUXI, CHENGKOU = "500238", "500229"
-COUNTIES = {name: WUXI for name in LOGINS} | {"chengkou": CHENGKOU, "city": ""}
+COUNTIES = dict.fromkeys(LOGINS, WUXI) | {"chengkou": CHENGKOU, "city": ""}
 MODELS = [User, County, Town, Village, School, FamilyRoom, Child, ParentAway, Guardian, HealthCheck]
 
 

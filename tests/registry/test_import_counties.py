@@ -9,8 +9,8 @@ import csv
 import io
 
 import pytest
-from django.core.management import CommandError, call_command
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
@@ -120,9 +120,7 @@ def test_the_command_defaults_to_the_only_county(tmp_path):
     assert Child.objects.get().county == county
 
 
-def test_a_county_officials_upload_goes_into_their_county(
-    two, django_capture_on_commit_callbacks
-):
+def test_a_county_officials_upload_goes_into_their_county(two, django_capture_on_commit_callbacks):
     from lbc_office.celery import app as celery_app
 
     wuxi, chengkou = two

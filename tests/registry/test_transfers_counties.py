@@ -46,7 +46,8 @@ def chengkou(personas):
 def _move(personas, chengkou, **overrides):
     data = {
         "child": personas.child_a, "to_school": chengkou["school"],
-        "village": chengkou["village"], "on": TODAY, "reason": "随父母回城口", "by": personas.official,
+        "village": chengkou["village"], "on": TODAY, "reason": "随父母回城口",
+        "by": personas.official,
     }  # fmt: skip
     return transfers.transfer_to_county(**{**data, **overrides})
 

@@ -98,8 +98,10 @@ class Command(BaseCommand):
         lines += [
             "-" * 64,
             _("Password: %(password)s") % {"password": password},
-            _("The officials (official, chengkou, city) also need a code (two-step sign-in): "
-              "`make demo-code` prints them."),
+            _(
+                "The officials (official, chengkou, city) also need a code (two-step sign-in): "
+                "`make demo-code` prints them."
+            ),
             "=" * 64,
         ]
         self.stdout.write("\n".join(lines))
