@@ -81,10 +81,10 @@ def transfer_school(
     elif not to_school.active:
         errors["to_school"] = _("This school no longer teaches.")
     elif to_school.county_id != child.county_id:
-        # Another county keeps its own files (its carers, plans, referrals): the child leaves
-        # this county by a transfer out, and that county takes the file in.
+        # Another county keeps its own files (its carers, plans, referrals): the child moves
+        # there by ``transfer_to_county``, which ends what this county held.
         errors["to_school"] = _(
-            "This school is in another county: transfer the child out of the county instead."
+            "This school is in another county: make a transfer to another county instead."
         )
     if errors:
         raise ValidationError(errors)

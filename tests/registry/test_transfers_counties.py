@@ -117,7 +117,7 @@ def test_the_move_needs_a_village_of_the_new_county_and_another_county(personas,
                 child=personas.child_a, to_school=chengkou["school"], on=TODAY, reason="搬家",
                 by=personas.official,
             )  # fmt: skip
-        assert "another county" in refusal.value.message_dict["to_school"][0]
+        assert "transfer to another county" in refusal.value.message_dict["to_school"][0]
     personas.child_a.refresh_from_db()
     assert personas.child_a.school == personas.school_a
     assert not SchoolTransfer.objects.exists()
