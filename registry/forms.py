@@ -6,6 +6,7 @@ Every form names its fields (never ``__all__``), so extra POST fields are ignore
 from __future__ import annotations
 
 from django import forms
+from django.db.models import Case, When
 from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.translation import gettext
@@ -188,14 +189,34 @@ class TransferForm(forms.Form):
         label=_("county and school elsewhere"), max_length=200, required=False,
         help_text=_("Only for a transfer out of the county."),
     )  # fmt: skip
+    village = forms.ModelChoiceField(
+        label=_("home village in the other county"), queryset=Village.objects.none(),
+        required=False,
+        help_text=_("Only for a school of another county of the city: the file moves to that "
+                    "county, which keeps it from then on."),
+    )  # fmt: skip
     date = forms.DateField(label=_("date of the transfer"), widget=DateInput())
     reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, child: Child, **kwargs):
         kwargs.setdefault("initial", {"date": timezone.localdate()})
         super().__init__(*args, **kwargs)
-        self.fields["to_school"].queryset = (
-            School.objects.filter(active=True).exclude(pk=child.school_id).order_by("name")
+        # The county's schools first, then those of the city's other counties (a move there is
+        # ``transfers.transfer_to_county``), each named with its county.
+        schools = School.objects.filter(active=True).exclude(pk=child.school_id)
+        self.fields["to_school"].queryset = schools.select_related("county").order_by(
+            Case(When(county_id=child.county_id, then=0), default=1), "county__code", "name"
+        )
+        self.fields["to_school"].label_from_instance = lambda s: (
+            s.name if s.county_id == child.county_id else f"{s.name}（{s.county.name}）"
+        )
+        self.fields["village"].queryset = (
+            Village.objects.exclude(town__county_id=child.county_id)
+            .select_related("town__county")
+            .order_by("town__county__code", "town__name", "name")
+        )
+        self.fields["village"].label_from_instance = lambda v: (
+            f"{v.town.county.name} {v.town.name} {v.name}"
         )
 
 

@@ -121,3 +121,20 @@ def test_the_move_needs_a_village_of_the_new_county_and_another_county(personas,
     personas.child_a.refresh_from_db()
     assert personas.child_a.school == personas.school_a
     assert not SchoolTransfer.objects.exists()
+
+
+def test_the_transfer_form_offers_the_other_counties_and_moves_the_file(personas, chengkou):
+    from django.urls import reverse
+
+    child = personas.child_a
+    client = personas.client_for("official")
+    url = reverse("registry:child_transfer", args=[child.pk])
+    html = client.get(url).content.decode()
+    assert "城口小学（城口县）" in html and "城口县 葛城街道 龙王村" in html
+    data = {"date": TODAY.isoformat(), "reason": "随父母回城口", "to_school": chengkou["school"].pk}
+    refused = client.post(url, data)  # no village of the new county
+    assert refused.status_code == 200 and "village" in refused.context["form"].errors
+    response = client.post(url, {**data, "village": chengkou["village"].pk})
+    assert response.status_code == 302 and response["Location"] == reverse("registry:child_list")
+    child.refresh_from_db()
+    assert child.county == chengkou["county"] and child.school == chengkou["school"]
