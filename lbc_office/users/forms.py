@@ -148,6 +148,9 @@ class AgencyLinkForm(forms.Form):
 
     agency = forms.ModelChoiceField(label=_("Organisation"), queryset=Agency.objects.none())
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["agency"].queryset = Agency.objects.filter(active=True).order_by("name")
+        # The organisations of the official's county (every one for a municipal official).
+        self.fields["agency"].queryset = access.scope_county(
+            Agency.objects.filter(active=True), user
+        ).order_by("name")

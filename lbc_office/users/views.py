@@ -169,7 +169,7 @@ def account_detail(request, pk):
             "role_form": RoleForm(initial={"role": account.role}),
             "volunteer": volunteer,
             "agency": agencies.agency_of(account) if account.role == Role.PARTNER else None,
-            "agency_form": AgencyLinkForm(),
+            "agency_form": AgencyLinkForm(user=request.user),
             "has_second_factor": accounts.has_second_factor(account),
             "events": events,
             "is_self": account.pk == request.user.pk,
@@ -231,7 +231,8 @@ def account_schools(request, pk):
 def account_agency(request, pk):
     """Link a partner login to (another) organisation."""
     account = _account(request, pk)
-    return _apply(request, account, AgencyLinkForm(request.POST), agencies.set_liaison,
+    form = AgencyLinkForm(request.POST, user=request.user)
+    return _apply(request, account, form, agencies.set_liaison,
                   _("The partner's organisation was saved."))  # fmt: skip
 
 
