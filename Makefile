@@ -24,7 +24,7 @@ run: setup
 	$(BIN)/python manage.py seed_demo
 	bin/run-local
 
-# The demo official's two-step sign-in code (demo databases only).
+# The demo officials' two-step sign-in codes (official, chengkou, city; demo databases only).
 demo-code: setup
 	@$(BIN)/python manage.py demo_code
 

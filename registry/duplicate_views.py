@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from lbc_office.core import audit
 from lbc_office.core.auth import role_required
 from lbc_office.core.models import Role
-from registry import duplicates, idnumber, merging, services
+from registry import access, duplicates, idnumber, merging, services
 from registry.models import Child, ChildMerge, DuplicatePair
 from registry.selectors import get_child_for_user
 
@@ -83,11 +83,13 @@ def create_child(*, by, confirm_duplicate=False, **fields) -> Child:
 # --- The officials' list ----------------------------------------------------------------------
 
 
-def pairs_for_list():
+def pairs_for_list(user):
+    """The stored pairs whose two files ``user`` may open: a county official's, both of their
+    county (a pair across two counties is answered by neither; a transfer comes first)."""
+    pairs = access.scope_children(DuplicatePair.objects.all(), user, "first")
     return (
-        DuplicatePair.objects.filter(
-            first__merged_into__isnull=True, second__merged_into__isnull=True
-        )
+        access.scope_children(pairs, user, "second")
+        .filter(first__merged_into__isnull=True, second__merged_into__isnull=True)
         .select_related("first__school", "first__village__town")
         .select_related("second__school", "second__village__town")
         .order_by("-found_at", "first_id", "second_id")
@@ -97,11 +99,13 @@ def pairs_for_list():
 @audit.shows_personal_data
 @official_only
 def duplicate_list(request):
-    page = Paginator(pairs_for_list(), settings.LBC_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(pairs_for_list(request.user), settings.LBC_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     audit.shown(request, [c for pair in page for c in (pair.first, pair.second)])
-    merges = ChildMerge.objects.select_related("survivor", "duplicate").filter(
-        undone_at__isnull=True
-    )[:10]
+    merges = access.scope_children(
+        ChildMerge.objects.select_related("survivor", "duplicate"), request.user, "survivor"
+    ).filter(undone_at__isnull=True)[:10]
     return render(request, "registry/duplicate_list.html", {"page": page, "merges": merges})
 
 
@@ -195,8 +199,10 @@ def _answer(request, first: Child, second: Child):
 @official_only
 def child_merge(request, pk):
     record = get_object_or_404(
-        ChildMerge.objects.select_related("survivor", "duplicate", "merged_by", "undone_by").filter(
-            survivor__in=Child.objects.visible_to(request.user)
+        access.scope_children(
+            ChildMerge.objects.select_related("survivor", "duplicate", "merged_by", "undone_by"),
+            request.user,
+            "survivor",
         ),
         pk=pk,
     )

@@ -241,14 +241,19 @@ def _python_pairs(records: Iterable[tuple]) -> dict[tuple[int, int], set[str]]:
 # --- The whole register -----------------------------------------------------------------------
 
 
-def find_pairs() -> dict[tuple[int, int], list[str]]:
+def find_pairs(county=None) -> dict[tuple[int, int], list[str]]:
     """Every suspected pair of the register (smaller key first) → its reasons, less the pairs
     answered "not a duplicate". In SQL on PostgreSQL (``duplicates_sql``); in Python (the whole
-    register in memory: a laptop's county) elsewhere."""
+    register in memory: a laptop's county) elsewhere. With ``county``, only the pairs whose
+    two files are both that county's (the pairs a county's officials can answer)."""
     if connection.vendor == "postgresql":
         pairs = _sql_pairs()
+        if county is not None:
+            ours = set(Child.objects.filter(county=county).values_list("pk", flat=True))
+            pairs = {pair: r for pair, r in pairs.items() if pair[0] in ours and pair[1] in ours}
     else:
-        pairs = _python_pairs(register_records(Child.objects.all()))
+        children = Child.objects.all() if county is None else Child.objects.filter(county=county)
+        pairs = _python_pairs(register_records(children))
     answered = set(NotDuplicate.objects.values_list("first_id", "second_id"))
     return {
         pair: sorted(reasons, key=_REASON_ORDER.index)

@@ -6,6 +6,7 @@ Every form names its fields (never ``__all__``), so extra POST fields are ignore
 from __future__ import annotations
 
 from django import forms
+from django.db.models import Case, When
 from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.translation import gettext
@@ -13,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lbc_office.core import places
 from lbc_office.core.forms import DateInput
-from registry import idnumber
+from registry import access, idnumber
 from registry.models import (
     Child,
     ChildStatus,
@@ -191,14 +192,34 @@ class TransferForm(forms.Form):
         label=_("county and school elsewhere"), max_length=200, required=False,
         help_text=_("Only for a transfer out of the county."),
     )  # fmt: skip
+    village = forms.ModelChoiceField(
+        label=_("home village in the other county"), queryset=Village.objects.none(),
+        required=False,
+        help_text=_("Only for a school of another county of the city: the file moves to that "
+                    "county, which keeps it from then on."),
+    )  # fmt: skip
     date = forms.DateField(label=_("date of the transfer"), widget=DateInput())
     reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, child: Child, **kwargs):
         kwargs.setdefault("initial", {"date": timezone.localdate()})
         super().__init__(*args, **kwargs)
-        self.fields["to_school"].queryset = (
-            School.objects.filter(active=True).exclude(pk=child.school_id).order_by("name")
+        # The county's schools first, then those of the city's other counties (a move there is
+        # ``transfers.transfer_to_county``), each named with its county.
+        schools = School.objects.filter(active=True).exclude(pk=child.school_id)
+        self.fields["to_school"].queryset = schools.select_related("county").order_by(
+            Case(When(county_id=child.county_id, then=0), default=1), "county__code", "name"
+        )
+        self.fields["to_school"].label_from_instance = lambda s: (
+            s.name if s.county_id == child.county_id else f"{s.name}（{s.county.name}）"
+        )
+        self.fields["village"].queryset = (
+            Village.objects.exclude(town__county_id=child.county_id)
+            .select_related("town__county")
+            .order_by("town__county__code", "town__name", "name")
+        )
+        self.fields["village"].label_from_instance = lambda v: (
+            f"{v.town.county.name} {v.town.name} {v.name}"
         )
 
 
@@ -322,7 +343,9 @@ class ConsentOverrideForm(forms.Form):
 
 
 class ImportUploadForm(forms.Form):
-    """An official's upload: what the file holds, the county (for schools) and the file.
+    """An official's upload: what the file holds, the county and the file. A county
+    official's file goes into their own county (the field is theirs, hidden); the schools of
+    every row of a children's file must be that county's.
 
     The file is sniffed here (size, type, an XLSX that opens) so that a wrong file is refused at
     once; its rows are checked by a worker afterwards.
@@ -335,7 +358,7 @@ class ImportUploadForm(forms.Form):
         label=_("County"),
         queryset=County.objects.all(),
         required=False,
-        help_text=_("For schools: the county they belong to."),
+        help_text=_("The county the file's schools and children belong to."),
     )
     file = forms.FileField(
         label=_("File"),
@@ -345,12 +368,18 @@ class ImportUploadForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,.txt"}),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        counties = list(County.objects.all()[:2])
+        code = access.county_code_of(user)
+        if code:  # a county official imports into their county only
+            self.fields["county"].queryset = County.objects.filter(code=code)
+        counties = list(self.fields["county"].queryset[:2])
         if len(counties) == 1:
             self.fields["county"].initial = counties[0].pk
             self.fields["county"].widget = forms.HiddenInput()
+            self.only_county = counties[0]
+        else:
+            self.only_county = None
 
     def clean_file(self):
         from registry.importing.files import FileRefused, sniff
@@ -364,6 +393,12 @@ class ImportUploadForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        if (
+            not cleaned.get("county")
+            and self.only_county is not None
+            and "county" not in self.errors
+        ):
+            cleaned["county"] = self.only_county
         if cleaned.get("kind") == ImportJob.Kind.SCHOOLS and not cleaned.get("county"):
             self.add_error("county", _("Choose the county these schools belong to."))
         return cleaned

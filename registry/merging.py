@@ -62,9 +62,13 @@ def refresh_pairs() -> int:
 
 
 @transaction.atomic
-def store_pairs(found: dict) -> None:
-    """Replace the stored pairs with ``found`` (pair → reasons)."""
-    DuplicatePair.objects.all().delete()
+def store_pairs(found: dict, county=None) -> None:
+    """Replace the stored pairs with ``found`` (pair → reasons); with ``county``, only the
+    stored pairs of two of that county's files (``find_pairs(county)`` found those only)."""
+    stored = DuplicatePair.objects.all()
+    if county is not None:
+        stored = stored.filter(first__county=county, second__county=county)
+    stored.delete()
     DuplicatePair.objects.bulk_create(
         [
             DuplicatePair(first_id=a, second_id=b, reasons=",".join(r))

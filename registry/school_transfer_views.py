@@ -16,7 +16,7 @@ from lbc_office.core.forms import add_service_error, record_on_file
 from lbc_office.core.models import Role
 from registry import selectors, transfers
 from registry.forms import ChildForm, TransferForm, TransferInForm
-from registry.models import ChildStatus
+from registry.models import Child, ChildStatus
 
 official_only = role_required(Role.OFFICIAL)
 
@@ -28,7 +28,11 @@ def child_transfer(request, pk):
     if child.status != ChildStatus.ACTIVE:
         raise Http404
 
-    def transfer(*, to_school, elsewhere, date, reason, by, child):
+    def transfer(*, to_school, elsewhere, village, date, reason, by, child):
+        if to_school is not None and to_school.county_id != child.county_id:
+            return transfers.transfer_to_county(
+                child=child, to_school=to_school, village=village, on=date, reason=reason, by=by
+            )
         if to_school is not None:
             return transfers.transfer_school(
                 child=child, to_school=to_school, on=date, reason=reason, by=by
@@ -45,8 +49,15 @@ def child_transfer(request, pk):
         template="registry/record_form.html",
         title=_("Transfer"),
         success=_("The transfer was recorded."),
+        redirect_to=_after_transfer,
         child=child,
     )
+
+
+def _after_transfer(transfer):
+    """Back to the file, unless it moved to another county: then it is that county's."""
+    moved = not Child.objects.filter(pk=transfer.child_id, county_id=transfer.county_id).exists()
+    return "registry:child_list" if moved else transfer.child
 
 
 @audit.shows_personal_data

@@ -85,6 +85,19 @@ def set_teacher_schools(*, user, schools, by) -> Teacher | None:
     teacher = Teacher.objects.select_for_update().filter(user=user).first()
     current = set(teacher.schools.values_list("pk", flat=True)) if teacher else set()
     added, removed = set(wanted) - current, current - set(wanted)
+    # A teacher works in their own county: a school of another county is out of their reach
+    # (and of the county officials who keep their account).
+    if by.county_code and user.county_code != by.county_code:
+        raise PermissionDenied("an official links the teachers of their own county")
+    codes = dict(School.objects.filter(pk__in=added).values_list("pk", "county__code"))
+    elsewhere = [wanted[pk].name for pk in sorted(added) if codes[pk] != user.county_code]
+    if elsewhere:
+        raise ValidationError(
+            {
+                "schools": _("These schools are not in the teacher's county: %s")
+                % "、".join(elsewhere)
+            }
+        )
     closed = [wanted[pk].name for pk in sorted(added) if not wanted[pk].active]
     if closed:
         raise ValidationError(
@@ -110,13 +123,14 @@ def set_teacher_schools(*, user, schools, by) -> Teacher | None:
 
 @transaction.atomic
 def create_teacher(*, by, username: str, schools, full_name: str = "", phone: str = "",
-                   email: str = ""):  # fmt: skip
-    """A teacher's account linked to ``schools``, in one transaction: (user, temporary password)."""
+                   email: str = "", county_code: str | None = None):  # fmt: skip
+    """A teacher's account linked to ``schools``, in one transaction: (user, temporary password).
+    The account's county is the creator's (a municipal official names it: ``county_code``)."""
     if not schools:
         raise ValidationError({"schools": _("Choose at least one school.")})
     user, password = accounts.create_account(
         by=by, username=username, role=Role.TEACHER, full_name=full_name, phone=phone,
-        email=email,
+        email=email, county_code=county_code,
     )  # fmt: skip
     set_teacher_schools(user=user, schools=schools, by=by)
     return user, password

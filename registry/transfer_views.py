@@ -42,7 +42,7 @@ def _chinese(request) -> bool:
 
 @official_only
 def import_start(request):
-    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    form = ImportUploadForm(request.POST or None, request.FILES or None, user=request.user)
 
     def start(*, by, kind, file, county, **_checked):
         return jobs.start(kind=kind, filename=file.name, data=form.data_bytes, county=county, by=by)

@@ -4,6 +4,8 @@
   Access is by ``Child.school`` (``registry.access``): the old school's teachers lose the file
   and the new school's gain it on their next request. The edit form no longer changes the
   school (``services.update_child`` drops it): this is the only way a file changes school.
+- ``transfer_to_county``: to a school of another county of the city, one action of the sending
+  county's official: the file changes county (``Child.county``) and access with it.
 - ``transfer_out``: a ``SchoolTransfer`` out of the county and the status change "transferred",
   which closes the file through ``registry.closure`` (carers, check-ins, enrolments end).
 - ``handover_summary``: the least a receiving county needs, as a dict (JSON for a download and
@@ -26,7 +28,7 @@ from django.utils.translation import gettext as _
 from lbc_office.core import audit
 from lbc_office.core.services import save_tracked
 from registry import idnumber, services
-from registry.models import Child, ChildStatus, School, SchoolTransfer
+from registry.models import Child, ChildStatus, School, SchoolTransfer, Village
 
 FORMAT = "lbc-handover/1"
 # name -> (child) -> a JSON-able value: what other apps add to the summary.
@@ -78,6 +80,12 @@ def transfer_school(
         errors["to_school"] = _("The child is already at this school.")
     elif not to_school.active:
         errors["to_school"] = _("This school no longer teaches.")
+    elif to_school.county_id != child.county_id:
+        # Another county keeps its own files (its carers, plans, referrals): the child moves
+        # there by ``transfer_to_county``, which ends what this county held.
+        errors["to_school"] = _(
+            "This school is in another county: make a transfer to another county instead."
+        )
     if errors:
         raise ValidationError(errors)
     transfer = _record(
@@ -85,6 +93,63 @@ def transfer_school(
         from_school=child.school, to_school=to_school,
     )  # fmt: skip
     save_tracked(child, by=by, fields={"school": to_school}, update_fields=["school"])
+    return transfer
+
+
+@transaction.atomic
+def transfer_to_county(
+    *, child: Child, to_school: School, village: Village, on: datetime.date, reason: str, by
+) -> SchoolTransfer:
+    """Move ``child`` to a school of another county of the city, as one action of the sending
+    county's official; the file (and its identity number, unique in the city) goes with them.
+
+    In one transaction: a transfer out, recorded in the sending county; the status change
+    "transferred", which ends through ``registry.closure`` what this county's apps held for the
+    child (carers, check-ins, enrolments, plan actions); the file back on the active register
+    in the receiving county, with its new school, county and home village (status history and
+    timeline say so); and a transfer in, recorded in the receiving county. Access follows the
+    file's county and school: the sending county's officials and teachers lose it, the
+    receiving county's gain it. Returns the transfer out.
+    """
+    _official(by)
+    child = Child.objects.select_for_update().select_related("school", "county").get(pk=child.pk)
+    if by.county_code != child.county.code:
+        raise PermissionDenied("the county that keeps the file transfers the child")
+    errors = _check(child, on, reason)
+    if to_school.county_id == child.county_id:
+        errors["to_school"] = _("This school is in the child's county: transfer between schools.")
+    elif not to_school.active:
+        errors["to_school"] = _("This school no longer teaches.")
+    elif village is None or village.town.county_id != to_school.county_id:
+        errors["village"] = _("Choose the child's village in the county of the new school.")
+    if errors:
+        raise ValidationError(errors)
+    old_county, old_school = child.county, child.school
+    place = f"{to_school.county.name} {to_school.name}"
+    transfer = _record(
+        child, kind=SchoolTransfer.Kind.OUT, on=on, reason=reason, by=by,
+        from_school=old_school, elsewhere=place,
+    )  # fmt: skip
+    services.change_child_status(
+        child=child, status=ChildStatus.TRANSFERRED, on=on,
+        reason=_("Transferred to %(place)s: %(reason)s") % {"place": place,
+                                                          "reason": reason.strip()},
+        by=by,
+    )  # fmt: skip
+    services.change_child_status(
+        child=child, status=ChildStatus.ACTIVE, on=on,
+        reason=_("Transferred in from %(place)s.") % {"place": old_county.name}, by=by,
+    )  # fmt: skip
+    child = Child.objects.select_for_update().get(pk=child.pk)
+    save_tracked(
+        child, by=by,
+        fields={"school": to_school, "county": to_school.county, "village": village},
+        update_fields=["school", "county", "village"],
+    )  # fmt: skip
+    _record(
+        child, kind=SchoolTransfer.Kind.IN, on=on, reason=reason, by=by,
+        to_school=to_school, elsewhere=f"{old_county.name} {old_school.name}",
+    )  # fmt: skip
     return transfer
 
 

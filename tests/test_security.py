@@ -329,6 +329,7 @@ OUT_OF_SCOPE = {
     "accounts:detail": lambda r: {"pk": r["account"].pk},
     "accounts:role": lambda r: {"pk": r["account"].pk},
     "accounts:active": lambda r: {"pk": r["account"].pk},
+    "accounts:county": lambda r: {"pk": r["account"].pk},
     "accounts:schools": lambda r: {"pk": r["account"].pk},
     "accounts:password": lambda r: {"pk": r["account"].pk},
     "accounts:second_factor": lambda r: {"pk": r["account"].pk},

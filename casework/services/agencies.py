@@ -67,16 +67,24 @@ def set_agency_active(*, agency: Agency, by, active: bool) -> Agency:
 
 @transaction.atomic
 def create_partner_login(
-    *, by, agency: Agency, username: str, full_name: str = "", phone: str = "", email: str = ""
+    *,
+    by,
+    agency: Agency,
+    username: str,
+    full_name: str = "",
+    phone: str = "",
+    email: str = "",
+    county_code: str | None = None,
 ) -> tuple[User, str]:
     """A partner login acting for ``agency``; returns it and its temporary password (shown
-    once). Partners sign in with a password, like teachers (docs/SECURITY.md)."""
+    once). Partners sign in with a password, like teachers (docs/SECURITY.md). Its county is
+    the creator's unless a municipal official places it (``accounts.create_account``)."""
     require_official(by)
     if agency is None or not agency.active:
         raise ValidationError({"agency": _("Choose an active organisation.")})
     user, password = accounts.create_account(
         by=by, username=username, role=Role.PARTNER, full_name=full_name, phone=phone,
-        email=email,
+        email=email, county_code=county_code,
     )  # fmt: skip
     save_tracked(Liaison(user=user, agency=agency), by=by)
     return user, password

@@ -171,6 +171,46 @@ def change_role(*, user: User, role: str, by) -> User:
 
 
 @transaction.atomic
+def change_county(*, user: User, county_code: str, by) -> User:
+    """Move ``user`` to another county, or to the city (``""``): a municipal official's act,
+    never a county official's (who would hand their account away or take another county's).
+
+    What the account reaches in its county must go first: a teacher's schools (a teacher works
+    in the county of their schools) and a volunteer's record (kept by its county). The code is
+    one of the counties' (the form offers them; the ground floor knows no county model).
+    Changing to the same county does nothing and records nothing.
+    """
+    _require_official(by)
+    if by.county_code:
+        raise PermissionDenied("only a municipal official moves an account between counties")
+    county_code = (county_code or "").strip()
+    if county_code and not (len(county_code) == 6 and county_code.isdigit()):
+        raise ValidationError({"county_code": _("Choose a county.")})
+    user = _locked(user)
+    if county_code == user.county_code:
+        return user
+    if user.pk == by.pk:
+        raise ValidationError({"county_code": _("Another official must move your account.")})
+    teacher = getattr(user, "teacher", None) if user.role == Role.TEACHER else None
+    if teacher is not None and teacher.schools.exists():
+        raise ValidationError(
+            {"county_code": _("Unlink this teacher from their schools before moving the "
+                              "account to another county.")}
+        )  # fmt: skip
+    if user.role == Role.VOLUNTEER and getattr(user, "volunteer", None) is not None:
+        raise ValidationError(
+            {"county_code": _("This login belongs to a volunteer record of its county: make "
+                              "a new login in the other county instead.")}
+        )  # fmt: skip
+    old = user.county_code
+    user.county_code = county_code
+    user.full_clean()
+    user.save(update_fields=["county_code"])
+    _record(by, user, audit.Action.CHANGE, f"county {old or 'city'} -> {county_code or 'city'}")
+    return user
+
+
+@transaction.atomic
 def set_active(*, user: User, active: bool, by) -> User:
     """Deactivate (the person's next request finds them signed out) or reactivate an account.
 

@@ -67,19 +67,24 @@ class LbcUserAdmin(UserAdmin):
     form = AccountChangeForm
     add_form = AccountCreationForm
     change_password_form = AccountPasswordForm
-    list_display = ["username", "full_name", "role", "phone", "is_active", "last_login"]
-    list_filter = ["role", "is_active"]
+    list_display = [
+        "username", "full_name", "role", "county_code", "phone", "is_active", "last_login",
+    ]  # fmt: skip
+    list_filter = ["role", "is_active", "county_code"]
     search_fields = ["username", "full_name", "phone"]
     fieldsets = [
         (None, {"fields": ["username", "password"]}),
         (_("Person"), {"fields": ["full_name", "phone", "email"]}),
-        (_("Access"), {"fields": ["role", "is_active"]}),
+        (_("Access"), {"fields": ["role", "is_active", "county_code"]}),
         (_("Dates"), {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [
         (None, {"fields": ["username", "full_name", "role", "password1", "password2"]}),
     ]
-    readonly_fields = ["last_login", "date_joined"]
+    # The county is shown, never edited here: a new account is in its creator's county
+    # (``accounts.create_account``), and only a municipal official moves one — on the account
+    # screens (``accounts.change_county``), since the admin is read-only to them.
+    readonly_fields = ["last_login", "date_joined", "county_code"]
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)

@@ -1,4 +1,6 @@
-"""The demo county behind ``manage.py seed_demo``: Wuxi (巫溪县) with towns, schools and children.
+"""The demo county behind ``manage.py seed_demo``: Wuxi (巫溪县) with towns, schools and children,
+and a smaller neighbour of the same city, Chengkou (城口县), with its own official (``chengkou``),
+and a municipal official (``city``) who reads both.
 
 Everything is drawn from one ``random.Random`` so that the same seed gives the same county, and
 every record goes through the apps' services (validation, history and audit apply), except
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import random
 
+from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from lbc_office.core.models import DemoMarker, User
@@ -40,7 +43,29 @@ def database_state() -> tuple[str, str]:
 
 
 def demo_users() -> list[User]:
-    return list(User.objects.filter(username__in=[u[0] for u in data.USERS]).order_by("id"))
+    return list(User.objects.filter(username__in=[u[0] for u in data.ALL_USERS]).order_by("id"))
+
+
+def _neighbour(*, seed: int, password: str, hashed: str) -> dict:
+    """Chengkou, made by its own official, and the city's official; after Wuxi, from their
+    own seed, so that Wuxi's records are what they were with one county."""
+    gen = Generator(random.Random(seed + 4), password)
+    users = gen.users(data.MORE_USERS, hashed=hashed)
+    by = users["chengkou"]
+    _county, _towns, villages, schools, _rooms = gen.places(
+        by, county=data.NEIGHBOUR, town_rows=data.NEIGHBOUR_TOWNS,
+        school_rows=data.NEIGHBOUR_SCHOOLS,
+    )  # fmt: skip
+    for official in users.values():  # both sign in in two steps, like every official
+        TOTPDevice.objects.create(
+            user=official, name="demo", confirmed=True, key=f"{gen.rng.getrandbits(160):040x}"
+        )
+    made = gen.children(data.NEIGHBOUR_CHILDREN, schools, villages, by)
+    return {
+        _("%(county)s: schools, children") % {"county": data.NEIGHBOUR[1]}: (
+            f"{len(schools)}, {len(made)}"
+        )
+    }
 
 
 def seed(
@@ -75,6 +100,7 @@ def seed(
     more.update(
         demo_casework.seed(rng=random.Random(seed + 3), by=by, users=users, today=gen.today)
     )
+    more.update(_neighbour(seed=seed, password=password, hashed=gen.hashed))
     DemoMarker.objects.create(note=f"seed_demo: seed {seed}, {children} children")
     return {
         "more": more,

@@ -10,15 +10,25 @@ DEFAULT_PASSWORD = "lbc-demo-2026"
 DEFAULT_SEED = 2011
 DEFAULT_CHILDREN = 300
 COUNTY = ("500238", "巫溪县")
+# The neighbour county of the same city (Chongqing): its own towns, schools and children, and
+# its own official, so that the demo shows two counties each seeing only their own.
+NEIGHBOUR = ("500229", "城口县")
+NEIGHBOUR_CHILDREN = 36
 
-# username, full name, role, phone
+# username, full name, role, phone, county code ("" for the city)
 USERS = [
-    ("official", "谭晓梅", Role.OFFICIAL, "023-51521234"),
-    ("teacher", "向春燕", Role.TEACHER, "13908281234"),
-    ("volunteer", "刘芳", Role.VOLUNTEER, "15923451234"),
-    ("viewer", "冉建国", Role.VIEWER, ""),
-    ("partner", "陈玉兰", Role.PARTNER, "13896751234"),  # the women's federation's liaison
+    ("official", "谭晓梅", Role.OFFICIAL, "023-51521234", COUNTY[0]),
+    ("teacher", "向春燕", Role.TEACHER, "13908281234", COUNTY[0]),
+    ("volunteer", "刘芳", Role.VOLUNTEER, "15923451234", COUNTY[0]),
+    ("viewer", "冉建国", Role.VIEWER, "", COUNTY[0]),
+    ("partner", "陈玉兰", Role.PARTNER, "13896751234", COUNTY[0]),  # the women's federation's
 ]
+# Made after Wuxi's records (which stay as they were): Chengkou's official and the city's.
+MORE_USERS = [
+    ("chengkou", "李国庆", Role.OFFICIAL, "023-59221234", NEIGHBOUR[0]),
+    ("city", "周文静", Role.OFFICIAL, "023-63891234", ""),  # a municipal official: reads all
+]
+ALL_USERS = USERS + MORE_USERS
 TEACHER_SCHOOLS = ["5002380004", "5002380005"]
 
 _N = Village.Kind.NEIGHBOURHOOD
@@ -55,6 +65,22 @@ SCHOOLS = [
     (12, "白鹿镇", "巫溪县白鹿镇中心小学", _P, True, False, True, 8, ""),
     (13, "花台乡", "巫溪县花台乡中心小学", _P, True, False, True, 5, "P"),
     (14, "兰英乡", "巫溪县兰英乡中心小学", _P, False, False, True, 4, ""),
+]
+# Chengkou (城口县): town, kind, village committees; then its schools as above.
+NEIGHBOUR_TOWNS = [
+    ("葛城街道", _SD, ["南大街社区", "北大街社区", "龙王村"]),
+    ("复兴街道", _SD, ["复兴社区", "柏树村"]),
+    ("坪坝镇", _T, ["坪坝社区", "光明村", "新华村"]),
+    ("修齐镇", _T, ["修齐社区", "东河村"]),
+    ("高观镇", _T, ["高观社区", "星光村"]),
+]
+NEIGHBOUR_SCHOOLS = [
+    (1, "葛城街道", "城口县葛城小学", _P, False, False, True, 10, "P"),
+    (2, "葛城街道", "城口中学", _M, True, True, True, 12, "C"),
+    (3, "复兴街道", "城口县复兴小学", _P, False, False, True, 6, ""),
+    (4, "坪坝镇", "城口县坪坝镇中心小学", _P, True, False, True, 6, ""),
+    (5, "修齐镇", "城口县修齐镇中心小学", _P, True, False, True, 4, ""),
+    (6, "高观镇", "城口县高观镇中心小学", _P, True, False, True, 4, ""),
 ]
 ROOM_LABELS = {
     "P": ["亲情电话（教学楼一楼）", "亲情电话（宿舍楼值班室）"],

@@ -39,6 +39,8 @@ class Generator:
         self.school_year = self.today.year if self.today.month >= 9 else self.today.year - 1
         self.used_ids: set[str] = set()
         self.sizes: dict[int, int] = {}  # school pk → relative number of children
+        self.area = data.COUNTY[0]  # the first six digits of the identity numbers it makes
+        self.hashed = ""
 
     # --- names, numbers, dates ------------------------------------------------------------
 
@@ -55,7 +57,7 @@ class Generator:
     def id_number(self, birth: datetime.date, sex: str) -> str:
         while True:
             seq = self.rng.randrange(500) * 2 + (1 if sex == "M" else 0)
-            first17 = f"{data.COUNTY[0]}{birth:%Y%m%d}{seq:03d}"
+            first17 = f"{self.area}{birth:%Y%m%d}{seq:03d}"
             number = first17 + check_digit_for(first17)
             if number not in self.used_ids:
                 self.used_ids.add(number)
@@ -68,23 +70,27 @@ class Generator:
 
     # --- places and people ----------------------------------------------------------------
 
-    def users(self) -> dict[str, User]:
-        hashed = make_password(self.password)  # hashing is slow on purpose: do it once
+    def users(self, rows=data.USERS, hashed: str = "") -> dict[str, User]:
+        # Hashing is slow on purpose: do it once (``hashed``: another generator's hash).
+        hashed = self.hashed = hashed or self.hashed or make_password(self.password)
         users = {}
-        for username, full_name, role, phone in data.USERS:
-            user = User(username=username, role=role, full_name=full_name, phone=phone)
+        for username, full_name, role, phone, county_code in rows:
+            user = User(
+                username=username, role=role, full_name=full_name, phone=phone,
+                county_code=county_code,
+            )  # fmt: skip
             user.password = hashed
             user.full_clean()
             user.save()
             users[username] = user
         return users
 
-    def places(self, by: User):
-        county = services.save_county(
-            county=County(), by=by, code=data.COUNTY[0], name=data.COUNTY[1]
-        )
+    def places(self, by: User, county=data.COUNTY, town_rows=data.TOWNS, school_rows=data.SCHOOLS):
+        """A county (code, name) with its towns, villages, schools and family rooms."""
+        self.area = county[0]
+        county = services.save_county(county=County(), by=by, code=county[0], name=county[1])
         towns, villages = {}, {}
-        for name, kind, village_names in data.TOWNS:
+        for name, kind, village_names in town_rows:
             town = services.save_town(town=Town(), by=by, county=county, name=name, kind=kind)
             towns[name] = town
             villages[name] = [
@@ -98,12 +104,12 @@ class Generator:
                 for v in village_names
             ]
         schools, rooms = [], 0
-        for n, town, name, level, boarding, bathroom, canteen, size, kinds in data.SCHOOLS:
+        for n, town, name, level, boarding, bathroom, canteen, size, kinds in school_rows:
             school = services.save_school(
                 school=School(),
                 by=by,
                 town=towns[town],
-                code=f"{data.COUNTY[0]}{n:04d}",
+                code=f"{county.code}{n:04d}",
                 name=name,
                 level=level,
                 boarding=boarding,

@@ -13,6 +13,7 @@ urlpatterns = [
     path("<key:pk>/", views.account_detail, name="detail"),
     path("<key:pk>/role/", views.account_role, name="role"),
     path("<key:pk>/active/", views.account_active, name="active"),
+    path("<key:pk>/county/", views.account_county, name="county"),
     path("<key:pk>/schools/", views.account_schools, name="schools"),
     path("<key:pk>/agency/", views.account_agency, name="agency"),
     path("<key:pk>/password/", views.account_password, name="password"),

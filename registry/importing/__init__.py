@@ -56,7 +56,7 @@ def importer_for(
             raise FileRefused("A county is needed to import schools.")
         return SchoolImporter(sheet, by=by, county=county, progress=progress)
     if kind == "children":
-        return ChildImporter(sheet, by=by, progress=progress)
+        return ChildImporter(sheet, by=by, county=county, progress=progress)
     raise ValueError(kind)
 
 

@@ -59,6 +59,7 @@ class Register:
     towns: dict  # (county key, name) → Town
     villages: dict  # (town key, name) → Village
     existing: dict  # identity number → (key, the COMPARED values)
+    counties: dict  # identity number → the county key of the child already registered
 
     @classmethod
     def read(cls, parsed: Parsed) -> Register:
@@ -67,19 +68,24 @@ class Register:
             s.code: s for s in School.objects.filter(code__in=codes).select_related("county")
         }
         counties = {s.county_id for s in schools.values()}
+        existing, existing_counties = _existing(
+            [v["id_number"] for _line, v, _ok in parsed if "id_number" in v]
+        )
         return cls(
             schools=schools,
             towns={(t.county_id, t.name): t for t in Town.objects.filter(county__in=counties)},
             villages={
                 (v.town_id, v.name): v for v in Village.objects.filter(town__county__in=counties)
             },
-            existing=_existing([v["id_number"] for _line, v, _ok in parsed if "id_number" in v]),
+            existing=existing,
+            counties=existing_counties,
         )
 
 
-def _existing(numbers: list[str]) -> dict[str, tuple[int, tuple]]:
-    """Identity number → (key, the compared values) of the children already registered."""
-    found = {}
+def _existing(numbers: list[str]) -> tuple[dict[str, tuple[int, tuple]], dict[str, int]]:
+    """Identity number → (key, the compared values) of the children already registered, and
+    identity number → their county's key."""
+    found, counties = {}, {}
     if connection.vendor == "postgresql":  # one array parameter, not 55,000 placeholders
         chunks = [Child.objects.extra(where=["id_number = ANY(%s)"], params=[numbers])]
     else:
@@ -88,9 +94,12 @@ def _existing(numbers: list[str]) -> dict[str, tuple[int, tuple]]:
             for start in range(0, len(numbers), 500)
         ]
     for rows in chunks:
-        for number, pk, *values in rows.values_list("id_number", "pk", *COMPARED):
+        for number, pk, county, *values in rows.values_list(
+            "id_number", "pk", "county_id", *COMPARED
+        ):
             found[number] = (pk, tuple(values))
-    return found
+            counties[number] = county
+    return found, counties
 
 
 def _blank_maker(template):
@@ -113,6 +122,12 @@ class ChildImporter(Importer):
     model_label = "registry.child"
     columns = CHILD_COLUMNS
     field_columns = {"school": "school_code", "village": "village", "county": "school_code"}
+
+    def __init__(self, sheet, *, by, county=None, progress=None):
+        super().__init__(sheet, by=by, progress=progress)
+        # The county the file is imported into (the command's --county, the uploader's
+        # county): every row's school must be one of its schools. None: any county's.
+        self.county = county
 
     def _lock(self) -> None:
         list(County.objects.select_for_update().values_list("pk", flat=True))
@@ -161,6 +176,8 @@ class ChildImporter(Importer):
             errors_before = self.report.error_count
             self._once_in_file(line, values.get("id_number"), seen)
             school = self._school(line, values, register)
+            if school is not None and not self._in_county(line, values, school, register):
+                school = None
             village = self._village(line, values, school, register)
             if not cells_ok or self.report.error_count > errors_before or village is None:
                 continue
@@ -196,6 +213,30 @@ class ChildImporter(Importer):
                 % {"code": values["school_code"]},
             )
         return school
+
+    def _in_county(self, line: int, values: dict, school: School, register: Register) -> bool:
+        """A row goes into the file's county only, and a child registered in one county is
+        moved to another by a transfer (``registry.transfers``), never by an import. The
+        other county is not named: its records are not the importer's to read."""
+        if self.county is not None and school.county_id != self.county.pk:
+            self.error(
+                line,
+                self.column_name("school_code"),
+                _("The school %(code)s is not a school of %(county)s: this file is imported "
+                  "into %(county)s only.")
+                % {"code": values["school_code"], "county": self.county.name},
+            )  # fmt: skip
+            return False
+        registered = register.counties.get(values.get("id_number"))
+        if registered is not None and registered != school.county_id:
+            self.error(
+                line,
+                self.column_name("id_number"),
+                _("This child is registered in another county: a move between counties is a "
+                  "transfer, made by the county that keeps the file."),
+            )  # fmt: skip
+            return False
+        return True
 
     def _village(self, line, values, school, register: Register) -> Village | None:
         """The row's village; one the register does not know yet is planned as new."""

@@ -34,7 +34,7 @@ def start(*, kind: str, filename: str, data: bytes, county, by) -> ImportJob:
     """Store the upload and have a worker check it."""
     job = ImportJob.objects.create(
         kind=kind,
-        county=county if kind == ImportJob.Kind.SCHOOLS else None,
+        county=county,  # the schools' county; for children, the county every row is in
         filename=filename[:200],
         size=len(data),
         data=data,

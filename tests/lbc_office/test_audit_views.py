@@ -52,7 +52,7 @@ SHOWS_NO_CHILD_DATA = {
     "volunteers:sms_list",
     # accounts and two-step sign-in: users, never a child (issue 12, findings 4 and 5)
     "accounts:list", "accounts:create", "accounts:detail", "accounts:role", "accounts:active",
-    "accounts:schools", "accounts:password", "accounts:second_factor",
+    "accounts:schools", "accounts:password", "accounts:second_factor", "accounts:county",
     "enrolment_codes", "issue_enrolment_code", "favicon",
     "registry:sharing_override_end",  # POST only, then back to the file
     # a concern's actions: POST only, then back to the concern's page (the service audits them)

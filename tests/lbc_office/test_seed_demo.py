@@ -47,7 +47,11 @@ LOGINS = {
     "volunteer": Role.VOLUNTEER,
     "viewer": Role.VIEWER,
     "partner": Role.PARTNER,
+    "chengkou": Role.OFFICIAL,  # the neighbour county's official
+    "city": Role.OFFICIAL,  # the municipal official
 }
+WUXI, CHENGKOU = "500238", "500229"
+COUNTIES = dict.fromkeys(LOGINS, WUXI) | {"chengkou": CHENGKOU, "city": ""}
 MODELS = [User, County, Town, Village, School, FamilyRoom, Child, ParentAway, Guardian, HealthCheck]
 
 
@@ -66,7 +70,7 @@ def counts() -> dict[str, int]:
 def test_seeds_a_believable_county():
     output = seed()
 
-    assert County.objects.get().code == "500238"
+    assert set(County.objects.values_list("code", flat=True)) == {WUXI, CHENGKOU}
     assert Town.objects.count() >= 8
     assert School.objects.count() >= 12
     assert {"primary", "middle"} == set(School.objects.values_list("level", flat=True))
@@ -75,15 +79,19 @@ def test_seeds_a_believable_county():
 
     users = {u.username: u for u in User.objects.all()}
     assert {name: u.role for name, u in users.items()} == LOGINS
+    assert {name: u.county_code for name, u in users.items()} == COUNTIES
     assert all(u.full_name for u in users.values())
     assert users["teacher"].teacher.schools.count() == 2
     assert all(u.check_password(DEFAULT_PASSWORD) for u in users.values())
 
-    children = list(Child.objects.select_related("school"))
+    children = list(Child.objects.select_related("school", "county"))
     assert len(children) >= 250
     for child in children:
         child.full_clean()  # identity number, age, grade, boarding, guardian all agree
-        assert child.created_by == users["official"]
+        maker = "official" if child.county.code == WUXI else "chengkou"
+        assert child.created_by == users[maker]
+        assert child.school.county_id == child.county_id
+        assert child.id_number.startswith(child.county.code)
     both = sum(c.both_parents_away for c in children) / len(children)
     assert 0.2 <= both <= 0.4
     assert all(c.school.boarding for c in children if c.boarding)
@@ -198,3 +206,38 @@ def test_the_partner_login_sees_its_organisations_referrals_only():
     for referral in Referral.objects.all():
         link = reverse("referrals:partner_referral", args=[referral.pk])
         assert (link in html) == (referral.agency_id == partner.liaison.agency_id)
+
+
+@pytest.mark.django_db
+def test_two_counties_each_official_sees_their_own_and_the_city_reads_both():
+    """Issue 15: Chengkou, with its own towns, schools and children, beside Wuxi; each county
+    official's register is their own county's, the municipal official's is both."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from registry.models import Child as Children
+
+    output = seed("--children", "20")
+    chengkou = County.objects.get(code=CHENGKOU)
+    assert chengkou.name == "城口县"
+    ours = Children.objects.filter(county=chengkou)
+    assert ours.count() == 36 and Town.objects.filter(county=chengkou).count() >= 4
+    assert School.objects.filter(county=chengkou).count() >= 5
+    assert Children.objects.filter(county__code=WUXI).count() >= 20  # and the demo duplicate
+    visible = {
+        name: set(Children.objects.visible_to(User.objects.get(username=name)).values_list(
+            "county__code", flat=True))
+        for name in ("official", "chengkou", "city")
+    }  # fmt: skip
+    assert visible == {"official": {WUXI}, "chengkou": {CHENGKOU}, "city": {WUXI, CHENGKOU}}
+    # Every official signs in in two steps: each has the demo authenticator.
+    assert set(TOTPDevice.objects.filter(name="demo").values_list("user__username", flat=True)) == {
+        "official", "chengkou", "city"
+    }  # fmt: skip
+    for username in ("chengkou", "city"):
+        assert username in output
+    codes = StringIO()
+    with translation.override("en"):
+        call_command("demo_code", stdout=codes)
+    assert [line.split(":")[0] for line in codes.getvalue().splitlines()] == [
+        "Code for official", "Code for chengkou", "Code for city"
+    ]  # fmt: skip

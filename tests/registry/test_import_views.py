@@ -154,14 +154,20 @@ def test_an_over_size_file_is_refused(official_client, settings):
     assert not ImportJob.objects.exists()
 
 
-def test_schools_need_a_county_when_there_are_several(personas, official_client):
+def test_a_county_officials_schools_go_into_their_county_among_several(personas, official_client):
+    """Issue 15: with several counties, the official's own is the only one offered; another
+    county's key is refused as a choice not offered."""
     from tests.factories import CountyFactory
 
-    CountyFactory(code="500101", name="万州区")
+    other = CountyFactory(code="500101", name="万州区")
     with translation.override("en"):
+        refused = _upload(official_client, b"code,name,town,level\r\nS9,x,y,primary\r\n",
+                          kind="schools", county=other.pk)  # fmt: skip
+        assert refused.status_code == 200 and not ImportJob.objects.exists()
         response = _upload(official_client, b"code,name,town,level\r\nS9,x,y,primary\r\n",
                            kind="schools")  # fmt: skip
-    assert "Choose the county" in response.content.decode()
+    assert response.status_code == 302
+    assert ImportJob.objects.get().county == personas.school_a.county
 
 
 def test_progress_fragment_then_reload_when_finished(personas, official_client):

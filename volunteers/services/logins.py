@@ -28,6 +28,7 @@ def create_volunteer_login(*, by, volunteer: Volunteer, username: str, phone: st
     user, password = accounts.create_account(
         by=by, username=username, role=Role.VOLUNTEER, full_name=volunteer.name,
         phone=phone or volunteer.phone, email=email or volunteer.email,
+        county_code=volunteer.county.code,  # the login works in its volunteer's county
     )  # fmt: skip
     save_tracked(volunteer, by=by, fields={"user": user}, update_fields=["user"])
     return user, password

@@ -10,10 +10,10 @@ from __future__ import annotations
 import csv
 import time
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from registry import duplicates, merging
-from registry.models import Child, DuplicateReason
+from registry.models import Child, County, DuplicateReason
 
 
 class Command(BaseCommand):
@@ -24,10 +24,20 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-save", action="store_true", help="print only; keep the stored list as it is"
         )
+        parser.add_argument(
+            "--county",
+            help="a county's administrative code: only the pairs of two of its files (and only "
+            "its stored pairs replaced); default: every county",
+        )
 
     def handle(self, *args, **options):
+        county = None
+        if options.get("county"):
+            county = County.objects.filter(code=options["county"]).first()
+            if county is None:
+                raise CommandError(f"--county: no county has the code {options['county']}")
         started = time.perf_counter()
-        pairs = duplicates.find_pairs()
+        pairs = duplicates.find_pairs(county)
         seconds = time.perf_counter() - started
         names = dict(
             Child.objects.filter(pk__in={k for pair in pairs for k in pair}).values_list(
@@ -44,5 +54,5 @@ class Command(BaseCommand):
                 labels = "; ".join(str(DuplicateReason(r).label) for r in reasons)
                 self.stdout.write(f"{a} {names.get(a, '')} — {b} {names.get(b, '')}: {labels}")
         if not options["no_save"]:
-            merging.store_pairs(pairs)
+            merging.store_pairs(pairs, county)
         self.stderr.write(f"{len(pairs)} suspected pairs in {seconds:.1f}s")

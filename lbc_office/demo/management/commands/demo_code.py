@@ -14,16 +14,24 @@ from lbc_office.core.models import DemoMarker
 
 
 class Command(BaseCommand):
-    help = "Print the demo official's current two-step sign-in code (demo databases only)."
+    help = "Print the demo officials' current two-step sign-in codes (demo databases only)."
 
     def handle(self, *args, **options):
         if not DemoMarker.objects.exists():
             raise CommandError(_("This is not a demo database: there is no demo code to show."))
-        device = TOTPDevice.objects.filter(user__username="official", name="demo").first()
-        if device is None:
+        # The county's official first, then Chengkou's and the city's (lbc_office/demo/county.py).
+        devices = {
+            d.user.username: d
+            for d in TOTPDevice.objects.filter(name="demo").select_related("user")
+        }
+        if "official" not in devices:
             raise CommandError(_("The demo official has no authenticator in this database."))
-        code = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
-        self.stdout.write(
-            _("Code for official: %(code)s (valid for up to 30 seconds)")
-            % {"code": f"{code:0{device.digits}d}"}
-        )
+        for username in ("official", "chengkou", "city"):
+            device = devices.get(username)
+            if device is None:
+                continue
+            code = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
+            self.stdout.write(
+                _("Code for %(username)s: %(code)s (valid for up to 30 seconds)")
+                % {"username": username, "code": f"{code:0{device.digits}d}"}
+            )

@@ -14,10 +14,14 @@ from django.utils.translation import gettext as _
 
 from lbc_office.core.models import Role
 from lbc_office.demo import county as demo
+from registry.models import County
 
 
 class Command(BaseCommand):
-    help = "Load a realistic demo county (Wuxi, 巫溪县) with one login per role."
+    help = (
+        "Load a realistic demo county (Wuxi, 巫溪县) with one login per role, a smaller "
+        "neighbour (Chengkou, 城口县) with its official, and a municipal official."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -81,6 +85,7 @@ class Command(BaseCommand):
             if official is None or not official.check_password(password):
                 password = _("(the one given with --password when the demo was loaded)")
         lines = ["", "=" * 64, _("Demo logins (sign in at /accounts/login/)"), "-" * 64]
+        names = dict(County.objects.values_list("code", "name"))
         for user in users:
             role = user.get_role_display()
             if user.role == Role.TEACHER and hasattr(user, "teacher"):
@@ -88,11 +93,15 @@ class Command(BaseCommand):
                 role = f"{role}: {schools}"
             if user.role == Role.PARTNER and hasattr(user, "liaison"):
                 role = f"{role}: {user.liaison.agency}"
-            lines.append(f"  {user.username:<10} {user.full_name:<6} {role}")
+            county = names.get(user.county_code, _("the city"))
+            lines.append(f"  {user.username:<10} {user.full_name:<6} {county:<4} {role}")
         lines += [
             "-" * 64,
             _("Password: %(password)s") % {"password": password},
-            _("official also needs a code (two-step sign-in): `make demo-code` prints it."),
+            _(
+                "The officials (official, chengkou, city) also need a code (two-step sign-in): "
+                "`make demo-code` prints them."
+            ),
             "=" * 64,
         ]
         self.stdout.write("\n".join(lines))
