@@ -6,17 +6,24 @@ filters)`` gives what that user may see: exact for officials, and for everyone e
 through the one disclosure rule (``disclosure.for_viewer``: child counts rounded to 10, under 5
 shown as "<5", percentages from the published figures, no drill-down links). Every page and
 download under ``/reports/`` calls ``build_for``.
+
+Counties are tenants: ``build_for`` counts a county's user (``access.county_code_of``) within
+their county whatever the filters say; a city user (a municipal official, a city's report
+viewer) counts the city or the county they chose. ``build_places_for`` gives Table 1 by place,
+the drill-down city → county → town → school (``places``).
 """
 
 from __future__ import annotations
 
 from contextlib import contextmanager
+from dataclasses import replace
 
 from django.db import connection, transaction
 
-from lbc_office.reports import care, casework, county, disclosure, donations, figures
+from lbc_office.reports import care, casework, county, disclosure, donations, figures, places
 from lbc_office.reports.base import Column, Filters, Report, Table, start_report_transaction
 from lbc_office.reports.disclosure import SMALL, SMALL_CELL, for_viewer
+from registry import access
 
 TABLES: dict[str, Table] = {
     t.slug: t for t in [*county.TABLES, *care.TABLES, *donations.TABLES, *casework.TABLES]
@@ -48,9 +55,28 @@ def build(slug: str, filters: Filters | None = None) -> Report:
 
 def build_for(user, slug: str, filters: Filters | None = None) -> Report:
     """Table ``slug`` as ``user`` may see it: exact for an official, through the disclosure rule
-    for anyone else (report viewers). The only way the pages and downloads get a report."""
-    report = build(slug, filters)
+    for anyone else (report viewers). The only way the pages and downloads get a report.
+
+    A county's user always gets their county (``for_user``)."""
+    report = build(slug, for_user(user, filters or Filters()))
     return report if user.is_official else for_viewer(report)
+
+
+def build_places_for(user, filters: Filters | None = None) -> Report:
+    """Table 1 by place (``places``) as ``user`` may see it (within their county, if any)."""
+    filters = for_user(user, filters or Filters())
+    with report_queries():
+        rows = places.status_place_rows(filters)
+    report = Report(table=places.STATUS_BY_PLACE, filters=filters, rows=rows)
+    return report if user.is_official else for_viewer(report)
+
+
+def for_user(user, filters: Filters) -> Filters:
+    """The filters within the user's county: a county's user (official or viewer) counts their
+    own county only (the pages refuse another county's with a 404 before: this is the rule
+    behind them); a city user counts what the filters say."""
+    own = access.county_code_of(user)
+    return replace(filters, county=own) if own else filters
 
 
 @contextmanager
@@ -83,9 +109,12 @@ __all__ = [
     "UnknownTable",
     "build",
     "build_for",
+    "build_places_for",
+    "for_user",
     "disclosure",
     "figures",
     "for_viewer",
+    "places",
     "report_queries",
     "url_name",
 ]
