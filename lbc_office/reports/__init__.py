@@ -9,8 +9,8 @@ download under ``/reports/`` calls ``build_for``.
 
 Counties are tenants: ``build_for`` counts a county's user (``access.county_code_of``) within
 their county whatever the filters say; a city user (a municipal official, a city's report
-viewer) counts the city or the county they chose. ``build_places_for`` gives Table 1 by place,
-the drill-down city → county → town → school (``places``).
+viewer) counts the city or the county they chose. ``build(…, by_place=True)`` adds Table 1 by
+place, the drill-down city → county → town → school (``places``).
 """
 
 from __future__ import annotations
@@ -34,8 +34,11 @@ class UnknownTable(KeyError):
     pass
 
 
-def build(slug: str, filters: Filters | None = None) -> Report:
-    """The rows of table ``slug`` for ``filters`` (unsuppressed: for officials and the command)."""
+def build(slug: str, filters: Filters | None = None, *, by_place: bool = False) -> Report:
+    """The rows of table ``slug`` for ``filters`` (unsuppressed: for officials and the command).
+
+    ``by_place``: with Table 1 by place (``places``) in ``Report.by_place``, counted in the
+    same transaction (one view of the register, one query more)."""
     try:
         table = TABLES[slug]
     except KeyError:
@@ -44,31 +47,34 @@ def build(slug: str, filters: Filters | None = None) -> Report:
     with report_queries():
         found = figures.stored(filters) if table.from_figures else None
         if found is None:
-            return Report(table=table, filters=filters, rows=table.compute(filters))
-        return Report(
-            table=table,
-            filters=filters,
-            rows=table.from_figures(found.rows, filters),
-            counted_at=found.counted_at,
-        )
+            report = Report(table=table, filters=filters, rows=table.compute(filters))
+        else:
+            report = Report(
+                table=table,
+                filters=filters,
+                rows=table.from_figures(found.rows, filters),
+                counted_at=found.counted_at,
+            )
+        if by_place:
+            stored = found if table.from_figures else ...
+            rows = places.status_place_rows(filters, stored)
+            report.by_place = Report(table=places.STATUS_BY_PLACE, filters=filters, rows=rows)
+    return report
 
 
-def build_for(user, slug: str, filters: Filters | None = None) -> Report:
+def build_for(user, slug: str, filters: Filters | None = None, *, by_place: bool = False) -> Report:
     """Table ``slug`` as ``user`` may see it: exact for an official, through the disclosure rule
     for anyone else (report viewers). The only way the pages and downloads get a report.
 
-    A county's user always gets their county (``for_user``)."""
-    report = build(slug, for_user(user, filters or Filters()))
-    return report if user.is_official else for_viewer(report)
-
-
-def build_places_for(user, filters: Filters | None = None) -> Report:
-    """Table 1 by place (``places``) as ``user`` may see it (within their county, if any)."""
-    filters = for_user(user, filters or Filters())
-    with report_queries():
-        rows = places.status_place_rows(filters)
-    report = Report(table=places.STATUS_BY_PLACE, filters=filters, rows=rows)
-    return report if user.is_official else for_viewer(report)
+    A county's user always gets their county (``for_user``); ``by_place`` as for ``build``,
+    through the same rule."""
+    report = build(slug, for_user(user, filters or Filters()), by_place=by_place)
+    if user.is_official:
+        return report
+    published = for_viewer(report)
+    if report.by_place is not None:
+        published.by_place = for_viewer(report.by_place)
+    return published
 
 
 def for_user(user, filters: Filters) -> Filters:
@@ -109,7 +115,6 @@ __all__ = [
     "UnknownTable",
     "build",
     "build_for",
-    "build_places_for",
     "for_user",
     "disclosure",
     "figures",

@@ -105,6 +105,8 @@ class Report:
     suppressed: bool = False
     # When the rows come from stored figures: when those were counted (None: counted now).
     counted_at: datetime.datetime | None = None
+    # Table 1 by place, when asked for (``reports.build(…, by_place=True)``).
+    by_place: Report | None = None
 
     def records(self) -> list[dict]:
         """The rows with the table's keys only (what CSV, JSON and XLSX carry)."""

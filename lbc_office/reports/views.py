@@ -115,8 +115,7 @@ def refuse_other_county(user, data) -> None:
 def report_index(request):
     """The list of tables, with Table 1 for today (the user's county, or the city) and Table 1
     by place: a city's counties (a county's towns), each linking to its own Table 1."""
-    report = reports.build_for(request.user, "status")
-    by_place = reports.build_places_for(request.user)
+    report = reports.build_for(request.user, "status", by_place=True)
     status_url = reverse(reports.url_name("status"))
     return render(
         request,
@@ -128,7 +127,7 @@ def report_index(request):
             ],
             "status_table": _lines(report.table, report.rows),
             "status_columns": report.table.columns[1:],
-            **_places_context(by_place, status_url, {}),
+            **_places_context(report.by_place, status_url, {}),
         },
     )
 
@@ -143,8 +142,10 @@ def table_view(slug: str):
         form = ReportFilterForm(request.GET or None, table=table, user=request.user)
         valid = not form.is_bound or form.is_valid()
         filters = form.filters()
-        report = reports.build_for(request.user, slug, filters)
         fmt = request.GET.get("format", "")
+        # Table 1's page shows it by place too (the drill-down); its downloads do not.
+        by_place = slug == PLACES_TABLE and not fmt
+        report = reports.build_for(request.user, slug, filters, by_place=by_place)
         if fmt:
             if fmt not in FORMATS or not valid:
                 raise Http404
@@ -170,10 +171,9 @@ def table_view(slug: str):
             "query": query.urlencode(),
             "trail": _trail(request.path, filters, form.county_name()),
         }
-        if slug == PLACES_TABLE:
-            by_place = reports.build_places_for(request.user, filters)
+        if report.by_place is not None:
             as_of = {"as_of": filters.as_of.isoformat()} if filters.as_of else {}
-            context.update(_places_context(by_place, request.path, as_of))
+            context.update(_places_context(report.by_place, request.path, as_of))
         return render(request, "lbc_office/report_table.html", context)
 
     view.__name__ = view.__qualname__ = f"report_{slug.replace('-', '_')}"

@@ -18,6 +18,7 @@ from decimal import Decimal
 import pytest
 from django.core.cache import cache
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from rest_framework.renderers import JSONRenderer
@@ -29,7 +30,7 @@ from lbc_office.reports.base import Filters, Report
 from registry.models import Child
 from tests.api.conftest import api_client
 from tests.conftest import login
-from tests.factories import UserFactory
+from tests.factories import ChildFactory, CountyFactory, SchoolFactory, TownFactory, UserFactory
 from tests.lbc_office.report_city import build_city
 from tests.lbc_office.report_counties import CHENGKOU, WUXI, build_second_county
 from tests.lbc_office.report_county import TODAY
@@ -353,3 +354,20 @@ def test_the_dashboards_stored_figures_and_cached_trends_are_kept_per_county(cit
         assert live[WUXI]["trends"] != live[CHENGKOU]["trends"] != live[""]["trends"]
     finally:
         cache.delete_many(keys)
+
+
+@pytest.mark.parametrize("extra", [0, 3])
+def test_the_municipal_table_1_page_keeps_its_queries_whatever_the_counties(
+    city, django_assert_num_queries, extra
+):
+    """The municipal official's Table 1 (one row per county below it): session, user, second
+    factor; the counties and the towns offered; the report's transaction (in a test a
+    savepoint, its work_mem, the release), Table 1, Table 1 by county; session save (3)."""
+    for i in range(extra):
+        county = CountyFactory(code=f"5002{40 + i}", name=f"新县{i}")
+        ChildFactory(school=SchoolFactory(town=TownFactory(county=county, name="东镇")))
+    municipal = _client("municipal", "official", "")
+    transaction = 3 if connection.vendor == "postgresql" else 2
+    with django_assert_num_queries(3 + 2 + transaction + 2 + 3):
+        page = municipal.get(url("status"))
+    assert len(page.context["places"]) == 2 + extra + 1  # the counties and the total
