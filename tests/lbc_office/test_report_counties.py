@@ -20,6 +20,7 @@ from django.core.cache import cache
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.renderers import JSONRenderer
 
@@ -371,3 +372,19 @@ def test_the_municipal_table_1_page_keeps_its_queries_whatever_the_counties(
     with django_assert_num_queries(3 + 2 + transaction + 2 + 3):
         page = municipal.get(url("status"))
     assert len(page.context["places"]) == 2 + extra + 1  # the counties and the total
+
+
+def test_the_municipal_dashboard_keeps_its_queries_whatever_the_counties(city):
+    """The city by county is one GROUP BY: more counties, not more queries."""
+    municipal = _client("municipal", "official", "")
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert municipal.get(reverse("home")).status_code == 200
+        return len(captured)
+
+    before = queries()
+    for i in range(3):
+        county = CountyFactory(code=f"5002{40 + i}", name=f"新县{i}")
+        ChildFactory(school=SchoolFactory(town=TownFactory(county=county, name="东镇")))
+    assert queries() == before
