@@ -12,8 +12,8 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Count, Q
-from django.http import HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
@@ -26,7 +26,8 @@ from lbc_office.core.forms import DateInput
 from lbc_office.core.models import AuditEvent, Role
 from lbc_office.home import dashboard, todo
 from programmes import selectors as programmes_selectors
-from registry.models import ChildStatus, School
+from registry import access
+from registry.models import ChildStatus, County, School
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +62,19 @@ def my_tasks(request):
 
 @replica.reads_replica
 def _official_home(request):
-    context = dashboard.official_dashboard(request.user, timezone.localdate())
+    """The official's first screen: their county's; a municipal official's, the city's with its
+    counties (``?county=CODE``: that county's). Another county asked by a county official, or an
+    unknown one: 404, like any record out of scope."""
+    own = access.county_code_of(request.user)
+    asked = request.GET.get("county", "")
+    county_name = ""
+    if asked:
+        if own and asked != own:
+            raise Http404
+        if not own:
+            county_name = get_object_or_404(County, code=asked).name
+    context = dashboard.official_dashboard(request.user, timezone.localdate(), own or asked)
+    context["county_name"] = county_name
     context.update(_tasks(request))
     context["concerns"] = list(context["concerns"])
     context["recent"] = list(context["recent"])

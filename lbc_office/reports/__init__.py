@@ -6,18 +6,25 @@ filters)`` gives what that user may see: exact for officials, and for everyone e
 through the one disclosure rule (``disclosure.for_viewer``: child counts rounded to 10, under 5
 shown as "<5", percentages from the published figures, no drill-down links). Every page and
 download under ``/reports/`` calls ``build_for``.
+
+Counties are tenants: ``build_for`` counts a county's user (``access.county_code_of``) within
+their county whatever the filters say; a city user (a municipal official, a city's report
+viewer) counts the city or the county they chose. ``build(…, by_place=True)`` adds Table 1 by
+place, the drill-down city → county → town → school (``places``).
 """
 
 from __future__ import annotations
 
 from contextlib import contextmanager
+from dataclasses import replace
 
 from django.db import connections, transaction
 
 from lbc_office.core import replica
-from lbc_office.reports import care, casework, county, disclosure, donations, figures
+from lbc_office.reports import care, casework, county, disclosure, donations, figures, places
 from lbc_office.reports.base import Column, Filters, Report, Table, start_report_transaction
 from lbc_office.reports.disclosure import SMALL, SMALL_CELL, for_viewer
+from registry import access
 
 TABLES: dict[str, Table] = {
     t.slug: t for t in [*county.TABLES, *care.TABLES, *donations.TABLES, *casework.TABLES]
@@ -28,8 +35,11 @@ class UnknownTable(KeyError):
     pass
 
 
-def build(slug: str, filters: Filters | None = None) -> Report:
-    """The rows of table ``slug`` for ``filters`` (unsuppressed: for officials and the command)."""
+def build(slug: str, filters: Filters | None = None, *, by_place: bool = False) -> Report:
+    """The rows of table ``slug`` for ``filters`` (unsuppressed: for officials and the command).
+
+    ``by_place``: with Table 1 by place (``places``) in ``Report.by_place``, counted in the
+    same transaction (one view of the register, one query more)."""
     try:
         table = TABLES[slug]
     except KeyError:
@@ -38,23 +48,44 @@ def build(slug: str, filters: Filters | None = None) -> Report:
     with report_queries():
         found = figures.stored(filters) if table.from_figures else None
         if found is None:
-            return Report(table=table, filters=filters, rows=table.compute(filters))
-        return Report(
-            table=table,
-            filters=filters,
-            rows=table.from_figures(found.rows, filters),
-            counted_at=found.counted_at,
-        )
+            report = Report(table=table, filters=filters, rows=table.compute(filters))
+        else:
+            report = Report(
+                table=table,
+                filters=filters,
+                rows=table.from_figures(found.rows, filters),
+                counted_at=found.counted_at,
+            )
+        if by_place:
+            stored = found if table.from_figures else ...
+            rows = places.status_place_rows(filters, stored)
+            report.by_place = Report(table=places.STATUS_BY_PLACE, filters=filters, rows=rows)
+    return report
 
 
-def build_for(user, slug: str, filters: Filters | None = None) -> Report:
+def build_for(user, slug: str, filters: Filters | None = None, *, by_place: bool = False) -> Report:
     """Table ``slug`` as ``user`` may see it: exact for an official, through the disclosure rule
     for anyone else (report viewers). The only way the pages and downloads get a report.
 
-    Read from the read replica when there is one it may use (``lbc_office.core.replica``)."""
+    A county's user always gets their county (``for_user``); ``by_place`` as for ``build``,
+    through the same rule. Read from the read replica when there is one it may use
+    (``lbc_office.core.replica``)."""
     with replica.reading(user):
-        report = build(slug, filters)
-    return report if user.is_official else for_viewer(report)
+        report = build(slug, for_user(user, filters or Filters()), by_place=by_place)
+    if user.is_official:
+        return report
+    published = for_viewer(report)
+    if report.by_place is not None:
+        published.by_place = for_viewer(report.by_place)
+    return published
+
+
+def for_user(user, filters: Filters) -> Filters:
+    """The filters within the user's county: a county's user (official or viewer) counts their
+    own county only (the pages refuse another county's with a 404 before: this is the rule
+    behind them); a city user counts what the filters say."""
+    own = access.county_code_of(user)
+    return replace(filters, county=own) if own else filters
 
 
 @contextmanager
@@ -90,9 +121,11 @@ __all__ = [
     "UnknownTable",
     "build",
     "build_for",
+    "for_user",
     "disclosure",
     "figures",
     "for_viewer",
+    "places",
     "report_queries",
     "url_name",
 ]

@@ -17,12 +17,20 @@ from django.utils.http import urlencode
 
 @dataclass(frozen=True)
 class Filters:
-    """What a report is about. ``as_of``: the day (default today); ``town``: a town's name
-    (children are placed by their school's town); ``school``: a school code."""
+    """What a report is about. ``as_of``: the day (default today); ``county``: a county's
+    administrative code ("" for the whole city); ``town``: a town's name (children are placed by
+    their school's town; the names repeat across counties, so a town is one town only within a
+    county); ``school``: a school code.
+
+    The county is the tenant: every table counts within it whatever else it is filtered by (a
+    record that has its own county, a concern, a referral, a check-in, a donation, counts by
+    that; a child by their school's). Who may ask for which county is decided by the pages
+    (``reports.views.report_filters``) from ``registry.access.county_code_of``."""
 
     as_of: datetime.date | None = None
     town: str = ""
     school: str = ""
+    county: str = ""
 
     @property
     def day(self) -> datetime.date:
@@ -97,6 +105,8 @@ class Report:
     suppressed: bool = False
     # When the rows come from stored figures: when those were counted (None: counted now).
     counted_at: datetime.datetime | None = None
+    # Table 1 by place, when asked for (``reports.build(…, by_place=True)``).
+    by_place: Report | None = None
 
     def records(self) -> list[dict]:
         """The rows with the table's keys only (what CSV, JSON and XLSX carry)."""

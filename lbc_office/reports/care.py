@@ -23,11 +23,27 @@ from volunteers.models import Assignment, CarerRole, MonthlyCheckin, month_start
 from volunteers.selectors import has_carer
 
 
+def town_names(pks) -> dict[int, tuple[str, str, str]]:
+    """The towns by key: (the row's name, the town's own name, its county's code), one query.
+    Town names repeat across counties: when the towns are of more than one county (a city's
+    report), each row's name says its county ("城口县 东镇")."""
+    found = Town.objects.filter(pk__in=list(pks)).values_list(
+        "pk", "name", "county__name", "county__code"
+    )
+    found = list(found)
+    several = len({code for *_rest, code in found}) > 1
+    return {
+        pk: (f"{county} {name}" if several else name, name, code)
+        for pk, name, county, code in found
+    }
+
+
 def _by_town(rows_by_town: dict, names: dict, keys: list[str]) -> list[dict]:
     rows = [
-        {"town": names[pk], "label": names[pk], "town_id": pk, **values}
+        {"town": names[pk][0], "label": names[pk][0], "town_id": pk, "town_name": names[pk][1],
+         "county_code": names[pk][2], **values}
         for pk, values in sorted(rows_by_town.items(), key=lambda item: (names[item[0]], item[0]))
-    ]
+    ]  # fmt: skip
     rows.append({"town": "total", "label": TOTAL, **{k: sum(r[k] for r in rows) for k in keys}})
     return rows
 
@@ -99,7 +115,7 @@ def _coverage_table(rows: dict[int, dict]) -> list[dict]:
     for r in rows.values():
         for role in CarerRole.values:
             r[f"without_{role}"] = r["children"] - r[f"with_{role}"]
-    names = dict(Town.objects.filter(pk__in=list(rows)).values_list("pk", "name"))
+    names = town_names(rows)
     keys = [c.key for c in COVERAGE_COLUMNS[1:]]
     return _by_town(rows, names, keys)
 
@@ -129,7 +145,7 @@ def checkin_rows(filters: Filters) -> list[dict]:
     grouped = (
         MonthlyCheckin.objects.filter(month__gte=first, month__lte=last)
         .exclude(status=status.CANCELLED)  # the child left the register: not due, not missed
-        .filter(scope.place_q(filters, "assignment__child__"))
+        .filter(scope.place_q(filters, "assignment__child__", county="county"))
         .values("month", "assignment__volunteer__organisation__name")
         .annotate(
             due=Count("pk"),
@@ -278,7 +294,7 @@ def gap_rows(filters: Filters) -> list[dict]:
     )
     keys = [c.key for c in GAP_COLUMNS[1:]]
     rows = {r["town"]: {k: r[k] for k in keys} for r in grouped}
-    names = dict(Town.objects.filter(pk__in=list(rows)).values_list("pk", "name"))
+    names = town_names(rows)
     return _by_town(rows, names, keys)
 
 
@@ -289,17 +305,26 @@ def gap_rows_from_figures(figures: QuerySet, filters: Filters) -> list[dict]:
     for r in figures.values(town=F("school__town_id")).annotate(**{k: Sum(k) for k in keys}):
         if r["children"]:
             rows[r.pop("town")] = r
-    names = dict(Town.objects.filter(pk__in=list(rows)).values_list("pk", "name"))
+    names = town_names(rows)
     return _by_town(rows, names, keys)
 
 
 # --- Drill-downs (officials, today's tables) -----------------------------------------------------
 
 
+def town_place(row: dict) -> dict:
+    """A town row's place as the register's list parameters: its own name (a city's row is
+    named with its county) and, when known, its county."""
+    place = {"school_town": row.get("town_name", row["town"])}
+    if row.get("county_code"):
+        place["county"] = row["county_code"]
+    return place
+
+
 def coverage_links(row: dict, place: dict) -> dict[str, str]:
     """The town's children, those without any carer; per role, the office's list of children
     without such a carer (that list has no place filter)."""
-    town = place if is_total(row, "town") else {**place, "school_town": row["town"]}
+    town = place if is_total(row, "town") else {**place, **town_place(row)}
     return {
         "children": children_url(**town),
         "without_any_carer": children_url(**town, attention="no_carer"),

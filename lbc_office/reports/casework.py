@@ -17,6 +17,7 @@ from casework.models.agencies import AgencyKind
 from casework.models.referrals import OPEN as OPEN_STATUSES
 from lbc_office.reports import scope
 from lbc_office.reports.base import Column, Filters, Table, children_url, is_total
+from lbc_office.reports.care import town_place
 from lbc_office.reports.county import TOTAL
 from lbc_office.reports.scope import end_of
 from registry.models.child_choices import RiskLevel
@@ -44,7 +45,9 @@ CONCERN_SOURCE_COLUMNS = _concern_columns(Column("source", _("Raised through"), 
 def _concerns(filters: Filters):
     """Concerns raised by the end of the filters' day, about children of the place."""
     end = end_of(filters.day)
-    return Concern.objects.filter(raised_at__lt=end).filter(scope.place_q(filters, "child__"))
+    return Concern.objects.filter(raised_at__lt=end).filter(
+        scope.place_q(filters, "child__", county="county")
+    )
 
 
 def _concern_counts(filters: Filters) -> dict:
@@ -135,7 +138,7 @@ def referral_rows(filters: Filters) -> list[dict]:
     answered = Q(answered_at__lt=end)
     grouped = (
         Referral.objects.filter(sent_at__lt=end)
-        .filter(scope.place_q(filters, "child__"))
+        .filter(scope.place_q(filters, "child__", county="county"))
         .alias(status_then=_status_on(end))
         .values("agency_id", "agency__name", "agency__kind")
         .annotate(
@@ -216,11 +219,21 @@ def risk_town_rows(filters: Filters) -> list[dict]:
     """Active children by their risk level now, by town (one query)."""
     grouped = (
         scope.children(filters)
-        .values(town=F("school__town__name"))
+        .values(
+            town=F("school__town__name"),
+            county_name=F("school__county__name"),
+            county_code=F("school__county__code"),
+        )
         .annotate(**_risk_counts())
-        .order_by("town")
+        .order_by("town", "county_code")
     )
-    return _with_total([{**r, "label": r["town"]} for r in grouped], town="total")
+    rows = list(grouped)
+    # Town names repeat across counties: a city's rows say their county ("城口县 东镇").
+    several = len({r["county_code"] for r in rows}) > 1
+    for r in rows:
+        county, r["town_name"] = r.pop("county_name"), r["town"]
+        r["label"] = r["town"] = f"{county} {r['town']}" if several else r["town"]
+    return _with_total(rows, town="total")
 
 
 def risk_school_rows(filters: Filters) -> list[dict]:
@@ -247,7 +260,7 @@ def risk_links(row: dict, place: dict) -> dict[str, str]:
     elif row.get("school_code"):
         here = {**place, "school_code": row["school_code"]}
     else:
-        here = {**place, "school_town": row["town"]}
+        here = {**place, **town_place(row)}
     return {
         "children": children_url(**here),
         **{level: children_url(**here, risk=level) for level in RISK_KEYS},

@@ -29,9 +29,14 @@ DONATION_COLUMNS = [
 
 def donation_rows(filters: Filters) -> list[dict]:
     """Donations received by the day, by kind: their value, what was handed over to a final
-    recipient by then, what is still open, and the children reached (three queries)."""
+    recipient by then, what is still open, and the children reached (three queries). A
+    donation is the county's that received it (a city's report: every county's)."""
     day = filters.day
     handovers = Handover.objects.filter(handed_over_on__lte=day)
+    donations = Donation.objects.filter(date__lte=day)
+    if filters.county:
+        handovers = handovers.filter(donation__county__code=filters.county)
+        donations = donations.filter(county__code=filters.county)
     traced = Subquery(
         handovers.filter(donation=OuterRef("pk"))
         .order_by()
@@ -42,8 +47,7 @@ def donation_rows(filters: Filters) -> list[dict]:
     )
     zero = Value(Decimal("0"), output_field=MONEY)
     grouped = (
-        Donation.objects.filter(date__lte=day)
-        .annotate(traced_value=Coalesce(traced, zero, output_field=MONEY))
+        donations.annotate(traced_value=Coalesce(traced, zero, output_field=MONEY))
         .values("kind")
         .annotate(
             donations=Count("pk"),

@@ -54,9 +54,15 @@ def active_on(day: datetime.date, prefix: str = "") -> Q:
     )
 
 
-def place_q(filters: Filters, prefix: str = "") -> Q:
-    """A town (by name, the school's town) and a school (by code)."""
+def place_q(filters: Filters, prefix: str = "", county: str | None = None) -> Q:
+    """A county (by code), a town (by name, the school's town) and a school (by code).
+
+    ``county``: the path to the county of a record that has its own (a concern, a referral, a
+    check-in: the county whose office keeps it); by default the school's county, as the town."""
     q = Q()
+    if filters.county:
+        path = f"{prefix}school__county" if county is None else county
+        q &= Q(**{f"{path}__code": filters.county})
     if filters.town:
         q &= Q(**{f"{prefix}school__town__name": filters.town})
     if filters.school:
@@ -82,6 +88,8 @@ def children(filters: Filters) -> QuerySet:
 def schools(filters: Filters) -> QuerySet:
     """Schools teaching now (a school has no history of opening and closing yet)."""
     qs = School.objects.filter(active=True).order_by()
+    if filters.county:
+        qs = qs.filter(county__code=filters.county)
     if filters.town:
         qs = qs.filter(town__name=filters.town)
     if filters.school:
@@ -91,6 +99,8 @@ def schools(filters: Filters) -> QuerySet:
 
 def towns(filters: Filters) -> QuerySet:
     qs = Town.objects.order_by()
+    if filters.county:
+        qs = qs.filter(county__code=filters.county)
     if filters.town:
         qs = qs.filter(name=filters.town)
     if filters.school:

@@ -14,6 +14,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from lbc_office import reports
@@ -21,7 +22,8 @@ from lbc_office.core.auth import role_required
 from lbc_office.core.forms import DateInput
 from lbc_office.core.models import Role
 from lbc_office.reports import export
-from registry.models import Town
+from registry import access
+from registry.models import County, Town
 
 # Rows of a table on one page (a county's 221 schools fit on one).
 ROWS_PER_PAGE = 250
@@ -33,15 +35,35 @@ FORMATS = {
 
 
 class ReportFilterForm(forms.Form):
+    """A report's filters as ``user`` may choose them: a city user (a municipal official, a
+    city's report viewer) chooses a county or the whole city; a county's user has no choice (the
+    county is theirs: ``filters()``). Town names repeat across counties: the towns offered are
+    the county's; a city user's town with no county is refused when its name is in more than
+    one county ("choose a county first")."""
+
     as_of = forms.DateField(label=_("As of"), required=False, widget=DateInput())
+    county = forms.ChoiceField(label=_("County"), required=False)
     town = forms.ChoiceField(label=_("Town"), required=False)
     school = forms.CharField(label=_("School code"), required=False, max_length=20)
 
-    def __init__(self, *args, table: reports.Table, **kwargs):
+    def __init__(self, *args, table: reports.Table, user, **kwargs):
         super().__init__(*args, **kwargs)
-        names = Town.objects.order_by("name").values_list("name", flat=True).distinct()
+        self.own_county = access.county_code_of(user)
+        county = self.own_county
+        if county:
+            del self.fields["county"]
+        else:
+            self.fields["county"].choices = [
+                ("", _("The whole city")),
+                *County.objects.order_by("code").values_list("code", "name"),
+            ]
+            county = self.data.get("county", "") if self.is_bound else ""
+        towns = Town.objects.order_by("name")
+        if county:
+            towns = towns.filter(county__code=county)
+        names = towns.values_list("name", flat=True).distinct()
         self.fields["town"].choices = [("", _("All towns")), *((n, n) for n in names)]
-        for name in [n for n in self.fields if n not in table.filters]:
+        for name in [n for n in self.fields if n not in (*table.filters, "county")]:
             del self.fields[name]
         for field in self.fields.values():
             css = "form-select" if isinstance(field, forms.ChoiceField) else "form-control"
@@ -53,17 +75,48 @@ class ReportFilterForm(forms.Form):
             raise forms.ValidationError(_("A report cannot be made for a day still to come."))
         return day
 
+    def clean(self):
+        data = super().clean()
+        town = data.get("town")
+        if town and not (self.own_county or data.get("county")):
+            counties = Town.objects.filter(name=town).values("county").distinct()
+            if counties.count() > 1:
+                self.add_error(
+                    "town", _("Towns of this name are in several counties: choose a county first.")
+                )
+        return data
+
     def filters(self) -> reports.Filters:
         data = self.cleaned_data if self.is_bound and self.is_valid() else {}
         return reports.Filters(
-            as_of=data.get("as_of"), town=data.get("town", ""), school=data.get("school", "")
+            as_of=data.get("as_of"),
+            town=data.get("town", ""),
+            school=data.get("school", ""),
+            county=self.own_county or data.get("county", ""),
         )
+
+    def county_name(self) -> str:
+        """The chosen county's name (a city user's choice), or ""."""
+        if self.own_county or "county" not in self.fields or not self.is_valid():
+            return ""
+        return dict(self.fields["county"].choices).get(self.cleaned_data["county"], "")
+
+
+def refuse_other_county(user, data) -> None:
+    """A county's user asking for another county's report: out of scope, 404 (like any record
+    of another county). A city user may ask for any county."""
+    own = access.county_code_of(user)
+    asked = data.get("county", "")
+    if own and asked and asked != own:
+        raise Http404
 
 
 @role_required(Role.OFFICIAL, Role.VIEWER)
 def report_index(request):
-    """The list of tables, with Table 1 for today."""
-    report = reports.build_for(request.user, "status")
+    """The list of tables, with Table 1 for today (the user's county, or the city) and Table 1
+    by place: a city's counties (a county's towns), each linking to its own Table 1."""
+    report = reports.build_for(request.user, "status", by_place=True)
+    status_url = reverse(reports.url_name("status"))
     return render(
         request,
         "lbc_office/reports.html",
@@ -74,6 +127,7 @@ def report_index(request):
             ],
             "status_table": _lines(report.table, report.rows),
             "status_columns": report.table.columns[1:],
+            **_places_context(report.by_place, status_url, {}),
         },
     )
 
@@ -84,10 +138,14 @@ def table_view(slug: str):
     @role_required(Role.OFFICIAL, Role.VIEWER)
     def view(request):
         table = reports.TABLES[slug]
-        form = ReportFilterForm(request.GET or None, table=table)
+        refuse_other_county(request.user, request.GET)
+        form = ReportFilterForm(request.GET or None, table=table, user=request.user)
         valid = not form.is_bound or form.is_valid()
-        report = reports.build_for(request.user, slug, form.filters())
+        filters = form.filters()
         fmt = request.GET.get("format", "")
+        # Table 1's page shows it by place too (the drill-down); its downloads do not.
+        by_place = slug == PLACES_TABLE and not fmt
+        report = reports.build_for(request.user, slug, filters, by_place=by_place)
         if fmt:
             if fmt not in FORMATS or not valid:
                 raise Http404
@@ -99,26 +157,61 @@ def table_view(slug: str):
         page = Paginator(body, ROWS_PER_PAGE).get_page(request.GET.get("page"))
         shown = [*page.object_list, *(row for row in report.rows if row.get(key) == "total")]
         if request.user.is_official:
-            _add_links(report, shown)
+            _add_links(report, shown, city=not access.county_code_of(request.user))
         query = request.GET.copy()
         query.pop("format", None)
         query.pop("page", None)
-        return render(
-            request,
-            "lbc_office/report_table.html",
-            {
-                "table": table,
-                "report": report,
-                "form": form,
-                "lines": _lines(report.table, shown),
-                "columns": table.columns,
-                "page": page,
-                "query": query.urlencode(),
-            },
-        )
+        context = {
+            "table": table,
+            "report": report,
+            "form": form,
+            "lines": _lines(report.table, shown),
+            "columns": table.columns,
+            "page": page,
+            "query": query.urlencode(),
+            "trail": _trail(request.path, filters, form.county_name()),
+        }
+        if report.by_place is not None:
+            as_of = {"as_of": filters.as_of.isoformat()} if filters.as_of else {}
+            context.update(_places_context(report.by_place, request.path, as_of))
+        return render(request, "lbc_office/report_table.html", context)
 
     view.__name__ = view.__qualname__ = f"report_{slug.replace('-', '_')}"
     return view
+
+
+# The table whose page shows its figures by place (the drill-down city → county → town → school).
+PLACES_TABLE = "status"
+
+
+def _places_context(report: reports.Report, target: str, keep: dict) -> dict:
+    """Table 1 by place for the template: each place's name links to its own table (``target``
+    with the place's filters, and ``keep``: the day)."""
+    level = reports.places.place_level(report.filters)
+    lines = _lines(report.table, report.rows)
+    for line in lines:
+        row = line["row"]
+        if not line["total"] and level:
+            params = reports.places.place_params(report.filters, level, row["code"])
+            line["url"] = f"{target}?{urlencode({**params, **keep})}"
+    return {
+        "places": lines,
+        "places_columns": report.table.columns[1:],
+        "places_level": reports.places.LEVEL_LABELS.get(level, ""),
+    }
+
+
+def _trail(path: str, filters: reports.Filters, county_name: str) -> list[dict]:
+    """The place of a city user's report, each step linking to its table: the city, the county,
+    the town (a county's user has no city above them: empty)."""
+    if not county_name:
+        return []
+    steps = [{"label": _("The whole city"), "url": path}]
+    steps.append({"label": county_name, "url": f"{path}?{urlencode({'county': filters.county})}"})
+    if filters.town:
+        params = {"county": filters.county, "town": filters.town}
+        steps.append({"label": filters.town, "url": f"{path}?{urlencode(params)}"})
+    return steps
 
 
 def _lines(table: reports.Table, rows: list[dict]) -> list[dict]:
@@ -150,7 +243,8 @@ def _download(report: reports.Report, fmt: str) -> HttpResponse:
     else:
         body = export.to_xlsx(report)
     response = HttpResponse(body, content_type=content_type)
-    name = f"{report.table.slug}-{report.filters.day:%Y-%m-%d}.{ext}"
+    county = f"{report.filters.county}-" if report.filters.county else ""
+    name = f"{report.table.slug}-{county}{report.filters.day:%Y-%m-%d}.{ext}"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
@@ -158,17 +252,21 @@ def _download(report: reports.Report, fmt: str) -> HttpResponse:
 # --- Drill-downs (officials only) ----------------------------------------------------------------
 
 
-def _add_links(report: reports.Report, rows: list[dict]) -> None:
+def _add_links(report: reports.Report, rows: list[dict], *, city: bool = False) -> None:
     """Put under each count of ``rows`` (the report's rows on the page) the list of the
     children it counts, where such a list exists: each table declares its own (``Table.links``).
+    A city user's list is asked for the report's county too (a county's user's list is theirs).
 
     The lists show the register as it is now: a table for a past day links nowhere.
     """
     filters = report.filters
     if not filters.is_today:
         return
-    place = {
-        k: v for k, v in {"school_town": filters.town, "school_code": filters.school}.items() if v
+    given = {
+        "county": filters.county if city else "",
+        "school_town": filters.town,
+        "school_code": filters.school,
     }
+    place = {k: v for k, v in given.items() if v}
     for row in rows:
         row["links"] = report.table.drill_down(row, place)

@@ -111,15 +111,17 @@ def test_figures_are_a_count_not_a_live_view(county, stored_on):
     EnrolmentFactory(child=county.children["c3"], programme__kind="egg_milk")
     assert reports.build("programmes").rows == before
     rows = SchoolFigures.objects.count()
-    key = f"dashboard-trends:{TODAY.isoformat()}"
-    cache.delete(key)
+    # the city's trends and its county's, each under its own key (issue 15)
+    keys = {code: dashboard._trends_key(TODAY, code) for code in ("", "500238")}
+    cache.delete_many(keys.values())
     try:
         tasks.count_report_figures()
         tasks.count_report_figures()
         # the task also keeps the dashboard's trends of the whole register in the cache
-        assert cache.get(key) == dashboard.trends(None, TODAY)
+        for code, key in keys.items():
+            assert cache.get(key) == dashboard.trends(None, TODAY, code)
     finally:
-        cache.delete(key)
+        cache.delete_many(keys.values())
     assert SchoolFigures.objects.count() == rows
     egg_milk = {r["programme"]: r for r in reports.build("programmes").rows}["egg_milk"]
     assert (egg_milk["primary"], egg_milk["middle"]) == (2, 1)  # c1, c3; c9

@@ -10,6 +10,7 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
+from lbc_office.home import dashboard
 from lbc_office.reports import figures
 from registry import services
 from tests.casework.factories import ConcernFactory
@@ -129,7 +130,7 @@ def test_official_home_reads_the_stored_figures_of_a_city(
     live = client.get(reverse("home")).context
     settings.REPORT_FIGURES_MINUTES = 10
     figures.count_day()
-    key = f"dashboard-trends:{TODAY.isoformat()}"
+    key = dashboard._trends_key(TODAY, personas.official.county_code)  # the county's (issue 15)
     cache.delete(key)
     try:
         # as above, with the figures' day and sums in place of the figures, the carers and

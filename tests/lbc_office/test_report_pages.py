@@ -304,7 +304,9 @@ def test_a_tables_queries_do_not_grow_with_the_register(
     county, official, django_assert_num_queries, slug, n
 ):
     _grow(county, n)
-    with django_assert_num_queries(3 + 1 + REPORT_TRANSACTION + TABLE_QUERIES[slug] + 3):
+    # Table 1's page also counts it by place, in its transaction (the drill-down, issue 15)
+    by_place = 1 if slug == "status" else 0
+    with django_assert_num_queries(3 + 1 + REPORT_TRANSACTION + TABLE_QUERIES[slug] + by_place + 3):
         assert official.get(url(slug)).status_code == 200
     with django_assert_num_queries(3 + 1 + REPORT_TRANSACTION + TABLE_QUERIES[slug] + 3):
         assert official.get(url(slug, format="xlsx")).status_code == 200

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from lbc_office import reports
-from lbc_office.reports.views import ReportFilterForm
+from lbc_office.reports.views import ReportFilterForm, refuse_other_county
 
 
 def _require_report_reader(request) -> None:
@@ -20,7 +20,8 @@ def _require_report_reader(request) -> None:
 
 
 class ReportIndex(APIView):
-    """The tables, each with its options (``as_of``, ``town``, ``school`` where it takes them)."""
+    """The tables, each with its options (``as_of``, ``town``, ``school`` where it takes them;
+    ``county`` for a city's user, every table: a county's user always gets their county)."""
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request):
@@ -30,7 +31,7 @@ class ReportIndex(APIView):
                 {
                     "slug": t.slug,
                     "title": str(t.title),
-                    "options": list(t.filters),
+                    "options": [*t.filters, "county"],
                     "url": request.build_absolute_uri(reverse(f"api:report_{t.slug}")),
                 }
                 for t in reports.TABLES.values()
@@ -48,7 +49,8 @@ class ReportTable(APIView):
         _require_report_reader(request)
         slug = self.slug
         table = reports.TABLES[slug]
-        form = ReportFilterForm(request.query_params or None, table=table)
+        refuse_other_county(request.user, request.query_params)  # another county's: 404
+        form = ReportFilterForm(request.query_params or None, table=table, user=request.user)
         if form.is_bound and not form.is_valid():
             raise ValidationError({f: [str(m) for m in ms] for f, ms in form.errors.items()})
         report = reports.build_for(request.user, slug, form.filters())
@@ -56,6 +58,7 @@ class ReportTable(APIView):
             {
                 "table": slug,
                 "as_of": report.filters.day,
+                "county": report.filters.county,
                 "counted_at": report.counted_at,
                 "suppressed": report.suppressed,
                 "columns": table.keys,
