@@ -70,3 +70,18 @@ ROUTES = {task: {"queue": queue} for queue, tasks in _BY_QUEUE.items() for task 
 # Each queue bound to its own exchange by its own name: with no exchange given, Celery binds
 # them all to the default queue's, and a message sent there would reach every queue.
 TASK_QUEUES = [Queue(name, Exchange(name, type="direct"), routing_key=name) for name in QUEUES]
+
+
+def broker(redis_url: str, folder) -> tuple[str, dict]:
+    """The broker's URL and transport options: Redis when ``REDIS_URL`` is set, else the
+    embedded default — messages in files under ``folder`` on the local disk, so one laptop runs
+    web, worker and beat with nothing else installed."""
+    if redis_url:
+        return redis_url, {"visibility_timeout": 3600}
+    return "filesystem://localhost/", {
+        "data_folder_in": str(folder / "queue"),
+        "data_folder_out": str(folder / "queue"),
+        "processed_folder": str(folder / "processed"),
+        "control_folder": str(folder / "control"),
+        "store_processed": False,
+    }

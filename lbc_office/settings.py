@@ -16,7 +16,7 @@ from lbc_office.beat import beat_schedule
 from lbc_office.core import replica_conf
 from lbc_office.core.env import env_bool, env_int, env_list, env_str
 from lbc_office.log_config import logging_config
-from lbc_office.queues import DEFAULT_QUEUE, ROUTES, TASK_QUEUES
+from lbc_office.queues import DEFAULT_QUEUE, ROUTES, TASK_QUEUES, broker
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("LBC_VAR_DIR", str(BASE_DIR / "var")))
@@ -319,21 +319,8 @@ CACHES = {
         }
     )
 }
-CELERY_BROKER_DIR = VAR_DIR / "celery"
-if REDIS_URL:
-    CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
-else:
-    # Embedded default: a broker in files on the local disk, so one laptop runs web, worker and
-    # beat with nothing else installed.
-    CELERY_BROKER_URL = "filesystem://localhost/"
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(CELERY_BROKER_DIR / "queue"),
-        "data_folder_out": str(CELERY_BROKER_DIR / "queue"),
-        "processed_folder": str(CELERY_BROKER_DIR / "processed"),
-        "control_folder": str(CELERY_BROKER_DIR / "control"),
-        "store_processed": False,
-    }
+# Redis, or the embedded broker in files under var/celery/ (lbc_office/queues.py).
+CELERY_BROKER_URL, CELERY_BROKER_TRANSPORT_OPTIONS = broker(REDIS_URL, VAR_DIR / "celery")
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]

@@ -14,10 +14,10 @@ from lbc_office.core.forms import save_form
 from lbc_office.core.models import Role
 from registry import access, search_box, selectors
 from registry.filters import ChildFilter
-from registry.forms import ImportUploadForm
 from registry.importing import ImportReport, export, jobs
 from registry.importing.columns import headers
 from registry.models import Child, ImportJob, School
+from registry.upload_forms import ImportUploadForm
 
 official_only = role_required(Role.OFFICIAL)
 CSV_TYPE = "text/csv; charset=utf-8"

@@ -27,16 +27,22 @@ DONATION_COLUMNS = [
 ]
 
 
+def _counted(filters: Filters):
+    """The hand-overs and donations by the filters' day, of the filters' county if any."""
+    handovers = Handover.objects.filter(handed_over_on__lte=filters.day)
+    donations = Donation.objects.filter(date__lte=filters.day)
+    if filters.county:
+        handovers = handovers.filter(donation__county__code=filters.county)
+        donations = donations.filter(county__code=filters.county)
+    return handovers, donations
+
+
 def donation_rows(filters: Filters) -> list[dict]:
     """Donations received by the day, by kind: their value, what was handed over to a final
     recipient by then, what is still open, and the children reached (three queries). A
     donation is the county's that received it (a city's report: every county's)."""
     day = filters.day
-    handovers = Handover.objects.filter(handed_over_on__lte=day)
-    donations = Donation.objects.filter(date__lte=day)
-    if filters.county:
-        handovers = handovers.filter(donation__county__code=filters.county)
-        donations = donations.filter(county__code=filters.county)
+    handovers, donations = _counted(filters)
     traced = Subquery(
         handovers.filter(donation=OuterRef("pk"))
         .order_by()

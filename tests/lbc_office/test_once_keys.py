@@ -25,6 +25,8 @@ from tests.volunteers.factories import AssignmentFactory, VolunteerFactory
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate().isoformat()
+# A call recorded yesterday morning: "today at 08:00" is still to come before 08:00 local time.
+YESTERDAY = (timezone.localdate() - datetime.timedelta(days=1)).isoformat()
 WRITES = [AuditEvent.Action.CREATE, AuditEvent.Action.CHANGE]
 KEY = re.compile(r'name="once_key" value="([0-9a-f-]{36})"')
 
@@ -138,12 +140,12 @@ def _cases(p) -> dict[str, Case]:
         "family_call": Case(
             "teacher_a",
             c("programmes:call_add", child.pk),
-            {"room": room.pk, "at": f"{TODAY}T08:00", "minutes": "12", "with_whom": "both"},
+            {"room": room.pk, "at": f"{YESTERDAY}T08:00", "minutes": "12", "with_whom": "both"},
         ),
         "call_session": Case(
             "teacher_a",
             c("programmes:call_session", room.pk),
-            {"at": f"{TODAY}T08:00", f"minutes_{child.pk}": "6", f"with_{child.pk}": "mother"},
+            {"at": f"{YESTERDAY}T08:00", f"minutes_{child.pk}": "6", f"with_{child.pk}": "mother"},
             query="?grade=3",
         ),
         "parent_visit": Case(
@@ -335,7 +337,7 @@ def test_a_key_used_for_another_form_is_refused(personas):
     client = personas.client_for("teacher_a")
     key = _key(client, reverse("programmes:visit_add", args=[child.pk]))
     client.post(reverse("programmes:visit_add", args=[child.pk]), {**_visit(), "once_key": key})
-    call = {"room": room.pk, "at": f"{TODAY}T08:00", "minutes": "5", "with_whom": "both"}
+    call = {"room": room.pk, "at": f"{YESTERDAY}T08:00", "minutes": "5", "with_whom": "both"}
     response = client.post(
         reverse("programmes:call_add", args=[child.pk]), {**call, "once_key": key}
     )
