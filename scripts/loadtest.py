@@ -388,6 +388,97 @@ if HttpUser is not None:
             self.client.get("/reports/status/?format=xlsx", name="official: download (XLSX)")
 
 
+# --- the whole run: gunicorn in production mode, locust at each number of users, the check ---
+
+
+def production_env(static_root: str) -> dict:
+    """As scripts/bench_pages.py runs it: DEBUG=0, collected static files, plain HTTP on the
+    loopback (the TLS proxy's part is not measured)."""
+    env = dict(os.environ)
+    env.update(
+        DEBUG="0",
+        SECRET_KEY=env.get("SECRET_KEY") or "load-test-" + "k" * 40,
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        STATIC_ROOT=static_root,
+        SECURE_SSL_REDIRECT="0",
+        SESSION_COOKIE_SECURE="0",
+        CSRF_COOKIE_SECURE="0",
+        SECURE_HSTS_SECONDS="0",
+        LOG_LEVEL="WARNING",
+    )
+    return env
+
+
+def summary(csv_prefix: str) -> dict:
+    """The "Aggregated" row and every request's row of locust's ``_stats.csv``."""
+    import csv
+
+    with open(f"{csv_prefix}_stats.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    return {r["Name"]: r for r in rows}
+
+
+def run(args) -> int:
+    import datetime
+    import subprocess
+    import tempfile
+    import time
+    import urllib.request
+
+    py = str(ROOT / ".venv/bin/python")
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    static_root = tempfile.mkdtemp(prefix="lbc-loadtest-static-")
+    env = production_env(static_root)
+    manage = lambda *a: subprocess.run([py, "manage.py", *a], cwd=ROOT, env=env, check=True)  # noqa: E731
+    manage("migrate", "--noinput", "-v0")
+    manage("collectstatic", "--noinput", "-v0")
+    users_file = str(out / "users.json")
+    subprocess.run([py, __file__, "prepare", "--out", users_file], cwd=ROOT, env=env, check=True)
+    since = datetime.datetime.now(datetime.UTC).isoformat()
+    cmd = [str(ROOT / ".venv/bin/gunicorn"), "lbc_office.wsgi", "-b", f"127.0.0.1:{args.port}"]
+    cmd += ["-w", str(args.workers), "-k", args.worker_class, "--timeout", "120"]
+    if args.worker_class == "gthread":
+        cmd += ["--threads", str(args.threads)]
+    server = subprocess.Popen(cmd, cwd=ROOT, env=env, start_new_session=True)
+    host = f"http://127.0.0.1:{args.port}"
+    try:
+        for _ in range(150):
+            try:
+                urllib.request.urlopen(f"{host}/healthz", timeout=2)  # noqa: S310 (http only)
+                break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            raise SystemExit("gunicorn did not answer on /healthz")
+        layout = f"{args.workers} {args.worker_class}" + (
+            f" x {args.threads} threads" if args.worker_class == "gthread" else ""
+        )
+        lines = []
+        for users in [int(u) for u in args.users.split()]:
+            prefix = str(out / f"{args.label}-u{users}")
+            load = os.getloadavg()[0]
+            subprocess.run(
+                [str(ROOT / ".venv/bin/locust"), "-f", __file__, "--headless", "-u", str(users),
+                 "-r", str(max(1, users // 10)), "-t", args.duration, "-H", host,
+                 "--csv", prefix, "--only-summary", "--loglevel", "WARNING"],
+                cwd=ROOT, env={**env, "LOADTEST_USERS": users_file}, check=False,
+            )  # fmt: skip
+            total = summary(prefix)["Aggregated"]
+            lines.append(
+                f"| {layout} | {users} | {float(total['50%']):,.0f} ms | "
+                f"{float(total['95%']):,.0f} ms | {float(total['Requests/s']):.1f} | "
+                f"{total['Failure Count']} of {total['Request Count']} | {load:.2f} |"
+            )
+            print(lines[-1], flush=True)
+    finally:
+        os.killpg(server.pid, 15)
+        server.wait(timeout=30)
+    print("| layout | users | p50 | p95 | req/s | errors | load before |")
+    print("\n".join(lines))
+    return subprocess.run([py, __file__, "check", "--since", since], cwd=ROOT, env=env).returncode
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -398,11 +489,22 @@ def main() -> None:
     p.add_argument("--officials", type=int, default=15)
     c = sub.add_parser("check", help="count what was stored twice since a moment")
     c.add_argument("--since", required=True, help="ISO date and time with its offset")
+    r = sub.add_parser("run", help="gunicorn, locust at each number of users, the check")
+    r.add_argument("--users", default="10 50 100")
+    r.add_argument("--duration", default="3m", help="per number of users (locust's -t)")
+    r.add_argument("--workers", type=int, default=4)
+    r.add_argument("--worker-class", default="sync", choices=["sync", "gthread"])
+    r.add_argument("--threads", type=int, default=4)
+    r.add_argument("--port", type=int, default=8765)
+    r.add_argument("--label", default="sync4")
+    r.add_argument("--out", default=str(ROOT / "var/loadtest"))
     args = parser.parse_args()
     if args.command == "prepare":
         prepare(args)
-    else:
+    elif args.command == "check":
         raise SystemExit(check(args))
+    else:
+        raise SystemExit(run(args))
 
 
 if __name__ == "__main__":
