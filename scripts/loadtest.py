@@ -127,6 +127,23 @@ def prepare(args) -> None:
                 "activity": activity,
             }
         )
+    # What the one-user timings ask for (``single``): a child of the city and its county.
+    child = Child.objects.filter(status="active", county_id=activity or counties[0]).order_by("pk")[
+        1000
+    ]
+    given = child.name[1:3] if len(child.name) >= 3 else child.name
+    probes = {
+        "child": child.pk,
+        "county": child.county_id,
+        "town": child.village.town_id,
+        "name3": child.name[:3],
+        "name2": child.name[:2],
+        "given2": given,
+        "surname": child.name[:1],
+        "id": child.id_number,
+        "last4": child.id_number[-4:],
+    }
+    users.append({"role": "probes", "session": "", **probes})
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(users, ensure_ascii=False))
     kinds = {r: sum(u["role"] == r for u in users) for r in ("teacher", "volunteer", "official")}
@@ -388,6 +405,84 @@ if HttpUser is not None:
             self.client.get("/reports/status/?format=xlsx", name="official: download (XLSX)")
 
 
+def single(host: str, users_file: str, runs: int) -> list[str]:
+    """One user at a time: each page ``runs`` times through the server, median and p95 (ms)."""
+    import statistics
+    import time
+
+    import requests
+
+    accounts = json.loads(Path(users_file).read_text())
+    probe = next(a for a in accounts if a["role"] == "probes")
+    sessions = {}
+    for role in ("official", "teacher"):
+        s = requests.Session()
+        s.cookies.set("sessionid", next(a for a in accounts if a["role"] == role)["session"])
+        sessions[role] = s
+
+    def search_url(role: str, text: str, extra: str = "") -> str:
+        s = sessions[role]
+        page = s.get(f"{host}/children/{extra}")
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+        data = {"q": text, "csrfmiddlewaretoken": token}
+        if extra:
+            data.update(dict(p.split("=") for p in extra.lstrip("?").split("&")))
+        response = s.post(
+            f"{host}/children/", data=data, allow_redirects=False,
+            headers={"Referer": f"{host}/children/"},
+        )  # fmt: skip
+        return host + response.headers["Location"]
+
+    def deep_url(role: str, first: str, pages: int) -> str:
+        url = first
+        for _ in range(pages):
+            page = sessions[role].get(url).text
+            found = re.search(r'id="page-next" href="\?([^"]+)"', page)
+            url = first.split("?")[0] + "?" + found.group(1).replace("&amp;", "&")
+        return url
+
+    c, county = probe, f"?county={probe['county']}"
+    teacher_child = next(a for a in accounts if a["role"] == "teacher")["children"][0]
+    pages = [
+        ("official", "list, first page", f"{host}/children/"),
+        ("official", "list, page 50 (cursor)", deep_url("official", f"{host}/children/", 49)),
+        ("official", "filters: grade 3, poor", f"{host}/children/?grade=3&poor=yes"),
+        ("official", "search: 1 character (surname)", search_url("official", c["surname"])),
+        ("official", "search: 2 characters (start)", search_url("official", c["name2"])),
+        ("official", "search: 2 characters (given name)", search_url("official", c["given2"])),
+        ("official", "search: 3 characters", search_url("official", c["name3"])),
+        ("official", "search: whole identity number", search_url("official", c["id"])),
+        ("official", "search: last four digits", search_url("official", c["last4"])),
+        ("official", "personal file", f"{host}/children/{c['child']}/"),
+        ("county", "list, first page (one county)", f"{host}/children/{county}"),
+        ("county", "list, page 50 (one county)", deep_url("official", f"{host}/children/{county}", 49)),
+        ("county", "filters: town, grade 3", f"{host}/children/{county}&town={c['town']}&grade=3"),
+        ("county", "search: 2 characters", search_url("official", c["given2"], county)),
+        ("county", "search: 3 characters", search_url("official", c["name3"], county)),
+        ("county", "search: last four digits", search_url("official", c["last4"], county)),
+        ("teacher", "list, first page", f"{host}/children/"),
+        ("teacher", "personal file", f"{host}/children/{teacher_child}/"),
+    ]  # fmt: skip
+    lines = []
+    for role, label, url in pages:
+        s = sessions["teacher" if role == "teacher" else "official"]
+        times, size = [], 0
+        for _ in range(runs + 1):
+            started = time.perf_counter()
+            response = s.get(url)
+            times.append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200, (label, response.status_code)
+            size = len(response.content)
+        times = sorted(times[1:])  # the first warms the worker's caches
+        p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
+        lines.append(
+            f"| {role} | {label} | {statistics.median(times):,.0f} ms | {p95:,.0f} ms | "
+            f"{size / 1024:,.0f} KB |"
+        )
+        print(lines[-1], flush=True)
+    return lines
+
+
 # --- the whole run: gunicorn in production mode, locust at each number of users, the check ---
 
 
@@ -454,8 +549,11 @@ def run(args) -> int:
         layout = f"{args.workers} {args.worker_class}" + (
             f" x {args.threads} threads" if args.worker_class == "gthread" else ""
         )
+        if args.single:
+            print("| who | page | median | p95 | HTML |")
+            single(host, users_file, args.single)
         lines = []
-        for users in [int(u) for u in args.users.split()]:
+        for users in [int(u) for u in args.users.split() if u != "0"]:
             prefix = str(out / f"{args.label}-u{users}")
             load = os.getloadavg()[0]
             subprocess.run(
@@ -491,6 +589,7 @@ def main() -> None:
     c.add_argument("--since", required=True, help="ISO date and time with its offset")
     r = sub.add_parser("run", help="gunicorn, locust at each number of users, the check")
     r.add_argument("--users", default="10 50 100")
+    r.add_argument("--single", type=int, default=0, help="first time each page N times alone")
     r.add_argument("--duration", default="3m", help="per number of users (locust's -t)")
     r.add_argument("--workers", type=int, default=4)
     r.add_argument("--worker-class", default="sync", choices=["sync", "gthread"])
