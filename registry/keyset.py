@@ -116,30 +116,40 @@ def page(qs: QuerySet, cursor: str | None, size: int) -> KeysetPage:
         keys = ["name", "id"]
     decoded = _decode(cursor or "", len(keys))
     count = qs.order_by()[: COUNT_LIMIT + 1].count()
-    rows, has_before, has_after = None, False, False
+    found, has_before, has_after = None, False, False
     if decoded and decoded[0] == PREVIOUS:
-        before = list(
-            qs.filter(_after(keys, decoded[1], before=True)).order_by(*[F(k).desc() for k in keys])[
-                : size + 1
-            ]
+        before = _keys(
+            qs.filter(_after(keys, decoded[1], before=True)).order_by(*[F(k).desc() for k in keys]),
+            keys,
+            size + 1,
         )
         if len(before) > size:  # a whole page before, and more before it
-            rows, has_before, has_after = before[:size][::-1], True, True
+            found, has_before, has_after = before[:size][::-1], True, True
         # else: fewer than a page before the cursor: that is the first page (below)
     elif decoded:
-        after = list(qs.filter(_after(keys, decoded[1]))[: size + 1])
+        after = _keys(qs.filter(_after(keys, decoded[1])), keys, size + 1)
         if after:  # else: nothing after the cursor any more: the first page (below)
-            rows, has_before, has_after = after[:size], True, len(after) > size
-    if rows is None:
-        first = list(qs[: size + 1])
-        rows, has_after = first[:size], len(first) > size
-    result = KeysetPage(rows=rows, count=count, keys=keys)
-    if rows and has_after:
-        result.next_cursor = _encode(NEXT, _values(rows[-1], keys))
-    if rows and has_before:
-        result.previous_cursor = _encode(PREVIOUS, _values(rows[0], keys))
+            found, has_before, has_after = after[:size], True, len(after) > size
+    if found is None:
+        first = _keys(qs, keys, size + 1)
+        found, has_after = first[:size], len(first) > size
+    result = KeysetPage(rows=_rows(qs, found), count=count, keys=keys)
+    if found and has_after:
+        result.next_cursor = _encode(NEXT, list(found[-1]))
+    if found and has_before:
+        result.previous_cursor = _encode(PREVIOUS, list(found[0]))
     return result
 
 
-def _values(row, keys: list[str]) -> list:
-    return [getattr(row, "pk" if k == "id" else k) for k in keys]
+def _keys(qs: QuerySet, keys: list[str], n: int) -> list[tuple]:
+    """The sort keys of the first ``n`` rows: the children table alone is sorted (with only
+    the joins a filter needs), so a misestimated search cannot join the town to every match
+    before the LIMIT (a two-character search took 747 ms that way, 30 ms this way)."""
+    return list(qs.values_list(*keys)[:n])
+
+
+def _rows(qs: QuerySet, found: list[tuple]) -> list:
+    """The page's children, with what the list shows of them, in the order found."""
+    ids = [values[-1] for values in found]
+    by_id = {row.pk: row for row in qs.order_by().filter(pk__in=ids)}
+    return [by_id[pk] for pk in ids if pk in by_id]
