@@ -159,9 +159,8 @@ def refresh_last_contact(child_ids=None, *, today: datetime.date | None = None) 
     # of a city's children, each a new row version for VACUUM, to change a few thousand).
     # Returns how many changed.
     last_contact = last_contact_expression(today)
-    return children.filter(
-        _IsDistinctFrom(F("last_parent_contact_on"), last_contact)
-    ).update(last_parent_contact_on=last_contact)
+    changed = children.filter(_IsDistinctFrom(F("last_parent_contact_on"), last_contact))
+    return changed.update(last_parent_contact_on=last_contact)
 
 
 class _IsDistinctFrom(Func):
