@@ -7,7 +7,7 @@ UV_VERSION := 0.9.30
 STAMP := $(VENV)/.installed-from-lock
 PYTEST_ARGS ?=
 
-.PHONY: setup run test lint format messages check-messages demo-code clean backup restore assets
+.PHONY: setup run test lint format messages check-messages demo-code clean backup restore assets loadtest
 
 setup: $(STAMP)
 
@@ -57,6 +57,21 @@ backup: setup
 restore: setup
 	@test -n "$(FILE)" || { echo "usage: make restore FILE=path/to/lbc-….dump (or .sqlite3.gz)" >&2; exit 2; }
 	$(BIN)/python manage.py restore "$(FILE)"
+
+# Many users at once (docs/PERFORMANCE.md, "Many users at once"): gunicorn in production mode on
+# the database DATABASE_URL names (a generated register: scripts/bench_reports.py), locust
+# headless at each of USERS for DURATION, CSV stats in var/loadtest/, then the check that no
+# visit or check-in was stored twice. It adds load-* users and their sessions to that database.
+USERS ?= 10 50 100
+DURATION ?= 3m
+WORKERS ?= 4
+WORKER_CLASS ?= sync
+THREADS ?= 4
+loadtest: setup
+	@test -n "$(DATABASE_URL)" || { echo "usage: make loadtest DATABASE_URL=postgres://… [USERS='10 50 100'] [WORKERS=4] [WORKER_CLASS=sync|gthread]" >&2; exit 2; }
+	$(BIN)/python scripts/loadtest.py run --users "$(USERS)" --duration $(DURATION) \
+	  --workers $(WORKERS) --worker-class $(WORKER_CLASS) --threads $(THREADS) \
+	  --label $(WORKER_CLASS)$(WORKERS)
 
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db import connection
+from django.db.models import BooleanField, Case, F, Func, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Right
 from django.utils.translation import gettext_lazy as _
 
@@ -20,6 +21,7 @@ from registry.models import (
     RISK_NEEDS_PLAN,
     Child,
     ChildStatus,
+    County,
     GuardianType,
     RiskLevel,
     School,
@@ -31,6 +33,8 @@ ALL_STATUSES = "all"
 AT_LEAST_HIGH = "high_or_urgent"
 # Beyond this many schools in scope (a municipal install), the school filter waits for a town.
 SCHOOL_CHOICES_LIMIT = 300
+# Beyond this many towns (a city), an official's town filter waits for a county.
+TOWN_CHOICES_LIMIT = 300
 YES_NO = [("", _("Any")), ("yes", _("Yes")), ("no", _("No"))]
 _ID_LIKE = re.compile(r"^[0-9Xx０-９Ｘｘ\s\-]{4,}$")
 
@@ -66,10 +70,16 @@ def search(qs, text: str, *, user=None):
     The ordering is also what keeps a search fast on millions of rows: ordered by plain name,
     PostgreSQL walks the name index hoping to meet 25 matches early, and reads most of the
     table when they sort late; ordered by closeness, it finds the few matches first.
+
+    One character is a surname: the names that start with it, in (name, id) order (the exact
+    name sorts first anyway), which the name index serves from the first match on — a common
+    surname holds a tenth of a city's children, too many to sort by closeness.
     """
     text = (text or "").strip()
     if not text:
         return qs
+    if len(text) == 1 and not is_id_search(text):
+        return qs.filter(name__gte=text, name__startswith=text).order_by("name", "id")
     closeness = Case(
         When(name=text, then=Value(0)),
         When(name__startswith=text, then=Value(1)),
@@ -77,10 +87,38 @@ def search(qs, text: str, *, user=None):
         output_field=IntegerField(),
     )
     return (
-        qs.alias(id_number_last4=Right("id_number", 4), closeness=closeness)
+        # closeness is selected (not only sorted on): a keyset page's cursor names it.
+        qs.alias(id_number_last4=Right("id_number", 4))
+        .annotate(closeness=closeness)
         .filter(search_q(text, user=user))
         .order_by("closeness", "name", "id")
     )
+
+
+class _NameHolds(Func):
+    """``lbc_name_grams(name) @> ARRAY[text]``: the name holds these one or two characters. A
+    GIN index on the name's characters and pairs of characters serves it (PostgreSQL only:
+    migration registry.0015)."""
+
+    output_field = BooleanField()
+
+    def as_sql(self, compiler, connection, **extra):
+        name_sql, name_params = compiler.compile(self.source_expressions[0])
+        text_sql, text_params = compiler.compile(self.source_expressions[1])
+        return f"lbc_name_grams({name_sql}) @> ARRAY[{text_sql}]::text[]", (
+            *name_params,
+            *text_params,
+        )
+
+
+def name_q(text: str) -> Q:
+    """Names holding ``text`` anywhere. A case-sensitive ``contains`` (``LIKE '%…%'``), which
+    the trigram index serves from three characters on (Chinese has no case; ``icontains``
+    compiles to ``UPPER(name) LIKE UPPER(…)``, which no index serves). One or two characters
+    give no trigram: on PostgreSQL the index of the name's characters and pairs finds them."""
+    if len(text) <= 2 and connection.vendor == "postgresql":
+        return Q(_NameHolds(F("name"), Value(text)), name__contains=text)
+    return Q(name__contains=text)
 
 
 def is_id_search(text: str) -> bool:
@@ -121,7 +159,7 @@ def search_q(text: str, *, user=None) -> Q:
         if len(digits) < 4:
             return Q(id_number__endswith=digits)
         return Q(id_number__startswith=digits)
-    return Q(name__icontains=text)
+    return name_q(text)
 
 
 class YesNoFilter(django_filters.ChoiceFilter):
@@ -143,6 +181,10 @@ class ChildFilter(django_filters.FilterSet):
         label=_("Name or identity number"),
         method="filter_search",
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+    # Officials of a city only (more than TOWN_CHOICES_LIMIT towns): the towns wait for it.
+    county = django_filters.ModelChoiceFilter(
+        label=_("County"), queryset=County.objects.all(), empty_label=_("All counties")
     )
     town = django_filters.ModelChoiceFilter(
         label=_("Town"),
@@ -202,6 +244,7 @@ class ChildFilter(django_filters.FilterSet):
         if not data.get("status"):
             data["status"] = ChildStatus.ACTIVE
         super().__init__(data, *args, **kwargs)
+        self._narrow_towns(user, data)
         schools = School.objects.visible_to(user).order_by("name")
         town = str(data.get("town") or "")
         if town.isdigit():
@@ -214,6 +257,29 @@ class ChildFilter(django_filters.FilterSet):
             schools = schools.filter(pk=chosen) if chosen.isdigit() else schools.none()
             self.filters["school"].extra["empty_label"] = _("Choose a town first")
         self.filters["school"].queryset = schools
+
+    def _narrow_towns(self, user, data):
+        """Only the towns a user can choose: a teacher's or volunteer's are those where their
+        children live (a city's 1,280 towns were 48 KB of a teacher's 70 KB page and most of
+        its render time). An official of a city picks a county first."""
+        town_filter = self.filters["town"]
+        if not getattr(user, "is_official", False):
+            del self.filters["county"]
+            town_filter.queryset = Town.objects.filter(
+                pk__in=Child.objects.visible_to(user).values("village__town")
+            )
+            return
+        county, town = str(data.get("county") or ""), str(data.get("town") or "")
+        if county.isdigit():
+            town_filter.queryset = Town.objects.filter(county_id=county)
+        elif Town.objects.values("pk")[TOWN_CHOICES_LIMIT : TOWN_CHOICES_LIMIT + 1].exists():
+            # A town already chosen, from a report's link, stays valid.
+            town_filter.queryset = (
+                Town.objects.filter(pk=town) if town.isdigit() else Town.objects.none()
+            )
+            town_filter.extra["empty_label"] = _("Choose a county first")
+        else:
+            del self.filters["county"]  # one county's install: the towns are few
 
     @property
     def form(self):

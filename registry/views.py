@@ -22,6 +22,7 @@ from registry import (
     duplicate_views,
     file_sections,
     history,
+    keyset,
     search_box,
     selectors,
     services,
@@ -65,10 +66,12 @@ def child_list(request):
         queryset=selectors.children_for_list(request.user),
         user=request.user,
     )
-    page = Paginator(child_filter.qs, settings.LBC_PAGE_SIZE).get_page(request.GET.get("page"))
+    # Keyset pages ("next"/"previous" by cursor): no OFFSET, no exact count of a city's register.
+    page = keyset.page(child_filter.qs, request.GET.get("after"), settings.LBC_PAGE_SIZE)
     audit.shown(request, page, search=search_kind(child_filter.data.get("q")))
     query = request.GET.copy()
     query.pop("page", None)
+    query.pop("after", None)
     return render(
         request,
         "registry/child_list.html",

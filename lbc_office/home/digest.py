@@ -31,7 +31,7 @@ def digest_text(due: list[todo.Due]) -> tuple[str, str]:
     with translation.override(settings.LANGUAGE_CODE):
         total = sum(d.count for d in due)
         subject = _("This week: %(count)d things to do") % {"count": total}
-        lines = [f"{d.label}: {d.count}" for d in due]
+        lines = [f"{d.label}: {d.shown_count}" for d in due]
         lines.append(_("Sign in and open My tasks to see them."))
         return subject, "\n".join(lines)
 

@@ -46,6 +46,11 @@ class Source:
     list_url: Callable[[], str] | None = None
 
 
+# A count stops here ("1000+"): a city's 2.35 million children without a consent record took
+# 2.8 s to count on every official's first screen (docs/PERFORMANCE.md, issue 15).
+COUNT_LIMIT = 1000
+
+
 @dataclass
 class Due:
     key: str
@@ -53,6 +58,15 @@ class Due:
     count: int
     items: list[Item] = field(default_factory=list)
     list_url: str = ""
+
+    @property
+    def more(self) -> bool:
+        """More than ``COUNT_LIMIT`` are due (``count`` is then COUNT_LIMIT + 1)."""
+        return self.count > COUNT_LIMIT
+
+    @property
+    def shown_count(self) -> str:
+        return f"{COUNT_LIMIT}+" if self.more else str(self.count)
 
 
 def _day(day: datetime.date | None) -> str:
@@ -261,7 +275,7 @@ def due_for(user, today: datetime.date, *, limit: int = 5) -> list[Due]:
     found = []
     for source in sources_for(user):
         due = source.due(user, today)
-        count = due.count()
+        count = due.order_by()[: COUNT_LIMIT + 1].count()
         if not count:
             continue
         items = [source.item(obj, today) for obj in due[:limit]] if limit else []

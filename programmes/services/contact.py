@@ -10,6 +10,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import BooleanField, F, Func
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -154,4 +155,20 @@ def refresh_last_contact(child_ids=None, *, today: datetime.date | None = None) 
 
     today = today or timezone.localdate()
     children = Child.objects.all() if child_ids is None else Child.objects.filter(pk__in=child_ids)
-    return children.update(last_parent_contact_on=last_contact_expression(today))
+    # Only the rows whose date changes are written (the nightly run rewrote all 2.35 million
+    # of a city's children, each a new row version for VACUUM, to change a few thousand).
+    # Returns how many changed.
+    last_contact = last_contact_expression(today)
+    changed = children.filter(_IsDistinctFrom(F("last_parent_contact_on"), last_contact))
+    return changed.update(last_parent_contact_on=last_contact)
+
+
+class _IsDistinctFrom(Func):
+    """``a IS DISTINCT FROM b``: unequal, a NULL and a date counting as different."""
+
+    arg_joiner = " IS DISTINCT FROM "
+    template = "(%(expressions)s)"
+    output_field = BooleanField()
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, arg_joiner=" IS NOT ", **extra)

@@ -186,6 +186,8 @@ class Child(TrackedModel):
             models.Index(fields=["school", "status", "name"], name="child_school_status_name"),
             # The county-wide list, filtered by status and ordered by name.
             models.Index(fields=["status", "name"], name="child_status_name"),
+            # One county's list of a city's register, page by page in (name, id) order.
+            models.Index(fields=["county", "status", "name", "id"], name="child_county_list"),
             models.Index(fields=["village", "status"], name="child_village_status"),
             # The contact-gap lists: active children whose last contact is oldest (or never).
             models.Index(fields=["status", "last_parent_contact_on"], name="child_last_contact"),

@@ -166,6 +166,18 @@ def test_reading_stored_figures_takes_a_fixed_number_of_queries(
             reports.build(slug, Filters(town="东镇"))
 
 
+def test_the_command_fills_the_dashboards_trend_cache_for_today_only(county, stored_on):
+    key = f"dashboard-trends:{TODAY.isoformat()}"
+    cache.delete(key)
+    try:
+        call_command("count_report_figures", "--day", days_ago(3).isoformat())
+        assert cache.get(key) is None  # a past day's count leaves today's trends alone
+        call_command("count_report_figures")
+        assert cache.get(key) == dashboard.trends(None, TODAY)
+    finally:
+        cache.delete(key)
+
+
 def test_the_command_counts_a_day_and_refuses_a_future_or_malformed_one(county, capsys):
     call_command("count_report_figures", "--day", days_ago(3).isoformat())
     assert "figures of 4 school levels stored" in capsys.readouterr().out

@@ -75,6 +75,17 @@ def test_official_sees_concerns_to_look_at_and_children_without_consent(personas
     }
 
 
+def test_a_count_stops_at_its_limit(personas, monkeypatch):
+    """A city's 2.35 million children without consent were counted on every official's first
+    screen (2.8 s): the count stops at COUNT_LIMIT and says "1000+"."""
+    monkeypatch.setattr(todo, "COUNT_LIMIT", 1)
+    response = personas.client_for("official").get(reverse("my_tasks"))
+    [due] = [d for d in response.context["tasks"] if d.key == "without_consent"]
+    assert due.more and due.shown_count == "1+" and len(due.items) == 2
+    assert '<span class="badge text-bg-secondary">1+</span>' in response.content.decode()
+    assert "1+" in digest.digest_text([due])[1]
+
+
 def test_teacher_is_not_told_of_concerns_to_triage(personas):
     _concern(personas.child_a, personas.official)
     response = personas.client_for("teacher_a").get(reverse("my_tasks"))

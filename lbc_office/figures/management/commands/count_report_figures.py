@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from lbc_office.figures.management.days import past_or_today
+from lbc_office.home import dashboard
 from lbc_office.reports import figures
 
 
@@ -23,5 +24,9 @@ class Command(BaseCommand):
         stored = figures.count_day(when)
         if stored is None:
             raise CommandError("Another count is running; nothing was done.")
+        if when == timezone.localdate():
+            # As the beat task does: the dashboard's trends of the whole register go into the
+            # cache with today's figures, so the first official of the day does not count them.
+            dashboard.keep_trends(when)
         seconds = time.perf_counter() - started
         self.stdout.write(f"{when}: figures of {stored} school levels stored in {seconds:.1f} s.")
