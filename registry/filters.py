@@ -15,7 +15,7 @@ from django.db.models.functions import Right
 from django.utils.translation import gettext_lazy as _
 
 from lbc_office.core import audit
-from registry import idnumber
+from registry import access, idnumber
 from registry.forms import grade_choices
 from registry.models import (
     RISK_NEEDS_PLAN,
@@ -182,9 +182,13 @@ class ChildFilter(django_filters.FilterSet):
         method="filter_search",
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
     )
-    # Officials of a city only (more than TOWN_CHOICES_LIMIT towns): the towns wait for it.
+    # The municipal official's only (a county's users work in theirs): by the county's code,
+    # as the reports' drill-down links give it; with many towns, the towns wait for it.
     county = django_filters.ModelChoiceFilter(
-        label=_("County"), queryset=County.objects.all(), empty_label=_("All counties")
+        label=_("County"),
+        queryset=County.objects.all(),
+        to_field_name="code",
+        empty_label=_("All counties"),
     )
     town = django_filters.ModelChoiceFilter(
         label=_("Town"),
@@ -261,7 +265,8 @@ class ChildFilter(django_filters.FilterSet):
     def _narrow_towns(self, user, data):
         """Only the towns a user can choose: a teacher's or volunteer's are those where their
         children live (a city's 1,280 towns were 48 KB of a teacher's 70 KB page and most of
-        its render time). An official of a city picks a county first."""
+        its render time); a county official's, their county's. A municipal official picks a
+        county first when the towns are many."""
         town_filter = self.filters["town"]
         if not getattr(user, "is_official", False):
             del self.filters["county"]
@@ -269,9 +274,14 @@ class ChildFilter(django_filters.FilterSet):
                 pk__in=Child.objects.visible_to(user).values("village__town")
             )
             return
+        if not access.is_municipal(user):
+            # A county's official: their county's towns, and no county to choose.
+            del self.filters["county"]
+            town_filter.queryset = access.scope_county(Town.objects.all(), user)
+            return
         county, town = str(data.get("county") or ""), str(data.get("town") or "")
-        if county.isdigit():
-            town_filter.queryset = Town.objects.filter(county_id=county)
+        if county:
+            town_filter.queryset = Town.objects.filter(county__code=county)
         elif Town.objects.values("pk")[TOWN_CHOICES_LIMIT : TOWN_CHOICES_LIMIT + 1].exists():
             # A town already chosen, from a report's link, stays valid.
             town_filter.queryset = (

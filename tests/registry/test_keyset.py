@@ -4,12 +4,14 @@ the towns a user can choose (issue 15, a city's speed)."""
 from __future__ import annotations
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
+from lbc_office.core.models import Role
 from registry import filters, keyset
 from registry.models import Child, Town
-from tests.conftest import search
-from tests.factories import ChildFactory, TownFactory
+from tests.conftest import login, search
+from tests.factories import ChildFactory, CountyFactory, TownFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 URL = "registry:child_list"
@@ -133,15 +135,23 @@ def test_a_teacher_chooses_among_the_towns_of_their_children_only(personas):
     assert "county" not in form.fields
 
 
+def test_a_county_official_chooses_among_their_countys_towns(personas):
+    theirs = TownFactory(county=CountyFactory(code="500229", name="城口县"))
+    form = personas.client_for("official").get(reverse(URL)).context["filter"].form
+    towns = set(form.fields["town"].queryset)
+    assert personas.child_a.village.town in towns and theirs not in towns
+    assert "county" not in form.fields
+
+
 def test_a_city_official_picks_a_county_before_a_town(personas, monkeypatch):
     monkeypatch.setattr(filters, "TOWN_CHOICES_LIMIT", 1)
     TownFactory(county=personas.school_a.county)
     town = personas.child_a.village.town
-    client = personas.client_for("official")
+    client = login(Client(), UserFactory(username="city", role=Role.OFFICIAL, county_code=""))
     form = client.get(reverse(URL)).context["filter"].form
     assert "county" in form.fields and not list(form.fields["town"].queryset)
     county = town.county
-    response = search(client, reverse(URL), "", county=county.pk)
+    response = search(client, reverse(URL), "", county=county.code)
     assert set(response.context["filter"].form.fields["town"].queryset) == set(
         Town.objects.filter(county=county)
     )

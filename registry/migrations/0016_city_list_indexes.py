@@ -39,7 +39,7 @@ def drop_name_indexes(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("registry", "0014_closure_and_transfers"),
+        ("registry", "0015_users_county"),
     ]
 
     operations = [
