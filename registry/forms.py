@@ -179,6 +179,9 @@ class TransferForm(forms.Form):
     file). ``registry.transfers`` does the rest."""
 
     OUT = "out"
+    # The city's other counties' schools and villages are offered too (a move there): this form
+    # chooses them itself (``lbc_office.core.places.limit_choices`` leaves them).
+    choices_beyond_county = ("to_school", "village")
     to_school = forms.ModelChoiceField(
         label=_("new school"),
         queryset=School.objects.none(),

@@ -28,8 +28,9 @@ from tests.volunteers.factories import VolunteerFactory
 
 pytestmark = pytest.mark.django_db
 
-# Lists the city shares (no county): the six check-in roles every county's volunteers tick.
-SHARED = {"volunteers:checkin_role_edit"}
+# What every county's officials share: the six check-in roles every county's volunteers tick,
+# and an SMS reply from a phone no volunteer has (its county is unknown; the sender masked).
+SHARED = {"volunteers:checkin_role_edit", "volunteers:sms_handled"}
 
 
 NEIGHBOUR = {"county_code": "500229"}
@@ -173,3 +174,19 @@ def test_a_countys_notices_go_to_its_own_officials(personas):
     theirs.is_active = False
     theirs.save()
     assert {r.user.pk for r in officials("500229")} == {city.pk}
+
+
+def test_a_volunteers_sms_reply_is_their_countys_only(personas, neighbour):
+    from volunteers.models import InboundSms
+
+    ours = InboundSms.objects.create(
+        message_id="ours", sender="13800000001", text="1 2", status="attention",
+        volunteer=VolunteerFactory(),
+    )  # fmt: skip
+    unknown = InboundSms.objects.create(
+        message_id="unknown", sender="13800000002", text="?", status="attention"
+    )
+    page = neighbour.get(reverse("volunteers:sms_list")).content.decode()
+    assert ours.sender_masked not in page and unknown.sender_masked in page
+    url = reverse("volunteers:sms_handled", args=[ours.pk])
+    assert neighbour.post(url).status_code == 404

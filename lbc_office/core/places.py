@@ -53,9 +53,12 @@ def limit_to_county(qs, user):
 
 def limit_choices(form, user) -> None:
     """Every record a form offers (schools, towns, organisations, accounts…) from the user's
-    county only: what is not offered cannot be chosen either."""
+    county only: what is not offered cannot be chosen either. A form that must offer another
+    county's records (a transfer to a school of another county) names those fields in
+    ``choices_beyond_county`` and chooses their records itself."""
     if not getattr(user, "county_code", ""):
         return
-    for field in form.fields.values():
-        if isinstance(field, forms.ModelChoiceField):
+    beyond = getattr(form, "choices_beyond_county", ())  # a transfer to another county's school
+    for name, field in form.fields.items():
+        if isinstance(field, forms.ModelChoiceField) and name not in beyond:
             field.queryset = limit_to_county(field.queryset, user)
