@@ -61,6 +61,7 @@ def prepare(args) -> None:
     if official is None:
         raise SystemExit("no official: generate the register first (bench_reports.py)")
     counties = list(County.objects.order_by("code").values_list("pk", flat=True))
+    codes = dict(County.objects.values_list("pk", "code"))
     # The county with volunteers (the benchmark's activity county) gets half the teachers.
     activity = (
         Volunteer.objects.filter(user__isnull=True).values_list("county_id", flat=True).first()
@@ -71,10 +72,11 @@ def prepare(args) -> None:
         return _signed_in(user).cookies["sessionid"].value
 
     for i in range(args.teachers):
-        user, _ = User.objects.get_or_create(
-            username=f"load-teacher-{i}", defaults={"role": Role.TEACHER, "first_name": "负载"}
-        )
         county = activity if (i % 2 == 0 and activity) else counties[i % len(counties)]
+        user, _ = User.objects.update_or_create(
+            username=f"load-teacher-{i}",
+            defaults={"role": Role.TEACHER, "first_name": "负载", "county_code": codes[county]},
+        )
         schools = list(
             School.objects.filter(county_id=county, active=True).order_by("pk")[2 * i : 2 * i + 2]
         ) or list(School.objects.filter(county_id=county).order_by("pk")[:2])
@@ -103,8 +105,9 @@ def prepare(args) -> None:
     mine = list(Volunteer.objects.filter(user__username__startswith="load-volunteer-"))
     for i, volunteer in enumerate(mine + free[: max(0, args.volunteers - len(mine))]):
         if volunteer.user_id is None:
-            user, _ = User.objects.get_or_create(
-                username=f"load-volunteer-{i}", defaults={"role": Role.VOLUNTEER}
+            user, _ = User.objects.update_or_create(
+                username=f"load-volunteer-{i}",
+                defaults={"role": Role.VOLUNTEER, "county_code": codes[volunteer.county_id]},
             )
             Volunteer.objects.filter(user=user).update(user=None)
             volunteer.user = user
@@ -115,18 +118,24 @@ def prepare(args) -> None:
         users.append(
             {"role": "volunteer", "session": _session(volunteer.user), "assignments": assignments}
         )
+    # Officials of the city (municipal: every county) and one of the activity county.
     for i in range(args.officials):
-        user, _ = User.objects.get_or_create(
-            username=f"load-official-{i}", defaults={"role": Role.OFFICIAL}
+        user, _ = User.objects.update_or_create(
+            username=f"load-official-{i}", defaults={"role": Role.OFFICIAL, "county_code": ""}
         )
         users.append(
             {
                 "role": "official",
                 "session": _session(user),
-                "counties": counties,
-                "activity": activity,
+                "counties": list(codes.values()),
+                "activity": codes.get(activity, ""),
             }
         )
+    county_official, _ = User.objects.update_or_create(
+        username="load-county-official",
+        defaults={"role": Role.OFFICIAL, "county_code": codes[activity or counties[0]]},
+    )
+    users.append({"role": "county", "session": _session(county_official)})
     # The new rows' statistics, as autovacuum would gather them (without them the planner met
     # a teacher's 2 schools as 122 and a search took 850 ms instead of 10).
     from django.db import connection
@@ -141,7 +150,7 @@ def prepare(args) -> None:
     given = child.name[1:3] if len(child.name) >= 3 else child.name
     probes = {
         "child": child.pk,
-        "county": child.county_id,
+        "county": child.county.code,
         "town": child.village.town_id,
         "name3": child.name[:3],
         "name2": child.name[:2],
@@ -432,7 +441,7 @@ def single(host: str, users_file: str, runs: int) -> list[str]:
     accounts = json.loads(Path(users_file).read_text())
     probe = next(a for a in accounts if a["role"] == "probes")
     sessions = {}
-    for role in ("official", "teacher"):
+    for role in ("official", "county", "teacher"):
         s = requests.Session()
         s.cookies.set("sessionid", next(a for a in accounts if a["role"] == role)["session"])
         sessions[role] = s
@@ -471,18 +480,22 @@ def single(host: str, users_file: str, runs: int) -> list[str]:
         ("official", "search: whole identity number", search_url("official", c["id"])),
         ("official", "search: last four digits", search_url("official", c["last4"])),
         ("official", "personal file", f"{host}/children/{c['child']}/"),
-        ("county", "list, first page (one county)", f"{host}/children/{county}"),
-        ("county", "list, page 50 (one county)", deep_url("official", f"{host}/children/{county}", 49)),
-        ("county", "filters: town, grade 3", f"{host}/children/{county}&town={c['town']}&grade=3"),
-        ("county", "search: 2 characters", search_url("official", c["given2"], county)),
-        ("county", "search: 3 characters", search_url("official", c["name3"], county)),
-        ("county", "search: last four digits", search_url("official", c["last4"], county)),
+        ("official", "list of one county, first page", f"{host}/children/{county}"),
+        ("county", "list, first page", f"{host}/children/"),
+        ("county", "list, page 50 (cursor)", deep_url("county", f"{host}/children/", 49)),
+        ("county", "filters: town, grade 3", f"{host}/children/?town={c['town']}&grade=3"),
+        ("county", "search: 1 character (surname)", search_url("county", c["surname"])),
+        ("county", "search: 2 characters", search_url("county", c["given2"])),
+        ("county", "search: 3 characters", search_url("county", c["name3"])),
+        ("county", "search: whole identity number", search_url("county", c["id"])),
+        ("county", "search: last four digits", search_url("county", c["last4"])),
+        ("county", "personal file", f"{host}/children/{c['child']}/"),
         ("teacher", "list, first page", f"{host}/children/"),
         ("teacher", "personal file", f"{host}/children/{teacher_child}/"),
     ]  # fmt: skip
     lines = []
     for role, label, url in pages:
-        s = sessions["teacher" if role == "teacher" else "official"]
+        s = sessions[role]
         times, size = [], 0
         for _ in range(runs + 1):
             started = time.perf_counter()
