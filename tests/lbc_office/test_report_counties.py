@@ -35,14 +35,9 @@ from tests.factories import ChildFactory, CountyFactory, SchoolFactory, TownFact
 from tests.lbc_office.report_city import build_city
 from tests.lbc_office.report_counties import CHENGKOU, WUXI, build_second_county
 from tests.lbc_office.report_county import TODAY
+from tests.lbc_office.test_report_pages import SLUGS, url
 
 pytestmark = pytest.mark.django_db
-SLUGS = list(reports.TABLES)
-
-
-def url(slug, **params):
-    query = "&".join(f"{k}={v}" for k, v in params.items())
-    return reverse(reports.url_name(slug)) + (f"?{query}" if query else "")
 
 
 @pytest.fixture
