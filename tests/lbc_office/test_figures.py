@@ -167,15 +167,18 @@ def test_reading_stored_figures_takes_a_fixed_number_of_queries(
 
 
 def test_the_command_fills_the_dashboards_trend_cache_for_today_only(county, stored_on):
-    key = f"dashboard-trends:{TODAY.isoformat()}"
-    cache.delete(key)
+    # The city's trends and the county's, each under its own key.
+    keys = {f"dashboard-trends:{c}:{TODAY.isoformat()}": c for c in ("city", "500238")}
+    cache.delete_many(list(keys))
     try:
         call_command("count_report_figures", "--day", days_ago(3).isoformat())
-        assert cache.get(key) is None  # a past day's count leaves today's trends alone
+        assert cache.get_many(list(keys)) == {}  # a past day's count leaves today's alone
         call_command("count_report_figures")
-        assert cache.get(key) == dashboard.trends(None, TODAY)
+        for key, county in keys.items():
+            expected = dashboard.trends(None, TODAY, "" if county == "city" else county)
+            assert cache.get(key) == expected, key
     finally:
-        cache.delete(key)
+        cache.delete_many(list(keys))
 
 
 def test_the_command_counts_a_day_and_refuses_a_future_or_malformed_one(county, capsys):
