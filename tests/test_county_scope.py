@@ -190,3 +190,18 @@ def test_a_volunteers_sms_reply_is_their_countys_only(personas, neighbour):
     assert ours.sender_masked not in page and unknown.sender_masked in page
     url = reverse("volunteers:sms_handled", args=[ours.pk])
     assert neighbour.post(url).status_code == 404
+
+
+@pytest.mark.parametrize("n", [10, 200])
+def test_a_municipal_officials_list_costs_the_same_whatever_the_size(
+    personas, city, django_assert_num_queries, n
+):
+    """The city's list: the county official's (tests/registry/test_queries.py) and the question
+    whether the city's towns are so many that the town filter waits for a county."""
+    from tests.registry.test_queries import LIST_QUERIES, _fill_school
+
+    _fill_school(personas.school_a, n)
+    posted = city.post(reverse("registry:child_list"), {"q": "王", "grade": "3"})
+    with django_assert_num_queries(LIST_QUERIES["official"] + 1):
+        response = city.get(posted["Location"])
+    assert response.status_code == 200
