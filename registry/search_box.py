@@ -2,31 +2,44 @@
 
 An identity number typed into a search box must not end up in an address bar, the browser's
 history, a proxy's log or a Referer header. Search forms therefore POST; the view keeps the text
-in the session under a short random token and redirects to ``?s=<token>`` (plus the filters), so
-the page can still be reloaded, paged and bookmarked for the session's life.
+in the cache, under the session's key and a short random token, and redirects to ``?s=<token>``
+(plus the filters), so the page can still be reloaded, paged and bookmarked for the session's
+idle life.
 """
 
 from __future__ import annotations
 
 import secrets
 
+from django.conf import settings
+from django.core.cache import cache
 from django.http import QueryDict
 from django.shortcuts import redirect
 
-SESSION_KEY = "lbc_searches"
-KEPT = 20  # searches remembered per session; older tokens fall back to no search
+PREFIX = "lbc-search"
+
+
+def _key(request, token: str) -> str:
+    # Kept in the cache under the session's key, not in the session itself: every request saves
+    # the session it loaded (SESSION_SAVE_EVERY_REQUEST, the idle timeout), so a request running
+    # beside the search (the offline app's working set, a second tab) wrote the session back
+    # without the new search and the list came back unfiltered.
+    return f"{PREFIX}:{request.session.session_key}:{token}"
 
 
 def remember(request, text: str) -> str:
-    searches = request.session.get(SESSION_KEY, {})
+    """Keep ``text`` for this session under a new short token (for the session's idle life)."""
+    if request.session.session_key is None:
+        request.session.save()
     token = secrets.token_urlsafe(6)
-    searches[token] = text
-    request.session[SESSION_KEY] = dict(list(searches.items())[-KEPT:])
+    cache.set(_key(request, token), text, timeout=settings.SESSION_COOKIE_AGE)
     return token
 
 
 def recall(request, token: str) -> str:
-    return request.session.get(SESSION_KEY, {}).get(token, "")
+    if request.session.session_key is None or not token.replace("-", "").replace("_", "").isalnum():
+        return ""  # no session, or a token this module never made (a cache key stays ours)
+    return cache.get(_key(request, token), "")
 
 
 def search_redirect(request):

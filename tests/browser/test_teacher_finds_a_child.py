@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import screenshot
 from tests.factories import ChildFactory
@@ -25,8 +26,9 @@ def test_teacher_signs_in_searches_by_name_and_opens_the_file(personas, live_ser
     page.wait_for_url(f"{live_server.url}/children/")
     page.fill("input[name=q]", "小明")
     page.press("input[name=q]", "Enter")
-    page.wait_for_selector("#result-count")
-    assert "1" in page.inner_text("#result-count")
+    # The list before the search has a count too (6): wait until the count is the search's, not
+    # merely for a count (under load it was read before the answer had replaced it).
+    expect(page.locator("#result-count")).to_contain_text("1 ", timeout=15_000)
     screenshot(page, "02-search")
 
     page.click(f"text={child.name}")
