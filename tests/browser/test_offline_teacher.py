@@ -5,6 +5,7 @@ stores nothing more. Signing out wipes the phone (docs/OFFLINE.md)."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from programmes.models import HomeVisit
 from registry.models import Guardian
@@ -25,14 +26,14 @@ def test_a_home_visit_recorded_with_no_signal_arrives_once(personas, live_server
 
     context.set_offline(True)
     page.goto(f"{live_server.url}/")  # the app opens with no signal: the offline page
-    assert page.locator("#offline-app").is_visible()
-    assert page.locator("#app-offline").is_visible()
+    expect(page.locator("#offline-app")).to_be_visible(timeout=20_000)
+    expect(page.locator("#app-offline")).to_be_visible(timeout=20_000)
     page.fill("#find", child.name[:2])
     page.click(".child-item")
     assert "13800001111" in page.inner_text("#child-card")
     page.click("#go-visit")
     form = page.locator("#f-visit")
-    assert form.is_visible()
+    expect(form).to_be_visible(timeout=20_000)
     assert page.input_value("#visit_date")  # today, filled in on the phone
     page.click("label[for=visit_met_0]")
     page.fill("#visit_education", "每周两次课后辅导。")
@@ -40,7 +41,9 @@ def test_a_home_visit_recorded_with_no_signal_arrives_once(personas, live_server
     screenshot(page, "offline-01-visit-form")
     page.click("#f-visit button[type=submit]")
     page.wait_for_selector("#waiting li .waiting-badge")
-    assert page.locator("#app-note").is_visible()  # "saved on this phone, waiting to be sent"
+    expect(page.locator("#app-note")).to_be_visible(
+        timeout=20_000
+    )  # "saved on this phone, waiting to be sent"
     screenshot(page, "offline-02-waiting")
     assert not HomeVisit.objects.exists()
     (record,) = records(page)

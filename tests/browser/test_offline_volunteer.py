@@ -5,6 +5,7 @@ the reason, and is never dropped in silence (docs/OFFLINE.md)."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import screenshot
 from tests.browser.offline_steps import ready_for_offline, records, send_again, sign_in, until
@@ -27,7 +28,7 @@ def _fill_in_offline(page, live_server, assignment):
     page.goto(f"{live_server.url}/my/")
     page.click(".child-item")
     page.click(".go-checkin")
-    assert page.locator("#f-roles").is_visible()
+    expect(page.locator("#f-roles")).to_be_visible(timeout=20_000)
     roles = list(CheckinRole.objects.filter(active=True).order_by("position"))
     for role in roles[:3]:
         page.locator("#f-roles").get_by_label(role.name).check()
@@ -80,7 +81,9 @@ def test_a_refused_checkin_needs_the_volunteers_attention(personas, live_server,
     reason = page.inner_text("#attention li .reasons")
     assert str(personas.official) in reason
     assert page.locator("#waiting > li").count() == 0
-    assert page.locator("#app-note").is_visible()  # "the office could not accept some records"
+    expect(page.locator("#app-note")).to_be_visible(
+        timeout=20_000
+    )  # "the office could not accept some records"
     screenshot(page, "offline-volunteer-03-attention")
     (kept,) = records(page)
     assert kept["status"] == "refused" and kept["messages"]
