@@ -81,6 +81,8 @@ MIDDLEWARE = [
     # with random bytes against BREACH (Django >= 4.2), and CSRF tokens are masked per answer.
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The idle timeout, without rewriting the session on every request (one save a minute).
+    "lbc_office.core.idle_sessions.IdleSessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -123,6 +125,10 @@ TEMPLATES = [
         },
     },
 ]
+# Form widgets through Jinja2 (Django's own widget templates, the same HTML): a select of 40
+# towns drew each option through Django's template engine, and the children list's filter panel
+# took half of the page's time (teacher's list, in-process: 44 -> 23 ms a page).
+FORM_RENDERER = "django.forms.renderers.Jinja2"
 
 # --- Database ---------------------------------------------------------------------------------
 DATABASES = {
@@ -189,9 +195,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# Sessions end after 30 idle minutes: every request pushes the expiry forward.
+# Sessions end after 30 idle minutes: a request pushes the expiry forward, at most once a
+# minute (lbc_office/core/idle_sessions.py), so a session ends 29–30 minutes after the last one.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 30 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_REFRESH_SECONDS = 60
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # Two-factor sign-in (TOTP) for officials and the admin. Off only for a throwaway laptop.
