@@ -125,10 +125,9 @@ TEMPLATES = [
         },
     },
 ]
-# Form widgets through Jinja2 (Django's own widget templates, the same HTML): a select of 40
-# towns drew each option through Django's template engine, and the children list's filter panel
-# took half of the page's time (teacher's list, in-process: 44 -> 23 ms a page).
-FORM_RENDERER = "django.forms.renderers.Jinja2"
+# Form widgets through Jinja2 (Django's own widget templates, the same HTML), the admin's
+# through Django templates: lbc_office/core/form_renderer.py.
+FORM_RENDERER = "lbc_office.core.form_renderer.WidgetRenderer"
 
 # --- Database ---------------------------------------------------------------------------------
 DATABASES = {

@@ -76,11 +76,26 @@ def _author(user) -> str:
     return str(user) if user else ""
 
 
+def _newest(child, name: str, limit: int, fetch):
+    """The child's newest ``limit`` rows of ``name`` by (date, id): from those the file page
+    already fetched with the child (``selectors.personal_file_queryset`` prefetches every
+    one), else from ``fetch()`` (a queryset in that order)."""
+    rows = getattr(child, "_prefetched_objects_cache", {}).get(name)
+    if rows is None:
+        return list(fetch()[:limit])
+    return sorted(rows, key=lambda row: (row.date, row.pk), reverse=True)[:limit]
+
+
 @register
 def health_checks(child, limit: int) -> list[TimelineEvent]:
     from registry.models import HealthCheck
 
-    rows = HealthCheck.objects.filter(child=child).select_related("created_by")[:limit]
+    rows = _newest(
+        child,
+        "health_checks",
+        limit,
+        lambda: HealthCheck.objects.filter(child=child).select_related("created_by"),
+    )
     return [
         TimelineEvent(
             date=hc.date,
@@ -99,9 +114,18 @@ def health_checks(child, limit: int) -> list[TimelineEvent]:
 def status_changes(child, limit: int) -> list[TimelineEvent]:
     from registry.models import StatusChange
 
-    rows = StatusChange.objects.filter(child=child).select_related("created_by", "restored_by")
+    rows = _newest(
+        child,
+        "status_changes",
+        limit,
+        lambda: (
+            StatusChange.objects.filter(child=child)
+            .select_related("created_by", "restored_by")
+            .order_by("-date", "-id")
+        ),
+    )
     events = []
-    for sc in rows[:limit]:
+    for sc in rows:
         events.append(
             TimelineEvent(
                 date=sc.date,
@@ -131,10 +155,15 @@ def status_changes(child, limit: int) -> list[TimelineEvent]:
 def transfers(child, limit: int) -> list[TimelineEvent]:
     from registry.models import SchoolTransfer
 
-    rows = (
-        SchoolTransfer.objects.filter(child=child)
-        .select_related("from_school", "to_school", "created_by")
-        .order_by("-date", "-id")[:limit]
+    rows = _newest(
+        child,
+        "transfers",
+        limit,
+        lambda: (
+            SchoolTransfer.objects.filter(child=child)
+            .select_related("from_school", "to_school", "created_by")
+            .order_by("-date", "-id")
+        ),
     )
     return [
         TimelineEvent(

@@ -91,7 +91,15 @@ def form_fields(html: str) -> dict[str, list[str]]:
 
 
 if "locust" in sys.modules:  # loaded by locust (prepare, check and run never import it)
-    from locust import HttpUser, between, task
+    from http.cookiejar import Cookie
+    from urllib.parse import urlencode
+
+    from locust import FastHttpUser, between, task
+
+    # FastHttpUser (geventhttpclient), not HttpUser (python-requests): locust runs on the same
+    # two cores as the server, and requests cost it several times the CPU for each request
+    # (docs/PERFORMANCE.md, "Many users at once").
+    _FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
     _USERS: dict[str, list[dict]] = {}
     _NEXT = {"teacher": 0, "volunteer": 0, "official": 0}
@@ -111,22 +119,26 @@ if "locust" in sys.modules:  # loaded by locust (prepare, check and run never im
         if not token:
             return
         response = user.client.post(
-            "/children/", data={"q": text, "csrfmiddlewaretoken": token.group(1)},
+            "/children/", data=urlencode({"q": text, "csrfmiddlewaretoken": token.group(1)}),
             name=f"{role}: search (post)", allow_redirects=False,
-            headers={"Referer": user.host + "/children/"},
+            headers={**_FORM, "Referer": user.host + "/children/"},
         )  # fmt: skip
         if response.status_code == 302:
             kind = "2 chars" if len(text) == 2 else f"{len(text)} chars"
             user.client.get(response.headers["Location"], name=f"{role}: search, {kind}")
 
-    class _Signed(HttpUser):
+    class _Signed(FastHttpUser):
         abstract = True
         wait_time = between(1, 4)
         role = ""
 
         def on_start(self):
             self.account = _account(self.role)
-            self.client.cookies.set("sessionid", self.account["session"])
+            host = self.host.split("//", 1)[1].split(":")[0]
+            self.client.cookiejar.set_cookie(
+                Cookie(0, "sessionid", self.account["session"], None, False, host, False, False,
+                       "/", True, False, None, False, None, None, {})
+            )  # fmt: skip
 
         def post_form(self, url: str, name: str, fill: dict, *, twice: bool = False):
             """GET the form, send it back with ``fill`` (its one-time key and CSRF token as
@@ -140,9 +152,9 @@ if "locust" in sys.modules:  # loaded by locust (prepare, check and run never im
             for attempt in range(2 if twice else 1):
                 with self.client.post(
                     url,
-                    data=data,
+                    data=urlencode(data, doseq=True),
                     name=name + (" (again)" if attempt else ""),
-                    headers={"Referer": self.host + url},
+                    headers={**_FORM, "Referer": self.host + url},
                     allow_redirects=False,
                     catch_response=True,
                 ) as response:

@@ -11,6 +11,7 @@ class LbcOfficeConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self):
-        from lbc_office.core import audit, lockout  # noqa: F401 (lockout registers a deploy check)
+        from lbc_office.core import audit, idle_sessions, lockout  # noqa: F401 (lockout: a check)
 
         audit.connect_signals()
+        idle_sessions.connect_signals()

@@ -33,6 +33,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from lbc_office.core import places
+from lbc_office.core.form_renderer import list_choices
 from lbc_office.core.idempotency import keys
 
 _REFUSED = object()
@@ -121,6 +122,7 @@ def _stored_record(answer):
 
 def _run(request, form, operation, /, **kwargs):
     places.limit_choices(form, request.user)
+    list_choices(form)
     if not form.is_valid():
         return _REFUSED
     try:
@@ -185,6 +187,7 @@ def form_view(
     callables of what the service returned, e.g. a count or the saved record.
     """
     places.limit_choices(form, request.user)  # the choices of the user's county only
+    list_choices(form)  # each select's records in one plain query
     if request.method == "POST":
         result = _save(request, form, operation, **kwargs)
         if result is not _REFUSED:

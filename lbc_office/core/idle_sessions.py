@@ -6,7 +6,8 @@ is saved when a view changed it or when its end was last moved ``SESSION_REFRESH
 more ago. A session therefore ends between ``SESSION_COOKIE_AGE - SESSION_REFRESH_SECONDS`` and
 ``SESSION_COOKIE_AGE`` seconds after the user's last request (29–30 idle minutes by default).
 
-Goes right after ``SessionMiddleware``, so that its answer is seen before that one saves.
+Goes right after ``SessionMiddleware``, so that its answer is seen before that one saves. Signing
+in counts as a move (the new session is saved with its end then).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import time
 
 from django.conf import settings
+from django.contrib.auth.signals import user_logged_in
 
 SEEN = "_idle_from"  # when the session's end was last moved (seconds since the epoch)
 
@@ -32,6 +34,16 @@ class IdleSessionMiddleware:
             return response
         now = int(time.time())
         seen = session.get(SEEN)
-        if session.modified or not isinstance(seen, int) or now - seen >= settings.SESSION_REFRESH_SECONDS:
+        due = not isinstance(seen, int) or now - seen >= settings.SESSION_REFRESH_SECONDS
+        if session.modified or due:
             session[SEEN] = now  # marks it modified: SessionMiddleware saves it with a new end
         return response
+
+
+def _signed_in(sender, request, user, **kwargs):
+    if getattr(request, "session", None) is not None:
+        request.session[SEEN] = int(time.time())
+
+
+def connect_signals() -> None:
+    user_logged_in.connect(_signed_in, dispatch_uid="lbc-idle-session-signed-in")
