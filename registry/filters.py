@@ -273,7 +273,10 @@ class ChildFilter(django_filters.FilterSet):
         if town.isdigit():
             # Choosing a town narrows the schools to its own (the list stays short on a phone).
             schools = schools.filter(town_id=town)
-        elif schools.values("pk")[SCHOOL_CHOICES_LIMIT : SCHOOL_CHOICES_LIMIT + 1].exists():
+        elif (
+            getattr(user, "is_official", False)  # a teacher's or volunteer's are a few
+            and schools.values("pk")[SCHOOL_CHOICES_LIMIT : SCHOOL_CHOICES_LIMIT + 1].exists()
+        ):
             # Thousands of schools make a select nobody can use: pick a town first (a school
             # already chosen, from a link, stays valid).
             chosen = str(data.get("school") or "")
