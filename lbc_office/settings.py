@@ -198,6 +198,9 @@ AUTH_PASSWORD_VALIDATORS = [
 # minute (lbc_office/core/idle_sessions.py), so a session ends 29–30 minutes after the last one.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 30 * 60)
 SESSION_REFRESH_SECONDS = 60
+# Sessions are read from the cache (Redis; files on a laptop) and written to both: every request
+# read its session row from PostgreSQL. Signing out and an idle end remove both.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 

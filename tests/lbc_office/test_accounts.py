@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.contrib.sessions.backends.cached_db import SessionStore
 from django.contrib.sessions.models import Session
+from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -115,10 +117,17 @@ def test_sessions_expire_after_30_idle_minutes(personas, settings):
     session = Session.objects.get(session_key=client.session.session_key)
     # A request pushes the expiry 30 minutes ahead...
     assert session.expire_date > timezone.now() + datetime.timedelta(minutes=29)
-    # ...and 31 idle minutes later the session is gone.
+    # ...and 31 idle minutes later the session is gone: its row has expired, and so has its
+    # copy in the cache (kept for the same 30 minutes).
     Session.objects.filter(pk=session.pk).update(
         expire_date=timezone.now() - datetime.timedelta(minutes=1)
     )
+    key = SessionStore(session.pk).cache_key
+    assert cache.get(key) is not None
+    if hasattr(cache, "_cache") and hasattr(cache._cache, "get_client"):  # Redis (CI)
+        raw = cache.make_and_validate_key(key)
+        assert 29 * 60 < cache._cache.get_client(raw).ttl(raw) <= 30 * 60
+    cache.delete(key)  # as Redis does 30 minutes after the last save
     response = client.get(reverse("home"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
