@@ -125,8 +125,7 @@ TEMPLATES = [
         },
     },
 ]
-# Form widgets through Jinja2 (Django's own widget templates, the same HTML), the admin's
-# through Django templates: lbc_office/core/form_renderer.py.
+# Widgets through Jinja2, the admin's through Django templates (lbc_office/core/form_renderer.py).
 FORM_RENDERER = "lbc_office.core.form_renderer.WidgetRenderer"
 
 # --- Database ---------------------------------------------------------------------------------
@@ -198,8 +197,7 @@ AUTH_PASSWORD_VALIDATORS = [
 # minute (lbc_office/core/idle_sessions.py), so a session ends 29–30 minutes after the last one.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 30 * 60)
 SESSION_REFRESH_SECONDS = 60
-# Sessions are read from the cache (Redis; files on a laptop) and written to both: every request
-# read its session row from PostgreSQL. Signing out and an idle end remove both.
+# Sessions read from the cache (Redis; files on a laptop), written to both; sign-out ends both.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

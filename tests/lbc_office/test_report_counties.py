@@ -356,7 +356,7 @@ def test_the_dashboards_stored_figures_and_cached_trends_are_kept_per_county(cit
 def test_the_municipal_table_1_page_keeps_its_queries_whatever_the_counties(
     city, django_assert_num_queries, extra
 ):
-    """The municipal official's Table 1 (one row per county below it): session, user, second
+    """The municipal official's Table 1 (one row per county below it): user, second
     factor; the counties and the towns offered; the report's transaction (in a test a
     savepoint, its work_mem, the release), Table 1, Table 1 by county (the session is saved at
     most once a minute: not by this request)."""
@@ -365,7 +365,7 @@ def test_the_municipal_table_1_page_keeps_its_queries_whatever_the_counties(
         ChildFactory(school=SchoolFactory(town=TownFactory(county=county, name="东镇")))
     municipal = _client("municipal", "official", "")
     transaction = 3 if connection.vendor == "postgresql" else 2
-    with django_assert_num_queries(3 + 2 + transaction + 2):
+    with django_assert_num_queries(2 + 2 + transaction + 2):  # the session: from the cache
         page = municipal.get(url("status"))
     assert len(page.context["places"]) == 2 + extra + 1  # the counties and the total
 

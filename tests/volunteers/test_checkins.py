@@ -153,10 +153,10 @@ def test_volunteers_screen_query_count_is_fixed(personas, django_assert_num_quer
     client = personas.client_for("volunteer")
 
     def count():
-        # session, user, volunteer, assignments with child and school, guardians, parents,
-        # this month's check-ins (the session is saved at most once a minute); the VIEW event
-        # and, in one INSERT, the children it lists (2, issue 12)
-        with django_assert_num_queries(9) as ctx:
+        # user, volunteer, assignments with child and school, guardians, parents, this month's
+        # check-ins (the session comes from the cache, saved at most once a minute); the VIEW
+        # event with the children it lists (one statement)
+        with django_assert_num_queries(7) as ctx:
             client.get(reverse("volunteers:my_children"))
         return ctx
 
