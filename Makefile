@@ -59,7 +59,8 @@ restore: setup
 	$(BIN)/python manage.py restore "$(FILE)"
 
 # Many users at once (docs/PERFORMANCE.md, "Many users at once"): gunicorn in production mode on
-# the database DATABASE_URL names (a generated register: scripts/bench_reports.py), locust
+# the database DATABASE_URL names (a generated register: scripts/bench_reports.py; set REDIS_URL
+# as production does, else the cache is files on disk), locust
 # headless at each of USERS for DURATION, CSV stats in var/loadtest/, then the check that no
 # visit or check-in was stored twice. It adds load-* users and their sessions to that database.
 USERS ?= 10 50 100
