@@ -23,6 +23,7 @@ import os
 import subprocess
 from pathlib import Path
 
+import bench_pages
 from loadtest_prepare import ROOT, _django, prepare
 from loadtest_users import single
 
@@ -74,19 +75,11 @@ def check(args) -> int:
 
 def production_env(static_root: str) -> dict:
     """As scripts/bench_pages.py runs it: DEBUG=0, collected static files, plain HTTP on the
-    loopback (the TLS proxy's part is not measured)."""
-    env = dict(os.environ)
-    env.update(
-        DEBUG="0",
-        SECRET_KEY=env.get("SECRET_KEY") or "load-test-" + "k" * 40,
-        ALLOWED_HOSTS="127.0.0.1,localhost",
-        STATIC_ROOT=static_root,
-        SECURE_SSL_REDIRECT="0",
-        SESSION_COOKIE_SECURE="0",
-        CSRF_COOKIE_SECURE="0",
-        SECURE_HSTS_SECONDS="0",
-        LOG_LEVEL="WARNING",
-    )
+    loopback (the TLS proxy's part is not measured); warnings only in the log."""
+    env = bench_pages.production_env(static_root, port=0)
+    env.pop("PORT")
+    env["SECRET_KEY"] = os.environ.get("SECRET_KEY") or env["SECRET_KEY"]
+    env["LOG_LEVEL"] = "WARNING"
     # A city counts its report figures every few minutes (docs/REPORTS.md, "Stored figures").
     env.setdefault("REPORT_FIGURES_MINUTES", "10")
     return env
